@@ -1,0 +1,53 @@
+/*
+ * args.h - tool arguments, validated against the tool's schema, turned
+ * into an upstream request plan. Nothing in an argument can change the
+ * host, the path structure or the query structure: every path segment
+ * and query value is percent-encoded (RFC 3986 §2.1, unreserved kept).
+ */
+#ifndef CFMCP_ARGS_H
+#define CFMCP_ARGS_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "catalog.h"
+
+struct plan {
+	const char *http;  /* "GET"... (static) */
+	struct buf path;   /* "/zones/0123...", encoded */
+	struct buf query;  /* "name=example.com&page=2", encoded, no '?' */
+	char *body;        /* JSON text or NULL; owned */
+	size_t body_len;
+};
+
+void plan_init(struct plan *p);
+void plan_free(struct plan *p);
+
+/*
+ * Validate args (an object or NULL) for t and fill p. default_account
+ * (may be NULL) fills path parameters marked x-account-default.
+ * Returns 0, or -1 with a model-facing explanation in why (names the
+ * argument, never echoes its value), or -2 on allocation failure.
+ */
+int args_plan(const struct tool *t, const cJSON *args, const char *default_account,
+	struct plan *p, char *why, size_t whysz) __attribute__((nonnull(1, 4, 5)));
+
+/*
+ * Validate v against a schema (the JSON Schema subset catalog.c accepts).
+ * where names the value for messages ("zone_id", "body.type").
+ * Returns 0, or -1 with why filled.
+ */
+int args_validate(const cJSON *schema, const cJSON *v, const char *where, char *why, size_t whysz)
+	__attribute__((nonnull));
+
+/* Our opaque list cursors: "p<page>" for page style, "c<upstream cursor>"
+ * for cursor style, as unpadded base64url. Returns 0 or -1. */
+int cursor_encode(struct buf *out, char kind, const char *val, size_t n)
+	__attribute__((warn_unused_result));
+/* Decode into out (NUL-terminated, outsz incl. NUL); *kind gets 'p'/'c'.
+ * Returns 0 or -1 for a malformed cursor. */
+int cursor_decode(const char *in, char *kind, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * config.h - worker configuration, read from the environment (the only
+ * channel spawn-fcgi and systemd pass through unchanged). The README's
+ * configuration table lists every variable; keep the two in step.
+ */
+#ifndef CFMCP_CONFIG_H
+#define CFMCP_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_ORIGINS 32
+
+struct config {
+	char *redis;            /* "unix:/path" or "host:port" */
+	long redis_timeout_ms;  /* connect and command timeout */
+	char *upstream_url;     /* Cloudflare API base, no trailing slash */
+	char *upstream_token;   /* fallback Cloudflare token (pre-scopes); secret */
+	long upstream_timeout_ms;
+	long upstream_connect_ms;
+	char *schemas_dir;
+	char *public_url;       /* base of minted MCP URLs */
+	char *origins[CONFIG_MAX_ORIGINS]; /* allowed Origin values */
+	size_t norigins;
+	int origins_any_localhost; /* allow http(s)://localhost|127.0.0.1|[::1][:port] */
+	size_t max_body;
+	size_t result_max;
+	size_t tools_page_size;
+	long list_ttl_ms;       /* ttlMs on 2026-07-28 list results */
+	char *log_file;
+	int log_level;
+};
+
+/* Fill cfg from the environment. On error returns -1 and writes a
+ * message naming the variable into err (never its value if secret). */
+int config_load(struct config *cfg, char *err, size_t errsz)
+	__attribute__((nonnull, warn_unused_result));
+void config_free(struct config *cfg);
+
+#endif

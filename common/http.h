@@ -1,0 +1,53 @@
+/*
+ * http.h - the plain request and response the core speaks. The FastCGI
+ * shell fills a request from FCGX params (RFC 3875 meta-variables) and
+ * writes a response back; the core never sees FastCGI.
+ */
+#ifndef CFMCP_HTTP_H
+#define CFMCP_HTTP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "caps.h"
+
+struct http_header {
+	char *name;  /* lower-case, '-' separated ("mcp-method"); owned */
+	char *value; /* owned, NUL-terminated */
+};
+
+struct http_request {
+	char *method;      /* "POST"...; owned */
+	char *path;        /* REQUEST_URI without the query; raw, undecoded; owned */
+	struct http_header headers[CAP_HEADERS];
+	size_t nheaders;
+	long content_length;  /* -1 when absent */
+	struct buf body;      /* capped at the configured body cap */
+	int body_too_large;   /* the shell stopped reading at the cap */
+};
+
+struct http_response {
+	int status;
+	struct buf headers; /* "Name: value\r\n" lines */
+	struct buf body;
+};
+
+void http_request_init(struct http_request *r);
+void http_request_free(struct http_request *r);
+/* Add a header; name is copied and lower-cased. Returns 0 or -1. */
+int http_request_add_header(struct http_request *r, const char *name, size_t nlen,
+	const char *value, size_t vlen) __attribute__((warn_unused_result));
+/* Value of the first header called name (lower-case), or NULL. */
+const char *http_request_header(const struct http_request *r, const char *name)
+	__attribute__((nonnull));
+
+void http_response_init(struct http_response *r);
+void http_response_free(struct http_response *r);
+/* Append a response header. name and value must not contain CR or LF;
+ * a value that does is dropped (header injection guard). */
+int http_response_header(struct http_response *r, const char *name, const char *value)
+	__attribute__((nonnull, warn_unused_result));
+/* Reason phrase for a status code. */
+const char *http_reason(int status);
+
+#endif

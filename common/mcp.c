@@ -1,0 +1,957 @@
+/*
+ * mcp.c - MCP methods of both protocol eras over one stateless endpoint.
+ *
+ * Order of checks for POST /mcp/<token> (cheapest and least revealing first):
+ *   1. Origin allow-list (DNS rebinding, transport spec "Security Warning") -> 403
+ *   2. Content-Type JSON -> 415; Accept admits JSON or SSE -> 406; body cap -> 413
+ *   3. token shape, then one Redis read -> 404 / 503
+ *   4. JSON parse -> -32700; era and version from MCP-Protocol-Version and _meta
+ *   5. dispatch
+ */
+#include "first.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "args.h"
+#include "caps.h"
+#include "crypto.h"
+#include "jsonrpc.h"
+#include "log.h"
+#include "mcp.h"
+#include "ratelimit.h"
+#include "xalloc.h"
+
+static const char *const versions_2025[] = { "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05" };
+
+#define META_PV "io.modelcontextprotocol/protocolVersion"
+#define META_CAPS "io.modelcontextprotocol/clientCapabilities"
+#define META_INFO "io.modelcontextprotocol/clientInfo"
+
+static const char SERVER_INFO[] =
+	"{\"name\":\"cfmcp\",\"title\":\"cfmcp - Cloudflare API tools\",\"version\":\"" CFMCP_VERSION "\"}";
+static const char INSTRUCTIONS[] =
+	"Tools for the Cloudflare API v4 of one connected Cloudflare account. "
+	"List tools return {result, next_cursor}: pass next_cursor back to get the next page. "
+	"Find a zone's id with list_all_cloudflare_zones (filter by name) before calling zone tools.";
+
+/* Per-request state: one owner, freed by the caller of mcp_handle. */
+struct call {
+	const struct mcp_env *env;
+	const struct http_request *req;
+	struct http_response *resp;
+	struct scope scope;
+	int modern;          /* 2026-07-28 era */
+	const char *version; /* negotiated / requested version (static string) */
+	int sse;             /* answer as text/event-stream */
+	int status;          /* HTTP status chosen by the dispatch */
+	const char *why;     /* static detail for an error */
+	cJSON *err_data;     /* error.data, owned */
+};
+
+static int is_2025(const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
+		if (!strcmp(v, versions_2025[i]))
+			return 1;
+	return 0;
+}
+
+static const char *static_version(const char *v)
+{
+	size_t i;
+
+	if (!strcmp(v, MCP_VERSION_MODERN))
+		return MCP_VERSION_MODERN;
+	for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
+		if (!strcmp(v, versions_2025[i]))
+			return versions_2025[i];
+	return NULL;
+}
+
+/* Trim optional whitespace around a header value (RFC 9110 §5.5). */
+static size_t trim(const char **v)
+{
+	const char *s = *v;
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	*v = s;
+	return n;
+}
+
+static int header_is(const struct http_request *req, const char *name, const char *want)
+{
+	const char *v = http_request_header(req, name);
+	size_t n;
+
+	if (!v)
+		return 0;
+	n = trim(&v);
+	return n == strlen(want) && !memcmp(v, want, n);
+}
+
+/* Media type of a Content-Type or Accept element, compared without case. */
+static int media_is(const char *p, size_t n, const char *want)
+{
+	while (n && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	return n == strlen(want) && !strncasecmp(p, want, n);
+}
+
+static int content_type_ok(const struct http_request *req)
+{
+	const char *ct = http_request_header(req, "content-type");
+
+	if (!ct)
+		return 0;
+	return media_is(ct, strcspn(ct, ";"), "application/json");
+}
+
+/* Accept (RFC 9110 §12.5.1): 1 = JSON, 2 = SSE only, 0 = neither. */
+static int accept_kind(const struct http_request *req)
+{
+	const char *a = http_request_header(req, "accept");
+	int json = 0, sse = 0;
+
+	if (!a || !*a)
+		return 1;
+	while (*a) {
+		size_t n = strcspn(a, ",");
+		size_t mt = strcspn(a, ";,");
+		const char *q = memchr(a, ';', n);
+		int zero = 0;
+		if (q) {
+			const char *qq = strstr(q, "q=");
+			if (qq && qq < a + n && (qq[2] == '0') && (qq[3] != '.' || strspn(qq + 4, "0") >= (size_t)(a + n - qq - 4)))
+				zero = 1;
+		}
+		if (!zero) {
+			if (media_is(a, mt, "application/json") || media_is(a, mt, "application/*") ||
+			    media_is(a, mt, "*/*"))
+				json = 1;
+			if (media_is(a, mt, "text/event-stream") || media_is(a, mt, "text/*"))
+				sse = 1;
+		}
+		a += n;
+		if (*a == ',')
+			a++;
+	}
+	return json ? 1 : sse ? 2 : 0;
+}
+
+static int is_loopback_origin(const char *o)
+{
+	const char *h;
+	size_t n;
+
+	if (!strncmp(o, "http://", 7))
+		h = o + 7;
+	else if (!strncmp(o, "https://", 8))
+		h = o + 8;
+	else
+		return 0;
+	if (!strncmp(h, "localhost", 9))
+		n = 9;
+	else if (!strncmp(h, "127.0.0.1", 9))
+		n = 9;
+	else if (!strncmp(h, "[::1]", 5))
+		n = 5;
+	else
+		return 0;
+	h += n;
+	if (!*h)
+		return 1;
+	if (*h != ':' || !h[1])
+		return 0;
+	return strspn(h + 1, "0123456789") == strlen(h + 1) && strlen(h + 1) <= 5;
+}
+
+static int origin_ok(const struct config *cfg, const struct http_request *req)
+{
+	const char *o = http_request_header(req, "origin");
+	size_t i;
+
+	if (!o)
+		return 1; /* non-browser clients send none */
+	for (i = 0; i < cfg->norigins; i++)
+		if (!strcmp(o, cfg->origins[i]))
+			return 1;
+	return cfg->origins_any_localhost && is_loopback_origin(o);
+}
+
+static int token_shape_ok(const char *t, size_t n)
+{
+	size_t i;
+
+	if (n < CAP_TOKEN_MIN || n > CAP_TOKEN_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = t[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Write the final body: one JSON document, framed as SSE when asked. */
+static void finish(struct call *c, int status, struct buf *json)
+{
+	struct http_response *r = c->resp;
+
+	r->status = status;
+	if (!json || !json->len) {
+		buf_reset(&r->body);
+		return;
+	}
+	if (c->sse) {
+		if (http_response_header(r, "Content-Type", "text/event-stream") ||
+		    buf_append(&r->body, STRLIT("event: message\ndata: ")) ||
+		    buf_append(&r->body, json->p, json->len) || buf_append(&r->body, STRLIT("\n\n")))
+			goto oom;
+	} else {
+		if (http_response_header(r, "Content-Type", "application/json") ||
+		    buf_append(&r->body, json->p, json->len))
+			goto oom;
+	}
+	return;
+oom:
+	r->status = 500;
+	buf_reset(&r->body);
+}
+
+/* A transport-level error before any message was read: id null. */
+static void fail_early(struct call *c, enum mcp_err e, const char *why)
+{
+	struct buf out;
+
+	buf_init(&out, 0);
+	if (jsonrpc_write_error(&out, NULL, e, why, NULL))
+		buf_reset(&out);
+	finish(c, jsonrpc_http_status(e, c->modern), &out);
+	buf_free(&out);
+}
+
+/* ---- results ---------------------------------------------------------- */
+
+/* Close a result object, adding the 2026-07-28 fields where they apply. */
+static int result_close(struct call *c, struct buf *res, int cacheable)
+{
+	if (c->modern) {
+		if (buf_append(res, STRLIT(",\"resultType\":\"complete\"")))
+			return -1;
+		if (cacheable && buf_printf(res, ",\"ttlMs\":%ld,\"cacheScope\":\"private\"",
+			    c->env->cfg->list_ttl_ms))
+			return -1;
+	}
+	return buf_append(res, STRLIT("}"));
+}
+
+static enum mcp_err do_initialize(struct call *c, const cJSON *params, struct buf *res)
+{
+	const cJSON *pv = cJSON_GetObjectItemCaseSensitive(params, "protocolVersion");
+	const char *v = MCP_VERSION_LATEST_2025;
+
+	if (!cJSON_IsString(pv)) {
+		c->why = "initialize needs params.protocolVersion (a string)";
+		return MCP_EPARAMS;
+	}
+	/* Lifecycle §Version negotiation: echo a supported version, else offer our latest. */
+	if (is_2025(pv->valuestring))
+		v = static_version(pv->valuestring);
+	if (buf_printf(res, "{\"protocolVersion\":\"%s\",\"capabilities\":{\"tools\":{\"listChanged\":false}},"
+		    "\"serverInfo\":%s,\"instructions\":", v, SERVER_INFO) ||
+	    buf_printf(res, "\"%s\"", INSTRUCTIONS) || result_close(c, res, 0))
+		return MCP_ENOMEM;
+	return MCP_OK;
+}
+
+static enum mcp_err do_discover(struct call *c, struct buf *res)
+{
+	size_t i;
+
+	if (buf_printf(res, "{\"supportedVersions\":[\"%s\"", MCP_VERSION_MODERN))
+		return MCP_ENOMEM;
+	for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
+		if (buf_printf(res, ",\"%s\"", versions_2025[i]))
+			return MCP_ENOMEM;
+	if (buf_printf(res, "],\"capabilities\":{\"tools\":{\"listChanged\":false}},\"serverInfo\":%s,"
+		    "\"_meta\":{\"io.modelcontextprotocol/serverInfo\":%s},\"instructions\":\"%s\"",
+		    SERVER_INFO, SERVER_INFO, INSTRUCTIONS) ||
+	    result_close(c, res, 1))
+		return MCP_ENOMEM;
+	return MCP_OK;
+}
+
+static enum mcp_err do_tools_list(struct call *c, const cJSON *params, struct buf *res)
+{
+	const struct catalog *cat = c->env->cat;
+	const cJSON *cur = params ? cJSON_GetObjectItemCaseSensitive(params, "cursor") : NULL;
+	size_t start = 0, seen = 0, emitted = 0, i, page = c->env->cfg->tools_page_size;
+	int more = 0;
+
+	if (cur && !cJSON_IsNull(cur)) {
+		char kind = 0, val[32], *end;
+		unsigned long off;
+		if (!cJSON_IsString(cur) || cursor_decode(cur->valuestring, &kind, val, sizeof(val)) < 0 ||
+		    kind != 't') {
+			c->why = "cursor is not one this server issued";
+			return MCP_EPARAMS;
+		}
+		off = strtoul(val, &end, 10);
+		if (*end || !val[0] || off == 0 || off > cat->ntools) {
+			c->why = "cursor is not one this server issued";
+			return MCP_EPARAMS;
+		}
+		start = (size_t)off;
+	}
+	if (buf_append(res, STRLIT("{\"tools\":[")))
+		return MCP_ENOMEM;
+	/* Deterministic order: the catalogue is sorted by name. The cursor is
+	 * the count of visible tools already returned. */
+	for (i = 0; i < cat->ntools; i++) {
+		const struct tool *t = &cat->tools[i];
+		if (!scope_allows(&c->scope, t))
+			continue;
+		if (seen++ < start)
+			continue;
+		if (emitted == page) {
+			more = 1;
+			break;
+		}
+		if ((emitted && buf_append(res, STRLIT(","))) || buf_append(res, t->json, t->json_len))
+			return MCP_ENOMEM;
+		emitted++;
+	}
+	if (start && start >= seen) {
+		c->why = "cursor is past the end of the list";
+		return MCP_EPARAMS;
+	}
+	if (buf_append(res, STRLIT("]")))
+		return MCP_ENOMEM;
+	if (more) {
+		char off[24];
+		int n = snprintf(off, sizeof(off), "%zu", start + emitted);
+		if (buf_append(res, STRLIT(",\"nextCursor\":\"")) ||
+		    cursor_encode(res, 't', off, (size_t)n) || buf_append(res, STRLIT("\"")))
+			return MCP_ENOMEM;
+	}
+	if (result_close(c, res, 1))
+		return MCP_ENOMEM;
+	return MCP_OK;
+}
+
+/* Append a CallToolResult with one text block and optional structured content. */
+static int tool_result(struct call *c, struct buf *res, const char *text, const cJSON *structured, int is_error)
+{
+	cJSON *o = cJSON_CreateObject(), *content, *block;
+	char *s = NULL;
+	int rc = -1;
+
+	if (!o)
+		return -1;
+	content = cJSON_AddArrayToObject(o, "content");
+	block = cJSON_CreateObject();
+	if (!content || !block) {
+		cJSON_Delete(block);
+		goto out;
+	}
+	cJSON_AddItemToArray(content, block);
+	if (!cJSON_AddStringToObject(block, "type", "text") || !cJSON_AddStringToObject(block, "text", text))
+		goto out;
+	if (structured) {
+		cJSON *d = cJSON_Duplicate(structured, 1);
+		if (!d)
+			goto out;
+		cJSON_AddItemToObject(o, "structuredContent", d);
+	}
+	if (!cJSON_AddBoolToObject(o, "isError", is_error))
+		goto out;
+	s = cJSON_PrintUnformatted(o);
+	if (!s)
+		goto out;
+	/* drop the closing brace so result_close can add era fields */
+	if (buf_append(res, s, strlen(s) - 1) || result_close(c, res, 0))
+		goto out;
+	rc = 0;
+out:
+	cJSON_free(s);
+	cJSON_Delete(o);
+	return rc;
+}
+
+static int tool_error_text(struct call *c, struct buf *res, const char *msg)
+{
+	return tool_result(c, res, msg, NULL, 1);
+}
+
+/* Add normalized rate-limit information to the HTTP answer and to obj. */
+static void add_ratelimit(struct call *c, const struct upstream_reply *ur, cJSON *obj)
+{
+	struct ratelimit rl;
+	char v[32];
+	cJSON *o;
+
+	ratelimit_parse(ur, c->env->now(), &rl);
+	if (!ratelimit_known(&rl))
+		return;
+	o = cJSON_AddObjectToObject(obj, "ratelimit");
+#define RL(field, name) \
+	if (rl.field >= 0) { \
+		snprintf(v, sizeof(v), "%ld", rl.field); \
+		if (http_response_header(c->resp, "ratelimit-" name, v)) {} \
+		if (o) cJSON_AddNumberToObject(o, name, (double)rl.field); \
+	}
+	RL(limit, "limit")
+	RL(remaining, "remaining")
+	RL(reset, "reset")
+#undef RL
+	if (ur->status == 429 && rl.reset >= 0) {
+		snprintf(v, sizeof(v), "%ld", rl.reset);
+		if (http_response_header(c->resp, "Retry-After", v)) {
+			/* header value is digits only; cannot fail on content */
+		}
+	}
+}
+
+/* Copy Cloudflare's errors[] as {code, message} only. */
+static cJSON *cf_errors(const cJSON *env)
+{
+	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(env, "errors"), *e;
+	cJSON *out = cJSON_CreateArray();
+
+	if (!out)
+		return NULL;
+	cJSON_ArrayForEach(e, errs) {
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+		cJSON *x = cJSON_CreateObject();
+		if (!x)
+			break;
+		if (cJSON_IsNumber(code))
+			cJSON_AddNumberToObject(x, "code", code->valuedouble);
+		if (cJSON_IsString(msg))
+			cJSON_AddStringToObject(x, "message", msg->valuestring);
+		cJSON_AddItemToArray(out, x);
+	}
+	return out;
+}
+
+/* Compute our next_cursor from Cloudflare's result_info, or NULL. */
+static int next_cursor(const struct tool *t, const cJSON *env, const struct plan *p, struct buf *out)
+{
+	const cJSON *ri = cJSON_GetObjectItemCaseSensitive(env, "result_info");
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(env, "result");
+
+	if (!cJSON_IsObject(ri))
+		return 0;
+	if (t->paging == PAGE_PAGE) {
+		const cJSON *page = cJSON_GetObjectItemCaseSensitive(ri, "page");
+		const cJSON *pp = cJSON_GetObjectItemCaseSensitive(ri, "per_page");
+		const cJSON *total = cJSON_GetObjectItemCaseSensitive(ri, "total_count");
+		const cJSON *tp = cJSON_GetObjectItemCaseSensitive(ri, "total_pages");
+		const cJSON *count = cJSON_GetObjectItemCaseSensitive(ri, "count");
+		double pg = cJSON_IsNumber(page) ? page->valuedouble : 1;
+		double per = cJSON_IsNumber(pp) ? pp->valuedouble : 0;
+		int more;
+		char s[24];
+		int n;
+		(void)p;
+		if (cJSON_IsNumber(tp))
+			more = pg < tp->valuedouble;
+		else if (cJSON_IsNumber(total) && per > 0)
+			more = pg * per < total->valuedouble;
+		else if (cJSON_IsNumber(count) && per > 0)
+			more = count->valuedouble >= per;
+		else
+			more = cJSON_IsArray(res) && per > 0 && cJSON_GetArraySize(res) >= per;
+		if (!more)
+			return 0;
+		n = snprintf(s, sizeof(s), "%.0f", pg + 1);
+		return cursor_encode(out, 'p', s, (size_t)n) ? -1 : 1;
+	}
+	if (t->paging == PAGE_CURSOR) {
+		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(ri, "cursor");
+		if (!cJSON_IsString(cur) || !cur->valuestring[0] || strlen(cur->valuestring) > 350)
+			return 0;
+		return cursor_encode(out, 'c', cur->valuestring, strlen(cur->valuestring)) ? -1 : 1;
+	}
+	return 0;
+}
+
+/*
+ * Shape an upstream answer for a model: {"result": ..., "next_cursor": ...}
+ * as structuredContent and as JSON text, bounded by result_max. When the
+ * result is an array that does not fit, items are dropped from the end and
+ * the answer says so and how to get the rest.
+ */
+static enum mcp_err shape_result(struct call *c, const struct tool *t, const struct plan *p,
+	struct upstream_reply *ur, struct buf *res)
+{
+	cJSON *env = NULL, *out = NULL, *result;
+	char *text = NULL;
+	char msg[256];
+	enum mcp_err e = MCP_ENOMEM;
+	struct buf cur;
+	int hc, is_err;
+
+	buf_init(&cur, 1024);
+	env = ur->body.len ? cJSON_ParseWithLength(ur->body.p, ur->body.len) : NULL;
+	out = cJSON_CreateObject();
+	if (!out)
+		goto out;
+	is_err = ur->status < 200 || ur->status >= 300;
+	if (is_err || !cJSON_IsObject(env) || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(env, "success"))) {
+		cJSON *errs = cJSON_IsObject(env) ? cf_errors(env) : NULL;
+		if (ur->status == 429)
+			snprintf(msg, sizeof(msg), "Cloudflare rate limit reached (HTTP 429). Do not retry at once: wait for ratelimit.reset seconds, then try again.");
+		else if (!cJSON_IsObject(env))
+			snprintf(msg, sizeof(msg), "Cloudflare answered HTTP %ld with a body that is not a Cloudflare JSON envelope.", ur->status);
+		else
+			snprintf(msg, sizeof(msg), "Cloudflare answered HTTP %ld with success=false; see errors.", ur->status);
+		if (!cJSON_AddNumberToObject(out, "status", (double)ur->status) ||
+		    !cJSON_AddStringToObject(out, "error", msg)) {
+			cJSON_Delete(errs);
+			goto out;
+		}
+		if (errs)
+			cJSON_AddItemToObject(out, "errors", errs);
+		add_ratelimit(c, ur, out);
+		text = cJSON_PrintUnformatted(out);
+		if (!text || tool_result(c, res, text, out, 1))
+			goto out;
+		e = MCP_OK;
+		goto out;
+	}
+	result = cJSON_DetachItemFromObjectCaseSensitive(env, "result");
+	if (!result)
+		result = cJSON_CreateNull();
+	if (!result)
+		goto out;
+	cJSON_AddItemToObject(out, "result", result);
+	hc = next_cursor(t, env, p, &cur);
+	if (hc < 0)
+		goto out;
+	if (hc > 0) {
+		if (!cJSON_AddStringToObject(out, "next_cursor", cur.p))
+			goto out;
+	} else if (t->paging != PAGE_NONE && !cJSON_AddNullToObject(out, "next_cursor")) {
+		goto out;
+	}
+	add_ratelimit(c, ur, out);
+	text = cJSON_PrintUnformatted(out);
+	if (!text)
+		goto out;
+	if (strlen(text) > c->env->cfg->result_max) {
+		int dropped = 0;
+		/* Drop items from the end until the text fits. */
+		while (strlen(text) > c->env->cfg->result_max && cJSON_IsArray(result) &&
+		       cJSON_GetArraySize(result) > 0) {
+			int n = cJSON_GetArraySize(result);
+			int cut = n > 8 ? n / 4 : 1;
+			while (cut-- > 0)
+				cJSON_DeleteItemFromArray(result, cJSON_GetArraySize(result) - 1);
+			dropped += n - cJSON_GetArraySize(result);
+			cJSON_free(text);
+			text = cJSON_PrintUnformatted(out);
+			if (!text)
+				goto out;
+		}
+		if (strlen(text) > c->env->cfg->result_max) {
+			cJSON_ReplaceItemInObjectCaseSensitive(out, "result", cJSON_CreateNull());
+		}
+		snprintf(msg, sizeof(msg),
+			"Result truncated to fit %zu bytes: %d item(s) omitted from the end. "
+			"Call again with a smaller limit to page through everything.",
+			c->env->cfg->result_max, dropped);
+		cJSON_AddTrueToObject(out, "truncated");
+		cJSON_AddStringToObject(out, "note", msg);
+		cJSON_free(text);
+		text = cJSON_PrintUnformatted(out);
+		if (!text)
+			goto out;
+	}
+	if (tool_result(c, res, text, out, 0))
+		goto out;
+	e = MCP_OK;
+out:
+	buf_free(&cur);
+	cJSON_free(text);
+	cJSON_Delete(out);
+	cJSON_Delete(env);
+	return e;
+}
+
+static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct buf *res)
+{
+	const cJSON *name = params ? cJSON_GetObjectItemCaseSensitive(params, "name") : NULL;
+	const cJSON *args = params ? cJSON_GetObjectItemCaseSensitive(params, "arguments") : NULL;
+	const struct tool *t;
+	struct plan p;
+	struct upstream_reply ur;
+	char why[512];
+	enum mcp_err e = MCP_ENOMEM;
+	int rc;
+
+	if (!cJSON_IsString(name)) {
+		c->why = "tools/call needs params.name (a string)";
+		return MCP_EPARAMS;
+	}
+	t = catalog_find(c->env->cat, name->valuestring);
+	/* A tool outside the token's scope is indistinguishable from none. */
+	if (!t || !scope_allows(&c->scope, t)) {
+		c->why = "unknown tool; call tools/list for the tools this URL offers";
+		return MCP_EPARAMS;
+	}
+	if (args && !cJSON_IsObject(args) && !cJSON_IsNull(args)) {
+		c->why = "params.arguments must be an object";
+		return MCP_EPARAMS;
+	}
+	plan_init(&p);
+	upstream_reply_init(&ur);
+	why[0] = '\0';
+	rc = args_plan(t, cJSON_IsObject(args) ? args : NULL, NULL, &p, why, sizeof(why));
+	if (rc == -1) {
+		char msg[600];
+		snprintf(msg, sizeof(msg), "Invalid arguments for %s: %s. Nothing was sent to Cloudflare.",
+			t->name, why);
+		e = tool_error_text(c, res, msg) ? MCP_ENOMEM : MCP_OK;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	c->env->upstream(c->env->up_ud, &p, c->env->cfg->upstream_token, &ur);
+	switch (ur.err) {
+	case UP_OK:
+		e = shape_result(c, t, &p, &ur, res);
+		goto out;
+	case UP_TIMEOUT:
+		e = tool_error_text(c, res, "Cloudflare did not answer in time (timeout). The request may or may not have been applied; check before retrying a write.") ? MCP_ENOMEM : MCP_OK;
+		goto out;
+	case UP_CONNECT:
+		e = tool_error_text(c, res, "Could not reach the Cloudflare API (connection failed or was reset). Try again later.") ? MCP_ENOMEM : MCP_OK;
+		goto out;
+	case UP_TOOBIG:
+		e = tool_error_text(c, res, "Cloudflare's answer was larger than this server accepts. Ask for fewer items with limit or narrower filters.") ? MCP_ENOMEM : MCP_OK;
+		goto out;
+	case UP_INTERNAL:
+		e = MCP_ENOMEM;
+		goto out;
+	}
+out:
+	upstream_reply_free(&ur);
+	plan_free(&p);
+	return e;
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+/* Write one response (or nothing for notifications) for one message. */
+static enum mcp_err dispatch(struct call *c, const struct rpc_msg *m, struct buf *res)
+{
+	const char *meth = m->method;
+
+	if (!strcmp(meth, "tools/list"))
+		return do_tools_list(c, m->params, res);
+	if (!strcmp(meth, "tools/call"))
+		return do_tools_call(c, m->params, res);
+	if (c->modern) {
+		if (!strcmp(meth, "server/discover"))
+			return do_discover(c, res);
+		/* initialize, ping, logging/setLevel ... are gone in 2026-07-28 */
+		c->why = "this method does not exist in protocol 2026-07-28 or on this server";
+		return MCP_ENOMETHOD;
+	}
+	if (!strcmp(meth, "initialize"))
+		return do_initialize(c, m->params, res);
+	if (!strcmp(meth, "ping"))
+		return (buf_append(res, STRLIT("{")) || result_close(c, res, 0)) ? MCP_ENOMEM : MCP_OK;
+	c->why = "this server offers tools only (initialize, ping, tools/list, tools/call)";
+	return MCP_ENOMETHOD;
+}
+
+/* Handle one message object into out (full JSON-RPC response), or leave
+ * out empty for notifications and responses. Returns the HTTP status. */
+static int handle_one(struct call *c, const cJSON *obj, struct buf *out)
+{
+	struct rpc_msg m;
+	struct buf res;
+	enum mcp_err e;
+	int status = 200;
+
+	buf_init(&res, 0);
+	c->why = NULL;
+	e = jsonrpc_check(obj, &m, &c->why);
+	if (e == MCP_OK && (m.is_response || !m.id))
+		goto done; /* notifications and responses: 202, no body */
+	if (e == MCP_OK)
+		e = dispatch(c, &m, &res);
+	if (e == MCP_OK) {
+		if (jsonrpc_write_result(out, m.id, res.p, res.len))
+			e = MCP_ENOMEM;
+		else
+			goto done;
+	}
+	if (e != MCP_OK && !m.id && e != MCP_EINVALREQ && e != MCP_EPARAMS)
+		goto done; /* a failed notification gets no answer */
+	buf_reset(out);
+	if (jsonrpc_write_error(out, m.id, e, c->why, c->err_data))
+		buf_reset(out);
+	status = jsonrpc_http_status(e, c->modern);
+	if (e == MCP_EINVALREQ && !c->modern)
+		status = 400;
+done:
+	buf_free(&res);
+	return status;
+}
+
+/* 2026-07-28 request checks (SEP-2575 per-request _meta, SEP-2243
+ * headers), in the order the reference implementation applies them. */
+static enum mcp_err modern_checks(struct call *c, const cJSON *body, const char *hv)
+{
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(body, "params");
+	const cJSON *meta = cJSON_IsObject(params) ? cJSON_GetObjectItemCaseSensitive(params, "_meta") : NULL;
+	const cJSON *pv = cJSON_IsObject(meta) ? cJSON_GetObjectItemCaseSensitive(meta, META_PV) : NULL;
+	const cJSON *caps = cJSON_IsObject(meta) ? cJSON_GetObjectItemCaseSensitive(meta, META_CAPS) : NULL;
+	const cJSON *info = cJSON_IsObject(meta) ? cJSON_GetObjectItemCaseSensitive(meta, META_INFO) : NULL;
+	const cJSON *method = cJSON_GetObjectItemCaseSensitive(body, "method");
+	const char *mh;
+
+	if (!hv) {
+		c->why = "MCP-Protocol-Version header is required";
+		return MCP_EHEADER;
+	}
+	if (!cJSON_IsString(method)) /* notifications and junk: handled by jsonrpc_check */
+		return MCP_OK;
+	if (!cJSON_IsObject(meta) || !cJSON_IsString(pv) || !cJSON_IsObject(caps) ||
+	    (info && !cJSON_IsObject(info))) {
+		if (cJSON_GetObjectItemCaseSensitive(body, "id") == NULL)
+			return MCP_OK; /* a notification: nothing to answer */
+		c->why = "params._meta must carry io.modelcontextprotocol/protocolVersion (string) and "
+			 "io.modelcontextprotocol/clientCapabilities (object)";
+		return MCP_EPARAMS;
+	}
+	if (strcmp(pv->valuestring, hv)) {
+		c->why = "MCP-Protocol-Version header does not match _meta protocolVersion";
+		return MCP_EHEADER;
+	}
+	if (strcmp(hv, MCP_VERSION_MODERN)) {
+		size_t i;
+		cJSON *d = cJSON_CreateObject(), *sup = d ? cJSON_AddArrayToObject(d, "supported") : NULL;
+		if (!sup) {
+			cJSON_Delete(d);
+			return MCP_ENOMEM;
+		}
+		cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
+		for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
+			cJSON_AddItemToArray(sup, cJSON_CreateString(versions_2025[i]));
+		cJSON_AddStringToObject(d, "requested", hv);
+		c->err_data = d;
+		return MCP_EVERSION;
+	}
+	mh = http_request_header(c->req, "mcp-method");
+	if (!mh || !header_is(c->req, "mcp-method", method->valuestring)) {
+		c->why = mh ? "Mcp-Method header does not match the body's method"
+			    : "Mcp-Method header is required";
+		return MCP_EHEADER;
+	}
+	if (!strcmp(method->valuestring, "tools/call")) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(params, "name");
+		const char *nh = http_request_header(c->req, "mcp-name");
+		if (cJSON_IsString(name) && (!nh || !header_is(c->req, "mcp-name", name->valuestring))) {
+			c->why = nh ? "Mcp-Name header does not match params.name"
+				    : "Mcp-Name header is required for tools/call";
+			return MCP_EHEADER;
+		}
+	}
+	return MCP_OK;
+}
+
+/* Unsupported version in the header with no 2026 _meta to go on. */
+static enum mcp_err version_error(struct call *c, const char *hv)
+{
+	size_t i;
+	cJSON *d = cJSON_CreateObject(), *sup = d ? cJSON_AddArrayToObject(d, "supported") : NULL;
+
+	if (!sup) {
+		cJSON_Delete(d);
+		return MCP_ENOMEM;
+	}
+	cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
+	for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
+		cJSON_AddItemToArray(sup, cJSON_CreateString(versions_2025[i]));
+	cJSON_AddStringToObject(d, "requested", hv);
+	c->err_data = d;
+	c->why = "MCP-Protocol-Version is not supported";
+	return MCP_EVERSION;
+}
+
+static int has_meta_pv(const cJSON *body)
+{
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(body, "params");
+	const cJSON *meta = cJSON_IsObject(params) ? cJSON_GetObjectItemCaseSensitive(params, "_meta") : NULL;
+
+	return cJSON_IsObject(meta) && cJSON_GetObjectItemCaseSensitive(meta, META_PV) != NULL;
+}
+
+void mcp_handle(const struct mcp_env *env, const struct http_request *req,
+	const char *token, size_t len, struct http_response *resp)
+{
+	struct call c;
+	struct buf out;
+	cJSON *root = NULL;
+	char hash[CRYPTO_SHA256_HEX], hvbuf[64];
+	const char *why = NULL, *hv = NULL;
+	enum mcp_err e;
+	int status = 200, ak;
+
+	memset(&c, 0, sizeof(c));
+	c.env = env;
+	c.req = req;
+	c.resp = resp;
+	buf_init(&out, 0);
+
+	if (!origin_ok(env->cfg, req)) {
+		fail_early(&c, MCP_EORIGIN, NULL);
+		goto out;
+	}
+	if (!content_type_ok(req)) {
+		fail_early(&c, MCP_ECTYPE, NULL);
+		goto out;
+	}
+	ak = accept_kind(req);
+	if (!ak) {
+		fail_early(&c, MCP_EACCEPT, NULL);
+		goto out;
+	}
+	c.sse = ak == 2;
+	if (req->body_too_large) {
+		fail_early(&c, MCP_EBODYSIZE, NULL);
+		goto out;
+	}
+	if (!token_shape_ok(token, len) || crypto_sha256_hex(token, len, hash) < 0) {
+		fail_early(&c, MCP_ENOTOKEN, NULL);
+		goto out;
+	}
+	switch (env->scope_get(env->store_ud, hash, &c.scope)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		fail_early(&c, MCP_ENOTOKEN, NULL);
+		goto out;
+	case STORE_DOWN:
+		if (http_response_header(resp, "Retry-After", "1")) {
+			/* literal; cannot fail on content */
+		}
+		fail_early(&c, MCP_EUNAVAIL, NULL);
+		goto out;
+	}
+
+	e = jsonrpc_parse(req->body.p ? req->body.p : "", req->body.len, &root, &why);
+	if (e != MCP_OK) {
+		fail_early(&c, e, why);
+		goto out;
+	}
+	{
+		const char *h = http_request_header(req, "mcp-protocol-version");
+		if (h) {
+			size_t n = trim(&h);
+			if (n >= sizeof(hvbuf))
+				n = sizeof(hvbuf) - 1;
+			memcpy(hvbuf, h, n);
+			hvbuf[n] = '\0';
+			hv = hvbuf;
+		}
+	}
+	/* Era: a 2026-07-28 header, or a request carrying _meta protocolVersion
+	 * without a 2025 header, is modern. Otherwise 2025 rules apply, with a
+	 * missing header meaning 2025-03-26 (transport §Protocol Version Header). */
+	if (cJSON_IsObject(root) && ((hv && !strcmp(hv, MCP_VERSION_MODERN)) ||
+	    (has_meta_pv(root) && !(hv && is_2025(hv))))) {
+		c.modern = 1;
+		c.version = MCP_VERSION_MODERN;
+		e = modern_checks(&c, root, hv);
+		if (e != MCP_OK) {
+			/* errors carry the request's id when it is a usable one */
+			struct rpc_msg m;
+			const char *ignore;
+			if (jsonrpc_check(root, &m, &ignore) != MCP_OK && !m.id)
+				m.id = NULL;
+			if (jsonrpc_write_error(&out, m.id, e, c.why, c.err_data))
+				buf_reset(&out);
+			finish(&c, jsonrpc_http_status(e, 1), &out);
+			goto out;
+		}
+	} else {
+		if (hv && !is_2025(hv)) {
+			e = version_error(&c, hv);
+			if (jsonrpc_write_error(&out, NULL, e, c.why, c.err_data))
+				buf_reset(&out);
+			finish(&c, 400, &out);
+			goto out;
+		}
+		c.version = hv ? static_version(hv) : "2025-03-26";
+	}
+
+	if (cJSON_IsArray(root)) {
+		/* Batches exist only in 2025-03-26 (removed in 2025-06-18). */
+		const cJSON *it;
+		int n = cJSON_GetArraySize(root), any = 0;
+		if (strcmp(c.version, "2025-03-26") || n == 0 || n > CAP_BATCH) {
+			fail_early(&c, MCP_EINVALREQ, n == 0 ? "empty batch" : n > CAP_BATCH ?
+				"batch too large" : "JSON-RPC batches are only allowed under protocol 2025-03-26");
+			goto out;
+		}
+		if (buf_append(&out, STRLIT("[")))
+			goto oom;
+		cJSON_ArrayForEach(it, root) {
+			struct buf one;
+			buf_init(&one, 0);
+			handle_one(&c, it, &one);
+			cJSON_Delete(c.err_data);
+			c.err_data = NULL;
+			if (one.len) {
+				if ((any && buf_append(&out, STRLIT(","))) || buf_append(&out, one.p, one.len)) {
+					buf_free(&one);
+					goto oom;
+				}
+				any = 1;
+			}
+			buf_free(&one);
+		}
+		if (!any) {
+			buf_reset(&out);
+			finish(&c, 202, NULL);
+			goto out;
+		}
+		if (buf_append(&out, STRLIT("]")))
+			goto oom;
+		finish(&c, 200, &out);
+		goto out;
+	}
+	status = handle_one(&c, root, &out);
+	finish(&c, out.len ? status : 202, &out);
+	goto out;
+oom:
+	buf_reset(&out);
+	fail_early(&c, MCP_ENOMEM, NULL);
+out:
+	cJSON_Delete(c.err_data);
+	cJSON_Delete(root);
+	buf_free(&out);
+}

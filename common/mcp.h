@@ -1,0 +1,45 @@
+/*
+ * mcp.h - the protocol core: one HTTP request in, one HTTP response out,
+ * no I/O of its own. The Redis store and the upstream are reached through
+ * the function pointers in struct mcp_env, so unit tests and fuzz targets
+ * drive the core with fakes.
+ *
+ * Eras (MCP Streamable HTTP transport):
+ *   2025: 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25 - initialize-based,
+ *         served statelessly (no Mcp-Session-Id is ever issued);
+ *   2026-07-28: stateless, server/discover, per-request _meta (SEP-2575),
+ *         Mcp-Method/Mcp-Name header checks (SEP-2243).
+ */
+#ifndef CFMCP_MCP_H
+#define CFMCP_MCP_H
+
+#include "catalog.h"
+#include "config.h"
+#include "http.h"
+#include "scope.h"
+#include "store.h"
+#include "upstream.h"
+
+struct mcp_env {
+	const struct config *cfg;
+	const struct catalog *cat;
+	/* Token lookup by SHA-256 hex; returns an enum store_rc. */
+	enum store_rc (*scope_get)(void *ud, const char *hash, struct scope *out);
+	void *store_ud;
+	/* Upstream call; returns r->err. */
+	enum upstream_err (*upstream)(void *ud, const struct plan *p, const char *token,
+		struct upstream_reply *r);
+	void *up_ud;
+	/* Current Unix time (seconds); a function so tests can fix it. */
+	long (*now)(void);
+};
+
+#define MCP_VERSION_MODERN "2026-07-28"
+#define MCP_VERSION_LATEST_2025 "2025-11-25"
+
+/* Handle POST /mcp/<token>. token points at the raw path segment (len
+ * bytes, not trusted). Fills resp (status, headers, body). */
+void mcp_handle(const struct mcp_env *env, const struct http_request *req,
+	const char *token, size_t len, struct http_response *resp) __attribute__((nonnull));
+
+#endif

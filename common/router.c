@@ -1,0 +1,78 @@
+/*
+ * router.c - the core's front door. Every response gets the headers no
+ * answer of ours should be without: no caching (answers depend on the
+ * token's scope) and no Referer leaking the token-bearing URL.
+ */
+#include "first.h"
+
+#include <string.h>
+
+#include "jsonrpc.h"
+#include "router.h"
+
+static void plain(struct http_response *r, int status, const char *text)
+{
+	r->status = status;
+	buf_reset(&r->body);
+	if (http_response_header(r, "Content-Type", "text/plain; charset=utf-8") ||
+	    buf_puts(&r->body, text)) {
+		r->status = 500;
+		buf_reset(&r->body);
+	}
+}
+
+static void json_error(struct http_response *r, int status, const char *error, const char *msg)
+{
+	r->status = status;
+	buf_reset(&r->body);
+	if (http_response_header(r, "Content-Type", "application/json") ||
+	    buf_printf(&r->body, "{\"status\":%d,\"error\":\"%s\",\"message\":\"%s\"}", status, error, msg)) {
+		r->status = 500;
+		buf_reset(&r->body);
+	}
+}
+
+void router_handle(const struct mcp_env *env, const struct http_request *req,
+	struct http_response *resp)
+{
+	const char *path = req->path ? req->path : "";
+	const char *method = req->method ? req->method : "";
+
+	if (http_response_header(resp, "Cache-Control", "no-store") ||
+	    http_response_header(resp, "Referrer-Policy", "no-referrer") ||
+	    http_response_header(resp, "X-Content-Type-Options", "nosniff")) {
+		resp->status = 500;
+		return;
+	}
+	if (!strncmp(path, "/mcp/", 5)) {
+		const char *tok = path + 5;
+		size_t n = strlen(tok);
+		if (strcmp(method, "POST")) {
+			struct buf b;
+			/* Streamable HTTP: a server without an SSE stream for GET
+			 * answers 405; sessions are never issued, so DELETE is 405 too. */
+			resp->status = 405;
+			buf_init(&b, 0);
+			if (http_response_header(resp, "Allow", "POST") ||
+			    http_response_header(resp, "Content-Type", "application/json") ||
+			    jsonrpc_write_error(&b, NULL, MCP_EHTTPMETHOD, NULL, NULL) ||
+			    buf_append(&resp->body, b.p, b.len))
+				resp->status = 500;
+			buf_free(&b);
+			return;
+		}
+		mcp_handle(env, req, tok, n, resp);
+		return;
+	}
+	if (!strncmp(path, "/.well-known/", 13)) {
+		/* No OAuth: the URL's token is the credential. A plain 404 tells
+		 * clients (mcp-remote, ChatGPT) to connect without OAuth. */
+		plain(resp, 404, "Not Found\n");
+		return;
+	}
+	if (!strcmp(path, "/healthz")) {
+		plain(resp, 200, "ok\n");
+		return;
+	}
+	json_error(resp, 404, "not_found", "No such endpoint");
+}

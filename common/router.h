@@ -1,0 +1,20 @@
+/*
+ * router.h - path and method to handler: the single entry point the
+ * FastCGI shell calls for every request (a pure function of its inputs).
+ *
+ *   POST /mcp/<token>            -> mcp_handle (MCP endpoint)
+ *   any  /mcp/<token>            -> 405, Allow: POST
+ *   /.well-known/oauth-*         -> plain 404 (no OAuth here; token is the URL)
+ *   GET  /healthz                -> 200 "ok"
+ *   anything else                -> 404
+ */
+#ifndef CFMCP_ROUTER_H
+#define CFMCP_ROUTER_H
+
+#include "http.h"
+#include "mcp.h"
+
+void router_handle(const struct mcp_env *env, const struct http_request *req,
+	struct http_response *resp) __attribute__((nonnull));
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * scope.c - a token's scope from its Redis hash.
+ */
+#include "first.h"
+
+#include <string.h>
+
+#include "scope.h"
+
+static int copy_field(char *dst, size_t dstsz, const char *v, size_t n)
+{
+	if (n >= dstsz || memchr(v, '\0', n))
+		return -1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int scope_from_pairs(struct scope *s, const char *const *kv, const size_t *kvlen, size_t n)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i + 1 < n; i += 2) {
+		const char *k = kv[i], *v = kv[i + 1];
+		size_t kn = kvlen[i], vn = kvlen[i + 1];
+		int rc = 0;
+
+		if (kn == 2 && !memcmp(k, "id", 2))
+			rc = copy_field(s->id, sizeof(s->id), v, vn);
+		else if (kn == 7 && !memcmp(k, "account", 7))
+			rc = copy_field(s->account, sizeof(s->account), v, vn);
+		else if (kn == 7 && !memcmp(k, "methods", 7))
+			rc = copy_field(s->methods, sizeof(s->methods), v, vn);
+		else if (kn == 4 && !memcmp(k, "tags", 4))
+			rc = copy_field(s->tags, sizeof(s->tags), v, vn);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+#include "catalog.h"
+
+/* Call fn on each comma-separated word of list; stop at the first hit. */
+static int any_word(const char *list, int (*fn)(const char *w, size_t n, const void *ud), const void *ud)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t n;
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ", ");
+		if (n && fn(p, n, ud))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static int word_is(const char *w, size_t n, const char *lit)
+{
+	return strlen(lit) == n && !memcmp(w, lit, n);
+}
+
+static int method_hit(const char *w, size_t n, const void *ud)
+{
+	const struct tool *t = ud;
+
+	if (word_is(w, n, "read"))
+		return t->kind == TOOL_LIST || t->kind == TOOL_GET;
+	if (word_is(w, n, "write"))
+		return t->kind == TOOL_CREATE || t->kind == TOOL_UPDATE || t->kind == TOOL_DELETE;
+	if (word_is(w, n, "custom"))
+		return t->kind == TOOL_CUSTOM;
+	return word_is(w, n, t->method_key) || word_is(w, n, t->name);
+}
+
+static int tag_hit(const char *w, size_t n, const void *ud)
+{
+	const struct tool *t = ud;
+	size_t i;
+
+	for (i = 0; t->tags[i]; i++)
+		if (word_is(w, n, t->tags[i]))
+			return 1;
+	return 0;
+}
+
+int scope_allows(const struct scope *s, const struct tool *t)
+{
+	if (s->methods[0] && !any_word(s->methods, method_hit, t))
+		return 0;
+	if (s->tags[0] && !any_word(s->tags, tag_hit, t))
+		return 0;
+	return 1;
+}

@@ -1,0 +1,196 @@
+/*
+ * upstream.c - libcurl transport to the Cloudflare API (STYLE item 10):
+ * http/https only, no redirects, connect and total timeouts, a capped
+ * write callback, NOSIGNAL, and library error text kept out of replies.
+ */
+#include "first.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "caps.h"
+#include "log.h"
+#include "upstream.h"
+#include "xalloc.h"
+
+struct upstream {
+	CURL *h;
+	char *base;
+	long timeout_ms, connect_ms;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct upstream *upstream_new(const struct config *cfg)
+{
+	struct upstream *u = xcalloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->h = curl_easy_init();
+	u->base = xstrdup(cfg->upstream_url);
+	if (!u->h || !u->base) {
+		upstream_free(u);
+		return NULL;
+	}
+	u->timeout_ms = cfg->upstream_timeout_ms;
+	u->connect_ms = cfg->upstream_connect_ms;
+	return u;
+}
+
+void upstream_free(struct upstream *u)
+{
+	if (!u)
+		return;
+	if (u->h)
+		curl_easy_cleanup(u->h);
+	xfree(u->base);
+	xfree(u);
+}
+
+void upstream_reply_init(struct upstream_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->body, CAP_UPSTREAM_BYTES);
+}
+
+void upstream_reply_free(struct upstream_reply *r)
+{
+	if (r)
+		buf_free(&r->body);
+}
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+	struct upstream_reply *r = ud;
+
+	if (buf_append(&r->body, p, sz * n)) {
+		r->err = UP_TOOBIG;
+		return 0; /* aborts the transfer */
+	}
+	return sz * n;
+}
+
+/* Keep the rate-limit headers we normalize (names case-insensitive). */
+static void keep(char *dst, size_t dstsz, const char *v, size_t n)
+{
+	while (n && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+		n--;
+	if (n >= dstsz)
+		n = dstsz - 1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+	struct upstream_reply *r = ud;
+	size_t len = sz * n;
+	const char *colon = memchr(p, ':', len);
+	size_t nl;
+
+	if (!colon)
+		return len;
+	nl = (size_t)(colon - p);
+	colon++;
+#define HDR(name, field) \
+	if (nl == sizeof(name) - 1 && !strncasecmp(p, name, nl)) \
+		keep(r->field, sizeof(r->field), colon, len - nl - 1)
+	HDR("ratelimit", ratelimit);
+	else HDR("ratelimit-policy", ratelimit_policy);
+	else HDR("retry-after", retry_after);
+	else HDR("x-ratelimit-limit", x_limit);
+	else HDR("x-ratelimit-remaining", x_remaining);
+	else HDR("x-ratelimit-reset", x_reset);
+	else HDR("content-type", content_type);
+#undef HDR
+	return len;
+}
+
+enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const char *token,
+	struct upstream_reply *r)
+{
+	struct buf url, auth;
+	struct curl_slist *hdrs = NULL, *tmp;
+	CURLcode cc;
+	CURL *h = u->h;
+
+	buf_init(&url, 16384);
+	buf_init(&auth, 4096);
+	r->err = UP_INTERNAL;
+	if (buf_puts(&url, u->base) || buf_append(&url, p->path.p, p->path.len) ||
+	    (p->query.len && (buf_append(&url, STRLIT("?")) || buf_append(&url, p->query.p, p->query.len))))
+		goto out;
+	if (token && *token) {
+		if (buf_append(&auth, STRLIT("Authorization: Bearer ")) || buf_puts(&auth, token))
+			goto out;
+		if (!(tmp = curl_slist_append(hdrs, auth.p)))
+			goto out;
+		hdrs = tmp;
+	}
+	if (!(tmp = curl_slist_append(hdrs, "Accept: application/json")))
+		goto out;
+	hdrs = tmp;
+	if (p->body) {
+		if (!(tmp = curl_slist_append(hdrs, "Content-Type: application/json")))
+			goto out;
+		hdrs = tmp;
+	}
+	curl_easy_reset(h); /* keeps the connection cache */
+	curl_easy_setopt(h, CURLOPT_URL, url.p);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, u->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, u->connect_ms);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CAP_UPSTREAM_BYTES);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, u->errbuf);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "cfmcp/" CFMCP_VERSION);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	if (!strcmp(p->http, "GET")) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, p->http);
+		if (p->body) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, p->body);
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->body_len);
+		} else if (strcmp(p->http, "DELETE")) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+		}
+	}
+	u->errbuf[0] = '\0';
+	r->err = UP_OK;
+	cc = curl_easy_perform(h);
+	if (cc == CURLE_OK) {
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	} else if (r->err == UP_TOOBIG || cc == CURLE_FILESIZE_EXCEEDED) {
+		r->err = UP_TOOBIG;
+	} else if (cc == CURLE_OPERATION_TIMEDOUT) {
+		r->err = UP_TIMEOUT;
+	} else {
+		r->err = UP_CONNECT;
+	}
+	if (r->err != UP_OK)
+		log_warn("upstream %s %s failed: %s", p->http, p->path.p ? p->path.p : "",
+			u->errbuf[0] ? u->errbuf : curl_easy_strerror(cc));
+out:
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdrs);
+	if (auth.p)
+		memset(auth.p, 0, auth.len);
+	buf_free(&auth);
+	buf_free(&url);
+	return r->err;
+}

@@ -1,0 +1,87 @@
+/*
+ * xalloc.c - thin wrappers over malloc with a failure-injection hook.
+ */
+#include "first.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "xalloc.h"
+
+static long fail_countdown; /* 0: off; n: the n-th call fails */
+static long fail_count;
+
+static int should_fail(void)
+{
+	if (fail_countdown <= 0)
+		return 0;
+	if (--fail_countdown == 0) {
+		fail_count++;
+		return 1;
+	}
+	return 0;
+}
+
+void *xmalloc(size_t n)
+{
+	if (should_fail())
+		return NULL;
+	return malloc(n ? n : 1);
+}
+
+void *xcalloc(size_t n, size_t sz)
+{
+	if (should_fail())
+		return NULL;
+	return calloc(n ? n : 1, sz ? sz : 1);
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	if (should_fail())
+		return NULL;
+	return realloc(p, n ? n : 1);
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *d = xmalloc(n + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+void xfree(void *p)
+{
+	free(p);
+}
+
+void xalloc_init(void)
+{
+	cJSON_Hooks h = { xmalloc, xfree };
+
+	cJSON_InitHooks(&h);
+}
+
+void xalloc_fail_after(long n)
+{
+	fail_countdown = n;
+}
+
+long xalloc_failed(void)
+{
+	long n = fail_count;
+
+	fail_count = 0;
+	return n;
+}

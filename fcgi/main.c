@@ -1,0 +1,236 @@
+/*
+ * main.c - cfmcp-worker: options, configuration, the listening socket,
+ * then the pool. Usage:
+ *
+ *   cfmcp-worker [--listen unix:PATH | --listen HOST:PORT] [--workers N] [--check]
+ *
+ * Without --listen the socket is fd 0, as spawn-fcgi and systemd socket
+ * activation of a FastCGI responder provide it (FastCGI 1.0 §2.2).
+ */
+#include "../common/first.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "../common/catalog.h"
+#include "../common/config.h"
+#include "../common/log.h"
+#include "../common/xalloc.h"
+#include "pool.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: cfmcp-worker [--listen unix:PATH|HOST:PORT] [--workers N] [--drain-ms MS] [--check]\n"
+	      "  Configuration comes from CFMCP_* environment variables (see README.md),\n"
+	      "  optionally from KEY=VALUE lines in the file named by CFMCP_CONFIG_FILE.\n"
+	      "  --check  load configuration and schemas, report, exit (0 = usable)\n", f);
+}
+
+/* KEY=VALUE lines (# comments) exported into the environment; re-read on
+ * SIGHUP so configuration changes take effect when the pool rolls. */
+static int read_config_file(char *err, size_t errsz)
+{
+	const char *path = getenv("CFMCP_CONFIG_FILE");
+	FILE *f;
+	char line[4096];
+	int lineno = 0;
+
+	if (!path || !*path)
+		return 0;
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errsz, "CFMCP_CONFIG_FILE %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *eq, *v, *k = line;
+		size_t n;
+		lineno++;
+		while (*k == ' ' || *k == '\t')
+			k++;
+		if (*k == '#' || *k == '\n' || !*k)
+			continue;
+		n = strlen(k);
+		while (n && (k[n - 1] == '\n' || k[n - 1] == '\r'))
+			k[--n] = '\0';
+		eq = strchr(k, '=');
+		if (!eq || strncmp(k, "CFMCP_", 6)) {
+			snprintf(err, errsz, "%s:%d: expected CFMCP_NAME=value", path, lineno);
+			fclose(f);
+			return -1;
+		}
+		*eq = '\0';
+		v = eq + 1;
+		if (setenv(k, v, 1) < 0) {
+			snprintf(err, errsz, "%s:%d: cannot set", path, lineno);
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static int load_all(struct config *cfg, struct catalog *cat, char *err, size_t errsz)
+{
+	if (read_config_file(err, errsz) < 0)
+		return -1;
+	if (config_load(cfg, err, errsz) < 0) {
+		config_free(cfg);
+		return -1;
+	}
+	if (catalog_load(cat, cfg->schemas_dir, err, errsz) < 0) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+static int open_listener(const char *spec, char *err, size_t errsz)
+{
+	int fd = -1, one = 1;
+
+	if (!strncmp(spec, "unix:", 5)) {
+		struct sockaddr_un sun;
+		const char *path = spec + 5;
+		if (!*path || strlen(path) >= sizeof(sun.sun_path)) {
+			snprintf(err, errsz, "--listen unix:PATH: path missing or too long");
+			return -1;
+		}
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		memcpy(sun.sun_path, path, strlen(path));
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			goto syserr;
+		unlink(path); /* a stale socket from a previous run */
+		if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+			goto syserr;
+		/* owner and group (the web server's) may connect; nobody else */
+		if (chmod(path, 0660) < 0)
+			goto syserr;
+	} else {
+		struct sockaddr_in sin;
+		const char *colon = strrchr(spec, ':');
+		char host[64];
+		long port;
+		char *end;
+		if (!colon || (size_t)(colon - spec) >= sizeof(host)) {
+			snprintf(err, errsz, "--listen: expected unix:PATH or HOST:PORT");
+			return -1;
+		}
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+		port = strtol(colon + 1, &end, 10);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		if (*end || port < 1 || port > 65535 || inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
+			snprintf(err, errsz, "--listen: expected an IPv4 address and a port");
+			return -1;
+		}
+		sin.sin_port = htons((unsigned short)port);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			goto syserr;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			goto syserr;
+	}
+	if (listen(fd, 1024) < 0)
+		goto syserr;
+	return fd;
+syserr:
+	snprintf(err, errsz, "--listen %s: %s", spec, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *listen_spec = NULL;
+	long workers = sysconf(_SC_NPROCESSORS_ONLN), drain_ms = 10000;
+	int check = 0, i, fd, rc;
+	struct config cfg;
+	struct catalog cat;
+	char err[1024];
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--check") || !strcmp(a, "-t")) {
+			check = 1;
+		} else if (!strcmp(a, "--listen") && i + 1 < argc) {
+			listen_spec = argv[++i];
+		} else if ((!strcmp(a, "--workers") || !strcmp(a, "--drain-ms")) && i + 1 < argc) {
+			char *end;
+			long v = strtol(argv[++i], &end, 10);
+			if (*end || v < 1 || v > 3600000) {
+				fprintf(stderr, "cfmcp-worker: %s needs a positive integer\n", a);
+				return 2;
+			}
+			if (!strcmp(a, "--workers"))
+				workers = v > 256 ? 256 : v;
+			else
+				drain_ms = v;
+		} else if (!strcmp(a, "--version")) {
+			puts("cfmcp-worker " CFMCP_VERSION);
+			return 0;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (workers < 1)
+		workers = 1;
+	xalloc_init();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "cfmcp-worker: libcurl failed to initialize\n");
+		return 1;
+	}
+	if (load_all(&cfg, &cat, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cfmcp-worker: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("cfmcp-worker: configuration OK: %zu tools from %s\n", cat.ntools, cfg.schemas_dir);
+		catalog_free(&cat);
+		config_free(&cfg);
+		curl_global_cleanup();
+		return 0;
+	}
+	log_open(cfg.log_file, (enum log_level)cfg.log_level);
+	if (listen_spec) {
+		fd = open_listener(listen_spec, err, sizeof(err));
+		if (fd < 0) {
+			fprintf(stderr, "cfmcp-worker: %s\n", err);
+			return 1;
+		}
+	} else {
+		int type = 0;
+		socklen_t tl = sizeof(type);
+		if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM) {
+			fprintf(stderr, "cfmcp-worker: no --listen given and fd 0 is not a listening socket "
+					"(run under spawn-fcgi, or pass --listen unix:PATH)\n");
+			return 1;
+		}
+		fd = 0;
+	}
+	rc = pool_run(fd, (int)workers, drain_ms, load_all, &cfg, &cat);
+	catalog_free(&cat);
+	config_free(&cfg);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,203 @@
+/*
+ * serve.c - the FastCGI accept loop (FastCGI 1.0 §3.3 Responder role).
+ *
+ * SIGTERM sets a flag; with FCGI_FAIL_ACCEPT_ON_INTR an idle worker's
+ * accept() returns at once, a busy one finishes its request first. So a
+ * stopping pool never drops a request it has accepted.
+ */
+#include "../common/first.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <fcgiapp.h>
+
+#include "../common/http.h"
+#include "../common/log.h"
+#include "../common/router.h"
+#include "../common/store.h"
+#include "../common/upstream.h"
+#include "../common/xalloc.h"
+#include "serve.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static enum store_rc env_scope_get(void *ud, const char *hash, struct scope *out)
+{
+	return store_scope_get(ud, hash, out);
+}
+
+static enum upstream_err env_upstream(void *ud, const struct plan *p, const char *token,
+	struct upstream_reply *r)
+{
+	return upstream_do(ud, p, token, r);
+}
+
+static long env_now(void)
+{
+	return (long)time(NULL);
+}
+
+/* CGI meta-variables (RFC 3875 §4.1) into our request. HTTP_* become
+ * lower-case dashed header names; CONTENT_TYPE/LENGTH join them. */
+static int fill_request(FCGX_Request *rq, size_t max_body, struct http_request *req)
+{
+	char **e;
+	const char *cl;
+
+	for (e = rq->envp; e && *e; e++) {
+		const char *kv = *e, *eq = strchr(kv, '=');
+		size_t nl, vl;
+		if (!eq)
+			continue;
+		nl = (size_t)(eq - kv);
+		vl = strlen(eq + 1);
+		if (vl > CAP_HEADER_VALUE)
+			continue; /* oversized header: treated as absent */
+		if (nl > 5 && !strncmp(kv, "HTTP_", 5)) {
+			if (http_request_add_header(req, kv + 5, nl - 5, eq + 1, vl) < 0)
+				return -1;
+		} else if ((nl == 12 && !strncmp(kv, "CONTENT_TYPE", 12)) ||
+			   (nl == 14 && !strncmp(kv, "CONTENT_LENGTH", 14))) {
+			if (http_request_add_header(req, kv, nl, eq + 1, vl) < 0)
+				return -1;
+		}
+	}
+	req->method = xstrdup(FCGX_GetParam("REQUEST_METHOD", rq->envp) ?
+		FCGX_GetParam("REQUEST_METHOD", rq->envp) : "");
+	{
+		/* The token comes from REQUEST_URI only (shared/notes: lighttpd
+		 * decodes and splits SCRIPT_NAME/PATH_INFO; REQUEST_URI is raw). */
+		const char *uri = FCGX_GetParam("REQUEST_URI", rq->envp);
+		if (!uri)
+			uri = "";
+		req->path = xstrndup(uri, strcspn(uri, "?#"));
+	}
+	if (!req->method || !req->path)
+		return -1;
+	cl = FCGX_GetParam("CONTENT_LENGTH", rq->envp);
+	if (cl && *cl) {
+		char *end;
+		long long n = strtoll(cl, &end, 10);
+		req->content_length = (*end || n < 0) ? -1 : (n > (long long)1 << 40 ? (long)1 << 30 : (long)n);
+	}
+	if (req->content_length > (long)max_body) {
+		req->body_too_large = 1; /* answered 413 without reading it */
+		return 0;
+	}
+	{
+		/* Read at most max_body + 1 bytes so a Content-Length lie is seen. */
+		char chunk[16384];
+		req->body.max = max_body;
+		for (;;) {
+			int n = FCGX_GetStr(chunk, (int)sizeof(chunk), rq->in);
+			if (n <= 0)
+				break;
+			if (buf_append(&req->body, chunk, (size_t)n)) {
+				req->body_too_large = 1;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static void write_response(FCGX_Request *rq, const struct http_response *resp)
+{
+	char head[128];
+	int n;
+
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n", resp->status, http_reason(resp->status));
+	FCGX_PutStr(head, n, rq->out);
+	if (resp->headers.len)
+		FCGX_PutStr(resp->headers.p, (int)resp->headers.len, rq->out);
+	n = snprintf(head, sizeof(head), "Content-Length: %zu\r\n\r\n", resp->body.len);
+	FCGX_PutStr(head, n, rq->out);
+	if (resp->body.len)
+		FCGX_PutStr(resp->body.p, (int)resp->body.len, rq->out);
+}
+
+int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *cat)
+{
+	struct sigaction sa;
+	FCGX_Request rq;
+	struct mcp_env env;
+	struct store *st = NULL;
+	struct upstream *up = NULL;
+	int rc = 1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: accept() must see EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	st = store_new(cfg->redis, cfg->redis_timeout_ms);
+	up = upstream_new(cfg);
+	if (!st || !up) {
+		log_err("worker: out of memory at start");
+		goto out;
+	}
+	memset(&env, 0, sizeof(env));
+	env.cfg = cfg;
+	env.cat = cat;
+	env.scope_get = env_scope_get;
+	env.store_ud = st;
+	env.upstream = env_upstream;
+	env.up_ud = up;
+	env.now = env_now;
+
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_err("worker: FCGX_Init failed");
+		goto out;
+	}
+	while (!stopping) {
+		struct http_request req;
+		struct http_response resp;
+
+		if (FCGX_Accept_r(&rq) < 0) {
+			if (stopping)
+				break;
+			if (errno == EINTR)
+				continue;
+			log_warn("worker: accept failed: %s", strerror(errno));
+			usleep(10000);
+			continue;
+		}
+		http_request_init(&req);
+		http_response_init(&resp);
+		if (fill_request(&rq, cfg->max_body, &req) < 0) {
+			resp.status = 500;
+			if (buf_puts(&resp.body, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":\"Internal error: out of memory\"}}")) {
+				buf_reset(&resp.body);
+			}
+		} else {
+			router_handle(&env, &req, &resp);
+		}
+		write_response(&rq, &resp);
+		FCGX_Finish_r(&rq);
+		http_response_free(&resp);
+		http_request_free(&req);
+	}
+	FCGX_Free(&rq, 0);
+	rc = 0;
+out:
+	upstream_free(up);
+	store_free(st);
+	return rc;
+}

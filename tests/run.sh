@@ -1,0 +1,38 @@
+#!/bin/sh
+# tests/run.sh - `make test`: install the test-only npm packages, start the
+# real stack in a temporary directory, run every test with prove, stop the
+# stack whatever happens (failure, Ctrl-C). Exit status is prove's.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export ROOT
+. "$ROOT/tests/lib/stack.sh"
+
+# Node packages pinned by tests/package-lock.json (SDK clients, conformance, Node 22).
+if [ ! -d "$ROOT/tests/node_modules/@modelcontextprotocol/sdk" ] || \
+   [ "$ROOT/tests/package-lock.json" -nt "$ROOT/tests/node_modules/.package-lock.json" ]; then
+	(cd "$ROOT/tests" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed" >&2; exit 1; }
+fi
+
+D=$(mktemp -d "${TMPDIR:-/tmp}/cfmcp-test.XXXXXX")
+cleanup() {
+	stack_stop "$D"
+	if [ "${KEEP_TEST_DIR:-}" ]; then echo "test dir kept: $D" >&2; else rm -rf "$D"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+stack_start "$D" || { echo "could not start the stack; logs in $D" >&2; KEEP_TEST_DIR=1; exit 1; }
+export BUILD
+unit=$(ls "$BUILD"/tests/unit/* 2>/dev/null | grep -v '\.d$')
+prove ${PROVE_FLAGS:-} $unit "$ROOT"/tests/e2e/*.t
+rc=$?
+# a worker under valgrind reports on exit: stop first, then read its log
+if [ -n "${CFMCP_TEST_PREFIX:-}" ]; then
+	stack_stop "$D"
+	if grep -q "ERROR SUMMARY: [1-9]" "$D/worker.log"; then
+		grep -B5 -A30 "ERROR SUMMARY: [1-9]" "$D/worker.log" | head -80
+		echo "valgrind found errors in the worker" >&2
+		rc=1
+	fi
+fi
+exit $rc
