@@ -447,7 +447,8 @@ static int render_tool(struct tool *t, const char *title, const char *desc)
 {
 	cJSON *o = cJSON_CreateObject(), *ann, *is;
 	char *s;
-	int rd = t->kind == TOOL_LIST || t->kind == TOOL_GET;
+	/* reads are what does not change state upstream: every GET */
+	int rd = !strcmp(t->http, "GET");
 
 	if (!o)
 		return -1;

@@ -21,6 +21,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# a small tools/list page so every client exercises cursor paging
+export CFMCP_TOOLS_PAGE_SIZE=${CFMCP_TOOLS_PAGE_SIZE:-2}
 stack_start "$D" || { echo "could not start the stack; logs in $D" >&2; KEEP_TEST_DIR=1; exit 1; }
 export BUILD
 unit=$(ls "$BUILD"/tests/unit/* 2>/dev/null | grep -v '\.d$')

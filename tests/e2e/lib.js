@@ -1,0 +1,85 @@
+// tests/e2e/lib.js - shared helpers for the end-to-end tests: TAP output,
+// the running stack's addresses (tests/lib/stack.sh writes them), minting
+// MCP URL tokens in Redis, raw HTTP to the MCP endpoint, the simulator's
+// control API. No test framework: prove reads the TAP we print.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const crypto = require('crypto');
+const { execFileSync } = require('child_process');
+
+class Tap {
+  constructor() { this.n = 0; this.failed = 0; }
+  ok(cond, name, diag) {
+    this.n++;
+    console.log(`${cond ? 'ok' : 'not ok'} ${this.n} - ${name}`);
+    if (!cond) {
+      this.failed++;
+      if (diag !== undefined) this.diag(typeof diag === 'string' ? diag : JSON.stringify(diag, null, 1));
+    }
+    return !!cond;
+  }
+  is(got, want, name) {
+    return this.ok(got === want, name, `got: ${JSON.stringify(got)}\nwant: ${JSON.stringify(want)}`);
+  }
+  diag(s) { for (const l of String(s).split('\n')) console.log('# ' + l); }
+  skip(name, reason) { this.n++; console.log(`ok ${this.n} - ${name} # SKIP ${reason}`); }
+  done() { console.log(`1..${this.n}`); process.exitCode = this.failed ? 1 : 0; }
+  skipAll(reason) { console.log(`1..0 # SKIP ${reason}`); process.exit(0); }
+  bail(e) { this.ok(false, 'unexpected exception', e && e.stack || String(e)); this.done(); process.exit(1); }
+}
+
+function stackEnv(t) {
+  const dir = process.env.CFMCP_DIR;
+  if (!dir || !fs.existsSync(path.join(dir, 'env'))) t.skipAll('no running stack (run through make test)');
+  const env = {};
+  for (const line of fs.readFileSync(path.join(dir, 'env'), 'utf8').split('\n')) {
+    const m = /^(\w+)='(.*)'$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+// Mint an MCP server token directly in Redis (the README's redis-cli recipe).
+function mintToken(env, { methods = '', tags = '', ttl = 0 } = {}) {
+  const token = crypto.randomBytes(32).toString('base64url');
+  const hash = crypto.createHash('sha256').update(token).digest('hex');
+  const key = `cfmcp:mcp:${hash}`;
+  execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'HSET', key, 'id', 'mcp_' + hash.slice(0, 12),
+    'account', 'test', 'name', 'e2e', 'methods', methods, 'tags', tags]);
+  if (ttl) execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'EXPIRE', key, String(ttl)]);
+  return token;
+}
+
+async function post(env, token, body, headers = {}) {
+  const h = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers };
+  for (const k of Object.keys(h)) if (h[k] === null) delete h[k];
+  const res = await fetch(`${env.CFMCP_BASE}/mcp/${token}`, {
+    method: 'POST', headers: h, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+const META = (v = '2026-07-28') => ({
+  'io.modelcontextprotocol/protocolVersion': v,
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'cfmcp-e2e', version: '1' },
+});
+
+// A well-formed 2026-07-28 request: body plus the headers it needs.
+function modern(method, params = {}, id = 1) {
+  const body = { jsonrpc: '2.0', id, method, params: { ...params, _meta: META() } };
+  const headers = { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method };
+  if (method === 'tools/call') headers['Mcp-Name'] = params.name;
+  return { body, headers };
+}
+
+async function sim(env, what, body) {
+  const res = await fetch(`${env.SIM_URL}/__sim/${what}`, body === undefined ? {} :
+    { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return res.json();
+}
+
+module.exports = { Tap, stackEnv, mintToken, post, modern, META, sim };
