@@ -214,6 +214,7 @@ enum mcp_err jsonrpc_parse(const char *p, size_t n, cJSON **root, const char **w
 	const char *end = NULL;
 	cJSON *r;
 	enum mcp_err e;
+	unsigned long oom0;
 
 	*root = NULL;
 	if (n == 0) {
@@ -223,8 +224,13 @@ enum mcp_err jsonrpc_parse(const char *p, size_t n, cJSON **root, const char **w
 	e = jsonrpc_prescan(p, n, CAP_JSON_DEPTH, CAP_JSON_ITEMS, why);
 	if (e != MCP_OK)
 		return e;
+	oom0 = xalloc_oom_events();
 	r = cJSON_ParseWithLengthOpts(p, n, &end, 0);
 	if (!r) {
+		if (xalloc_oom_events() != oom0) {
+			*why = NULL;
+			return MCP_ENOMEM; /* not the client's fault */
+		}
 		*why = "body is not well-formed JSON";
 		return MCP_EPARSE;
 	}

@@ -55,7 +55,8 @@ enum mcp_err jsonrpc_prescan(const char *p, size_t n, int max_depth, size_t max_
  * Parse a whole body into *root (caller owns, cJSON_Delete). Runs the
  * prescan, requires nothing but whitespace after the value, and refuses
  * duplicate member names anywhere (our written rule: a duplicate key is
- * ambiguous, so the message is invalid). Returns MCP_OK, MCP_EPARSE or
+ * ambiguous, so the message is invalid). Returns MCP_OK, MCP_EPARSE,
+ * MCP_ENOMEM (an allocation failed inside the parser) or
  * MCP_EINVALREQ (duplicates); *why gets a static reason.
  */
 enum mcp_err jsonrpc_parse(const char *p, size_t n, cJSON **root, const char **why)

@@ -12,6 +12,14 @@
 
 static long fail_countdown; /* 0: off; n: the n-th call fails */
 static long fail_count;
+static unsigned long oom_events; /* every NULL we returned, real or injected */
+
+static void *note(void *p)
+{
+	if (!p)
+		oom_events++;
+	return p;
+}
 
 static int should_fail(void)
 {
@@ -27,22 +35,22 @@ static int should_fail(void)
 void *xmalloc(size_t n)
 {
 	if (should_fail())
-		return NULL;
-	return malloc(n ? n : 1);
+		return note(NULL);
+	return note(malloc(n ? n : 1));
 }
 
 void *xcalloc(size_t n, size_t sz)
 {
 	if (should_fail())
-		return NULL;
-	return calloc(n ? n : 1, sz ? sz : 1);
+		return note(NULL);
+	return note(calloc(n ? n : 1, sz ? sz : 1));
 }
 
 void *xrealloc(void *p, size_t n)
 {
 	if (should_fail())
-		return NULL;
-	return realloc(p, n ? n : 1);
+		return note(NULL);
+	return note(realloc(p, n ? n : 1));
 }
 
 char *xstrndup(const char *s, size_t n)
@@ -84,4 +92,9 @@ long xalloc_failed(void)
 
 	fail_count = 0;
 	return n;
+}
+
+unsigned long xalloc_oom_events(void)
+{
+	return oom_events;
 }

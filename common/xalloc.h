@@ -23,4 +23,9 @@ void xalloc_fail_after(long n);
 /* Number of allocations that have failed on purpose since the last call. */
 long xalloc_failed(void);
 
+/* Count of allocations that returned NULL so far (any cause). Lets a
+ * caller tell "malformed input" from "out of memory" when a library
+ * (cJSON) reports both as failure. */
+unsigned long xalloc_oom_events(void);
+
 #endif

@@ -55,7 +55,7 @@ async function post(env, token, body, headers = {}) {
   const h = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers };
   for (const k of Object.keys(h)) if (h[k] === null) delete h[k];
   const res = await fetch(`${env.CFMCP_BASE}/mcp/${token}`, {
-    method: 'POST', headers: h, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    method: 'POST', headers: h, body: (typeof body === 'string' || Buffer.isBuffer(body)) ? body : JSON.stringify(body) });
   const text = await res.text();
   let json = null;
   try { json = JSON.parse(text); } catch { /* not JSON */ }

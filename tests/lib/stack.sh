@@ -32,7 +32,7 @@ wait_for() { # wait_for SECONDS CMD... : retry CMD every 50 ms
 stack_start_redis() {
 	D=$1
 	redis-server --port 0 --unixsocket "$D/redis.sock" --unixsocketperm 700 --save '' \
-		--appendonly no --daemonize no --logfile "$D/redis.log" --dir "$D" &
+		--appendonly no --daemonize no --logfile "$D/redis.log" --dir "$D" </dev/null >/dev/null 2>&1 &
 	echo $! > "$D/redis.pid"
 	wait_for 10 redis-cli -s "$D/redis.sock" ping || { echo "stack: redis did not start" >&2; return 1; }
 }
@@ -50,7 +50,7 @@ stack_start_worker() {
 	    CFMCP_TOOLS_PAGE_SIZE="${CFMCP_TOOLS_PAGE_SIZE:-100}" \
 	    spawn-fcgi -n -s "$D/worker.sock" -M 0600 -- \
 	    ${CFMCP_TEST_PREFIX:-} "$BUILD/cfmcp-worker" --workers "${STACK_WORKERS:-2}" --drain-ms 5000 \
-	    >>"$D/worker.log" 2>&1 &
+	    </dev/null >>"$D/worker.log" 2>&1 &
 	echo $! > "$D/worker.pid"
 	wait_for 20 test -S "$D/worker.sock" || { echo "stack: worker socket missing" >&2; return 1; }
 }
@@ -67,7 +67,7 @@ stack_start() {
 		SIM_TOKEN=
 	else
 		SIM_TOKEN=$(node -e "console.log(require('crypto').randomBytes(20).toString('hex'))")
-		node "$ROOT/tests/cf-sim/sim.js" --token "$SIM_TOKEN" --portfile "$D/sim.port" >"$D/sim.log" 2>&1 &
+		node "$ROOT/tests/cf-sim/sim.js" --token "$SIM_TOKEN" --portfile "$D/sim.port" </dev/null >"$D/sim.log" 2>&1 &
 		echo $! > "$D/sim.pid"
 		wait_for 10 test -s "$D/sim.port" || { echo "stack: simulator did not start" >&2; return 1; }
 		SIM_URL="http://127.0.0.1:$(cat "$D/sim.port")"
@@ -81,7 +81,7 @@ stack_start() {
 	sed -e "s#@CFMCP_SOCKET@#$D/worker.sock#g" "$ROOT/deploy/lighttpd/cfmcp.conf" > "$D/cfmcp.conf"
 	sed -e "s#@DIR@#$D#g" -e "s#@PORT@#$port#g" "$ROOT/deploy/lighttpd/lighttpd-test.conf" > "$D/lighttpd.conf"
 	lighttpd -t -f "$D/lighttpd.conf" >/dev/null || { echo "stack: lighttpd config invalid" >&2; return 1; }
-	lighttpd -D -f "$D/lighttpd.conf" >>"$D/lighttpd-error.log" 2>&1 &
+	lighttpd -D -f "$D/lighttpd.conf" </dev/null >>"$D/lighttpd-error.log" 2>&1 &
 	echo $! > "$D/lighttpd.pid.bg"
 	wait_for 10 curl -s -o /dev/null "$CFMCP_BASE/healthz-probe" || { echo "stack: lighttpd did not start" >&2; return 1; }
 	cat > "$D/env" <<ENV

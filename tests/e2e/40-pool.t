@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// The worker pool under faults, through lighttpd: a worker killed with
+// SIGKILL during sequential requests loses at most its own request and is
+// replaced within 1 s; SIGTERM lets an in-flight request finish; SIGHUP
+// rolls the workers without failing requests; Redis stopped -> 503 with a
+// JSON-RPC body, Redis back -> service resumes without restarting workers.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { execFileSync, spawn } = require('child_process');
+const { Tap, stackEnv, mintToken, post, sim } = require('./lib');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const children = (pid) => {
+  try { return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number); }
+  catch { return []; }
+};
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+(async () => {
+  const t = new Tap();
+  const env = stackEnv(t);
+  const master = Number(fs.readFileSync(path.join(env.CFMCP_DIR, 'worker.pid'), 'utf8'));
+  const tok = mintToken(env);
+  const list = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+  const before = children(master);
+  t.ok(before.length >= 2, `pool master ${master} has ${before.length} workers`);
+
+  // 1. SIGKILL one worker in the middle of 60 sequential requests.
+  let failures = 0, killedAt = 0, replacedMs = -1;
+  const victim = before[0];
+  for (let i = 0; i < 60; i++) {
+    if (i === 20) {
+      process.kill(victim, 'SIGKILL');
+      killedAt = Date.now();
+    }
+    const r = await post(env, tok, list).catch(() => ({ status: 0 }));
+    if (r.status !== 200) failures++;
+    if (killedAt && replacedMs < 0) {
+      const now = children(master);
+      if (now.length === before.length && !now.includes(victim)) replacedMs = Date.now() - killedAt;
+    }
+    await sleep(10);
+  }
+  t.ok(failures <= 1, `at most one request lost while a worker was killed (lost ${failures})`);
+  t.ok(replacedMs >= 0 && replacedMs < 1000, `killed worker replaced in ${replacedMs} ms (< 1000)`);
+
+  // The replacement accepts: freeze every other worker, then ask.
+  const now = children(master);
+  const fresh = now.filter((p) => !before.includes(p));
+  t.is(fresh.length, 1, 'exactly one new worker');
+  const others = now.filter((p) => !fresh.includes(p));
+  for (const p of others) process.kill(p, 'SIGSTOP');
+  const t0 = Date.now();
+  const r1 = await post(env, tok, list);
+  for (const p of others) process.kill(p, 'SIGCONT');
+  t.ok(r1.status === 200 && Date.now() - t0 < 1000, `the replacement alone answered (HTTP ${r1.status}, ${Date.now() - t0} ms)`);
+
+  // 2. SIGTERM to a worker busy with a slow upstream call: the call completes.
+  await sim(env, 'reset', {});
+  await sim(env, 'fault', { match: '/zones', kind: 'delay', delay_ms: 1200 });
+  const busy = children(master);
+  for (const p of busy.slice(1)) process.kill(p, 'SIGSTOP'); // route the call to busy[0]
+  const call = post(env, tok, { jsonrpc: '2.0', id: 2, method: 'tools/call',
+    params: { name: 'list_all_cloudflare_zones', arguments: { limit: 5 } } });
+  await sleep(300);
+  process.kill(busy[0], 'SIGTERM');
+  for (const p of busy.slice(1)) process.kill(p, 'SIGCONT');
+  const rc = await call;
+  t.ok(rc.status === 200 && rc.json.result && rc.json.result.isError === false,
+    'in-flight tools/call finished after its worker got SIGTERM', rc.text && rc.text.slice(0, 200));
+  await sleep(300);
+  t.ok(!alive(busy[0]), 'the worker exited after finishing its request');
+
+  // 3. SIGHUP: a new generation replaces every worker; requests keep working.
+  const gen1 = children(master);
+  process.kill(master, 'SIGHUP');
+  let hupFail = 0;
+  for (let i = 0; i < 30; i++) {
+    const r = await post(env, tok, list).catch(() => ({ status: 0 }));
+    if (r.status !== 200) hupFail++;
+    await sleep(20);
+  }
+  const gen2 = children(master);
+  t.ok(gen2.length === gen1.length && gen2.every((p) => !gen1.includes(p)), 'SIGHUP rolled every worker', { gen1, gen2 });
+  t.is(hupFail, 0, 'no request failed during the roll');
+
+  // 4. Redis stopped: 503 + Retry-After + JSON-RPC body; back: service resumes.
+  const redisPid = Number(fs.readFileSync(path.join(env.CFMCP_DIR, 'redis.pid'), 'utf8'));
+  process.kill(redisPid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(redisPid); i++) await sleep(20);
+  const t1 = Date.now();
+  const down = await post(env, tok, list);
+  t.ok(down.status === 503 && down.headers.get('retry-after') && down.json && down.json.error &&
+    down.json.error.code === -32603, 'Redis down -> 503, Retry-After, JSON-RPC error', down.text);
+  t.ok(Date.now() - t1 < 3000, 'the 503 came quickly (no hang)');
+  const dir = env.CFMCP_DIR;
+  const redis = spawn('redis-server', ['--port', '0', '--unixsocket', path.join(dir, 'redis.sock'), '--unixsocketperm', '700',
+    '--save', '', '--appendonly', 'no', '--logfile', path.join(dir, 'redis.log'), '--dir', dir], { detached: true, stdio: 'ignore' });
+  redis.unref();
+  fs.writeFileSync(path.join(dir, 'redis.pid'), String(redis.pid));
+  for (let i = 0; i < 100; i++) {
+    try { execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'ping'], { stdio: 'ignore' }); break; } catch { await sleep(50); }
+  }
+  const tok2 = mintToken(env); // the restarted Redis is empty (no persistence in tests)
+  const up = await post(env, tok2, list);
+  t.is(up.status, 200, 'after Redis returns, the next request succeeds without restarting workers');
+  t.ok(children(master).length === gen2.length && children(master).every((p) => gen2.includes(p)),
+    'no worker crashed or restarted through the outage');
+  t.done();
+})().catch((e) => { const t = new Tap(); t.bail(e); });

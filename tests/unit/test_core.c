@@ -1,0 +1,247 @@
+/*
+ * test_core.c - unit tests of the pure protocol core: bytes in, bytes out,
+ * with a fake token store and a fake upstream (no Redis, no network).
+ */
+#include "../../common/first.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/args.h"
+#include "../../common/catalog.h"
+#include "../../common/jsonrpc.h"
+#include "../../common/ratelimit.h"
+#include "../../common/router.h"
+#include "../../common/xalloc.h"
+#include "../tap.h"
+
+/* ---- fakes ---- */
+static int store_down;
+static int upstream_calls;
+static char last_path[512], last_query[1024];
+
+static enum store_rc fake_scope(void *ud, const char *hash, struct scope *out)
+{
+	(void)ud;
+	memset(out, 0, sizeof(*out));
+	if (store_down)
+		return STORE_DOWN;
+	/* every well-formed token is known here; shape checks happen before */
+	return strlen(hash) == 64 ? STORE_OK : STORE_NOTFOUND;
+}
+
+static enum upstream_err fake_upstream(void *ud, const struct plan *p, const char *token,
+	struct upstream_reply *r)
+{
+	(void)ud;
+	(void)token;
+	upstream_calls++;
+	snprintf(last_path, sizeof(last_path), "%s", p->path.p ? p->path.p : "");
+	snprintf(last_query, sizeof(last_query), "%s", p->query.p ? p->query.p : "");
+	r->status = 200;
+	snprintf(r->ratelimit, sizeof(r->ratelimit), "\"default\";r=41;t=30");
+	snprintf(r->ratelimit_policy, sizeof(r->ratelimit_policy), "\"default\";q=1200;w=300");
+	if (buf_puts(&r->body, "{\"success\":true,\"errors\":[],\"messages\":[],\"result\":[{\"id\":\"a\"}],"
+			       "\"result_info\":{\"page\":1,\"per_page\":1,\"count\":1,\"total_count\":3}}"))
+		return r->err = UP_INTERNAL;
+	return r->err = UP_OK;
+}
+
+static long fake_now(void) { return 1700000000L; }
+
+static struct config cfg;
+static struct catalog cat;
+static struct mcp_env env;
+
+static long fail_at; /* inject an allocation failure inside the core only */
+
+static void run(const char *method, const char *path, const char *body, const char *const *hdrs,
+	struct http_response *resp)
+{
+	struct http_request req;
+	size_t i;
+
+	http_request_init(&req);
+	req.method = xstrdup(method);
+	req.path = xstrdup(path);
+	for (i = 0; hdrs && hdrs[i]; i += 2)
+		if (http_request_add_header(&req, hdrs[i], strlen(hdrs[i]), hdrs[i + 1], strlen(hdrs[i + 1])))
+			abort();
+	if (body && buf_puts(&req.body, body))
+		abort();
+	http_response_init(resp);
+	xalloc_fail_after(fail_at);
+	router_handle(&env, &req, resp);
+	xalloc_fail_after(0);
+	http_request_free(&req);
+}
+
+static const char *const JSON_HDRS[] = { "content-type", "application/json", NULL };
+#define TOKPATH "/mcp/good-token-0123456789"
+
+static int body_has(const struct http_response *r, const char *s)
+{
+	return r->body.p && strstr(r->body.p, s) != NULL;
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	char err[512], kind, out[128];
+	struct http_response r;
+	struct buf b;
+	long n;
+
+	xalloc_init();
+	setenv("CFMCP_SCHEMAS", SCHEMAS_DIR, 1);
+	ok(config_load(&cfg, err, sizeof(err)) == 0, "config loads from defaults");
+	ok(catalog_load(&cat, SCHEMAS_DIR, err, sizeof(err)) == 0, "catalogue loads: %s", err);
+	ok(cat.ntools >= 2, "catalogue has tools (%zu)", cat.ntools);
+	env.cfg = &cfg;
+	env.cat = &cat;
+	env.scope_get = fake_scope;
+	env.upstream = fake_upstream;
+	env.now = fake_now;
+
+	/* jsonrpc prescan / parse */
+	{
+		const char *why = NULL;
+		cJSON *root = NULL;
+		ok(jsonrpc_parse("{\"a\":1}", 7, &root, &why) == MCP_OK, "plain object parses");
+		cJSON_Delete(root);
+		ok(jsonrpc_parse("{\"a\":1,\"a\":2}", 13, &root, &why) == MCP_EINVALREQ, "duplicate keys refused");
+		ok(jsonrpc_parse("{\"a\":\"\\u0000\"}", 14, &root, &why) == MCP_EPARSE, "\\u0000 refused");
+		ok(jsonrpc_parse("{\"a\":1} x", 9, &root, &why) == MCP_EPARSE, "trailing bytes refused");
+		ok(jsonrpc_parse("\xc0\xaf", 2, &root, &why) == MCP_EPARSE, "overlong UTF-8 refused");
+		ok(jsonrpc_parse("\"\xed\xa0\x80\"", 5, &root, &why) == MCP_EPARSE, "UTF-16 surrogate in UTF-8 refused");
+	}
+	/* depth limit at N and N+1 */
+	{
+		char deep[200];
+		const char *why;
+		cJSON *root = NULL;
+		memset(deep, '[', CAP_JSON_DEPTH);
+		memset(deep + CAP_JSON_DEPTH, ']', CAP_JSON_DEPTH);
+		ok(jsonrpc_parse(deep, 2 * CAP_JSON_DEPTH, &root, &why) == MCP_OK, "depth %d accepted", CAP_JSON_DEPTH);
+		cJSON_Delete(root);
+		memset(deep, '[', CAP_JSON_DEPTH + 1);
+		memset(deep + CAP_JSON_DEPTH + 1, ']', CAP_JSON_DEPTH + 1);
+		ok(jsonrpc_parse(deep, 2 * CAP_JSON_DEPTH + 2, &root, &why) == MCP_EPARSE, "depth %d refused", CAP_JSON_DEPTH + 1);
+	}
+	/* cursors round-trip; junk is refused */
+	buf_init(&b, 0);
+	ok(cursor_encode(&b, 'p', "17", 2) == 0 && cursor_decode(b.p, &kind, out, sizeof(out)) == 0 &&
+	   kind == 'p' && !strcmp(out, "17"), "page cursor round-trips");
+	buf_free(&b);
+	ok(cursor_decode("!!", &kind, out, sizeof(out)) < 0, "non-base64url cursor refused");
+	ok(cursor_decode("", &kind, out, sizeof(out)) < 0, "empty cursor refused");
+	/* rate-limit headers */
+	{
+		struct upstream_reply ur;
+		struct ratelimit rl;
+		upstream_reply_init(&ur);
+		snprintf(ur.ratelimit, sizeof(ur.ratelimit), "\"default\";r=50;t=30");
+		snprintf(ur.ratelimit_policy, sizeof(ur.ratelimit_policy), "\"burst\";q=100;w=60");
+		ratelimit_parse(&ur, 0, &rl);
+		ok(rl.limit == 100 && rl.remaining == 50 && rl.reset == 30, "IETF Ratelimit/Ratelimit-Policy parsed");
+		snprintf(ur.retry_after, sizeof(ur.retry_after), "7");
+		ratelimit_parse(&ur, 0, &rl);
+		is_int(rl.reset, 7, "Retry-After wins for reset");
+		memset(ur.ratelimit, 0, sizeof(ur.ratelimit));
+		memset(ur.ratelimit_policy, 0, sizeof(ur.ratelimit_policy));
+		memset(ur.retry_after, 0, sizeof(ur.retry_after));
+		snprintf(ur.x_limit, sizeof(ur.x_limit), "1200");
+		snprintf(ur.x_remaining, sizeof(ur.x_remaining), "3");
+		snprintf(ur.x_reset, sizeof(ur.x_reset), "Tue, 14 Nov 2023 22:14:00 GMT");
+		ratelimit_parse(&ur, 1700000000L, &rl);
+		ok(rl.limit == 1200 && rl.remaining == 3 && rl.reset == 1700000040L - 1700000000L + 0 * rl.reset,
+			"x-ratelimit-* with an RFC 1123 reset date parsed (reset %ld)", rl.reset);
+		upstream_reply_free(&ur);
+	}
+	/* argument planning: everything percent-encoded, nothing escapes the path */
+	{
+		const struct tool *t = catalog_find(&cat, "list_all_cloudflare_zones");
+		struct plan p;
+		cJSON *a = cJSON_Parse("{\"name\":\"a&b=c/../d?#\",\"limit\":7}");
+		char why[256];
+		plan_init(&p);
+		ok(t && args_plan(t, a, NULL, &p, why, sizeof(why)) == 0, "zones list args plan");
+		is_str(p.query.p, "name=a%26b%3Dc%2F..%2Fd%3F%23&per_page=7", "query values percent-encoded");
+		plan_free(&p);
+		cJSON_Delete(a);
+		t = catalog_find(&cat, "get_single_cloudflare_zone_by_id");
+		a = cJSON_Parse("{\"zone_id\":\"../../user/tokens\"}");
+		plan_init(&p);
+		ok(t && args_plan(t, a, NULL, &p, why, sizeof(why)) == -1 && strstr(why, "zone_id"),
+			"path traversal in zone_id refused before planning (%s)", why);
+		plan_free(&p);
+		cJSON_Delete(a);
+	}
+
+	/* ---- the core, end to end through router_handle ---- */
+	run("GET", TOKPATH, NULL, NULL, &r);
+	is_int(r.status, 405, "GET on the MCP endpoint -> 405");
+	ok(strstr(r.headers.p, "Allow: POST\r\n") != NULL, "405 says Allow: POST");
+	http_response_free(&r);
+
+	run("POST", TOKPATH, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}", JSON_HDRS, &r);
+	is_int(r.status, 200, "ping -> 200");
+	is_str(r.body.p, "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}", "ping body exact");
+	ok(strstr(r.headers.p, "Cache-Control: no-store\r\n") && strstr(r.headers.p, "Referrer-Policy: no-referrer\r\n"),
+		"no-store and no-referrer on every answer");
+	http_response_free(&r);
+
+	run("POST", "/mcp/bad.token", "{}", JSON_HDRS, &r);
+	is_int(r.status, 404, "malformed token -> 404");
+	http_response_free(&r);
+
+	store_down = 1;
+	run("POST", TOKPATH, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", JSON_HDRS, &r);
+	is_int(r.status, 503, "store down -> 503");
+	ok(strstr(r.headers.p, "Retry-After: 1\r\n") && body_has(&r, "-32603"), "503 has Retry-After and a JSON-RPC error");
+	http_response_free(&r);
+	store_down = 0;
+
+	upstream_calls = 0;
+	run("POST", TOKPATH, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+		"\"list_all_cloudflare_zones\",\"arguments\":{\"limit\":1}}}", JSON_HDRS, &r);
+	is_int(r.status, 200, "tools/call -> 200");
+	is_int(upstream_calls, 1, "one upstream call");
+	is_str(last_path, "/zones", "upstream path /zones");
+	ok(body_has(&r, "\\\"next_cursor\\\"") && body_has(&r, "\"isError\":false"), "result has next_cursor, isError false");
+	ok(strstr(r.headers.p, "ratelimit-limit: 1200\r\n") && strstr(r.headers.p, "ratelimit-remaining: 41\r\n") &&
+	   strstr(r.headers.p, "ratelimit-reset: 30\r\n"), "rate-limit headers normalized onto the answer");
+	http_response_free(&r);
+
+	/* allocation-failure torture: fail the Nth allocation for every N the
+	 * request makes; each run must end in a clean answer (no crash; leaks
+	 * are caught by the ASan and valgrind runs of this test). */
+	{
+		int nfail = 0, bad = 0, k;
+		const char *body = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+				   "\"list_all_cloudflare_zones\",\"arguments\":{\"limit\":1,\"name\":\"x\"}}}";
+		for (k = 1; k < 400; k++) {
+			struct http_response rr;
+			fail_at = k;
+			run("POST", TOKPATH, body, JSON_HDRS, &rr);
+			fail_at = 0;
+			n = xalloc_failed();
+			if (n) {
+				nfail++;
+				if (rr.status != 500 && rr.status != 200 && rr.status != 404) {
+					bad++;
+					printf("# k=%d status %d body %.120s\n", k, rr.status, rr.body.p ? rr.body.p : "");
+				}
+				if (rr.status == 500 && rr.body.len && !strstr(rr.body.p, "-32603"))
+					bad++;
+			}
+			http_response_free(&rr);
+		}
+		ok(nfail > 20, "torture: %d runs hit an injected allocation failure", nfail);
+		is_int(bad, 0, "torture: every failed allocation ended in 200, 404 or a -32603 answer");
+	}
+
+	catalog_free(&cat);
+	config_free(&cfg);
+	return done_testing();
+}
