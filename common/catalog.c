@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "caps.h"
 #include "catalog.h"
+#include "jsonrpc.h"
 #include "xalloc.h"
 
 /* Error context: file name and a JSON pointer being built as we descend. */
@@ -337,11 +338,7 @@ static int add_ref(cJSON *obj, const char *name, const cJSON *schema)
 	if (!dup)
 		return -1;
 	strip_ext(dup);
-	if (!cJSON_AddItemToObject(obj, name, dup)) {
-		cJSON_Delete(dup);
-		return -1;
-	}
-	return 0;
+	return json_add(obj, name, dup);
 }
 
 /* Build a tool's inputSchema: path and query parameters flattened, the
@@ -423,10 +420,12 @@ static int build_input_schema(struct ctx *c, struct tool *t, const cJSON *body_r
 			    "Opaque cursor from a previous call's next_cursor; omit for the first page."))
 			goto oom_req;
 	}
-	if (cJSON_GetArraySize(req) > 0)
-		cJSON_AddItemToObject(is, "required", req);
-	else
+	if (cJSON_GetArraySize(req) > 0) {
+		if (json_add(is, "required", req) < 0)
+			goto oom;
+	} else {
 		cJSON_Delete(req);
+	}
 	if (!cJSON_AddFalseToObject(is, "additionalProperties"))
 		goto oom;
 	t->input_schema = is;
@@ -459,7 +458,8 @@ static int render_tool(struct tool *t, const char *title, const char *desc)
 		cJSON_Delete(is);
 		goto fail;
 	}
-	cJSON_AddItemToObject(o, "inputSchema", is);
+	if (json_add(o, "inputSchema", is) < 0)
+		goto fail;
 	ann = cJSON_AddObjectToObject(o, "annotations");
 	/* ChatGPT asks for confirmation on any tool without readOnlyHint. */
 	if (!ann || !cJSON_AddStringToObject(ann, "title", title) ||

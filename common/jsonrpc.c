@@ -376,3 +376,14 @@ int jsonrpc_write_error(struct buf *out, const cJSON *id, enum mcp_err e,
 	}
 	return buf_append(out, STRLIT("}}"));
 }
+
+int json_add(cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item)
+		return -1;
+	if (!obj || !cJSON_AddItemToObject(obj, key, item)) {
+		cJSON_Delete(item);
+		return -1;
+	}
+	return 0;
+}

@@ -79,6 +79,10 @@ struct rpc_msg {
 enum mcp_err jsonrpc_check(const cJSON *obj, struct rpc_msg *m, const char **why)
 	__attribute__((nonnull, warn_unused_result));
 
+/* cJSON_AddItemToObject that owns item: on failure (it copies the key and
+ * can run out of memory) item is deleted instead of leaked. 0 or -1. */
+int json_add(cJSON *obj, const char *key, cJSON *item) __attribute__((warn_unused_result));
+
 /* Append {"jsonrpc":"2.0","id":...,"result":<result_json>} to out. */
 int jsonrpc_write_result(struct buf *out, const cJSON *id, const char *result, size_t len)
 	__attribute__((warn_unused_result));

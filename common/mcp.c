@@ -375,10 +375,8 @@ static int tool_result(struct call *c, struct buf *res, const char *text, const 
 	if (!cJSON_AddStringToObject(block, "type", "text") || !cJSON_AddStringToObject(block, "text", text))
 		goto out;
 	if (structured) {
-		cJSON *d = cJSON_Duplicate(structured, 1);
-		if (!d)
+		if (json_add(o, "structuredContent", cJSON_Duplicate(structured, 1)) < 0)
 			goto out;
-		cJSON_AddItemToObject(o, "structuredContent", d);
 	}
 	if (!cJSON_AddBoolToObject(o, "isError", is_error))
 		goto out;
@@ -529,8 +527,8 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, const str
 			cJSON_Delete(errs);
 			goto out;
 		}
-		if (errs)
-			cJSON_AddItemToObject(out, "errors", errs);
+		if (errs && json_add(out, "errors", errs) < 0)
+			goto out;
 		add_ratelimit(c, ur, out);
 		text = cJSON_PrintUnformatted(out);
 		if (!text || tool_result(c, res, text, out, 1))
@@ -543,7 +541,8 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, const str
 		result = cJSON_CreateNull();
 	if (!result)
 		goto out;
-	cJSON_AddItemToObject(out, "result", result);
+	if (json_add(out, "result", result) < 0)
+		goto out;
 	hc = next_cursor(t, env, p, &cur);
 	if (hc < 0)
 		goto out;
@@ -573,7 +572,11 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, const str
 				goto out;
 		}
 		if (strlen(text) > c->env->cfg->result_max) {
-			cJSON_ReplaceItemInObjectCaseSensitive(out, "result", cJSON_CreateNull());
+			cJSON *nul = cJSON_CreateNull();
+			if (!nul || !cJSON_ReplaceItemInObjectCaseSensitive(out, "result", nul)) {
+				cJSON_Delete(nul);
+				goto out;
+			}
 		}
 		snprintf(msg, sizeof(msg),
 			"Result truncated to fit %zu bytes: %d item(s) omitted from the end. "
