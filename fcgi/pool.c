@@ -68,7 +68,8 @@ static pid_t spawn(int listen_fd, const struct config *cfg, const struct catalog
 	sigprocmask(SIG_SETMASK, orig, NULL);
 	if (getppid() == 1)
 		_exit(0);
-	_exit(serve_worker(listen_fd, cfg, cat));
+	/* exit(), not _exit(): lets LeakSanitizer check each worker at the end */
+	exit(serve_worker(listen_fd, cfg, cat));
 }
 
 int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,

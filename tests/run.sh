@@ -28,9 +28,15 @@ export BUILD
 unit=$(ls "$BUILD"/tests/unit/* 2>/dev/null | grep -v '\.d$')
 prove ${PROVE_FLAGS:-} $unit "$ROOT"/tests/e2e/*.t
 rc=$?
-# a worker under valgrind reports on exit: stop first, then read its log
+# Sanitizers and valgrind report from the worker processes into worker.log
+# (on exit for leaks): stop the stack first, then read it.
+stack_stop "$D"
+if grep -qE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$D/worker.log"; then
+	grep -E -A25 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$D/worker.log" | head -80
+	echo "sanitizer errors in the worker (see above)" >&2
+	rc=1
+fi
 if [ -n "${CFMCP_TEST_PREFIX:-}" ]; then
-	stack_stop "$D"
 	if grep -q "ERROR SUMMARY: [1-9]" "$D/worker.log"; then
 		grep -B5 -A30 "ERROR SUMMARY: [1-9]" "$D/worker.log" | head -80
 		echo "valgrind found errors in the worker" >&2
