@@ -723,6 +723,25 @@ done:
 	return status;
 }
 
+/* -32022 with data {supported, requested} (SEP-2575), for either era. */
+static enum mcp_err version_error(struct call *c, const char *hv)
+{
+	size_t i;
+	cJSON *d = cJSON_CreateObject(), *sup = d ? cJSON_AddArrayToObject(d, "supported") : NULL;
+
+	if (!sup) {
+		cJSON_Delete(d);
+		return MCP_ENOMEM;
+	}
+	cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
+	for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
+		cJSON_AddItemToArray(sup, cJSON_CreateString(versions_2025[i]));
+	cJSON_AddStringToObject(d, "requested", hv);
+	c->err_data = d;
+	c->why = "MCP-Protocol-Version is not supported";
+	return MCP_EVERSION;
+}
+
 /* 2026-07-28 request checks (SEP-2575 per-request _meta, SEP-2243
  * headers), in the order the reference implementation applies them. */
 static enum mcp_err modern_checks(struct call *c, const cJSON *body, const char *hv)
@@ -753,20 +772,8 @@ static enum mcp_err modern_checks(struct call *c, const cJSON *body, const char 
 		c->why = "MCP-Protocol-Version header does not match _meta protocolVersion";
 		return MCP_EHEADER;
 	}
-	if (strcmp(hv, MCP_VERSION_MODERN)) {
-		size_t i;
-		cJSON *d = cJSON_CreateObject(), *sup = d ? cJSON_AddArrayToObject(d, "supported") : NULL;
-		if (!sup) {
-			cJSON_Delete(d);
-			return MCP_ENOMEM;
-		}
-		cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
-		for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
-			cJSON_AddItemToArray(sup, cJSON_CreateString(versions_2025[i]));
-		cJSON_AddStringToObject(d, "requested", hv);
-		c->err_data = d;
-		return MCP_EVERSION;
-	}
+	if (strcmp(hv, MCP_VERSION_MODERN))
+		return version_error(c, hv);
 	mh = http_request_header(c->req, "mcp-method");
 	if (!mh || !header_is(c->req, "mcp-method", method->valuestring)) {
 		c->why = mh ? "Mcp-Method header does not match the body's method"
@@ -783,25 +790,6 @@ static enum mcp_err modern_checks(struct call *c, const cJSON *body, const char 
 		}
 	}
 	return MCP_OK;
-}
-
-/* Unsupported version in the header with no 2026 _meta to go on. */
-static enum mcp_err version_error(struct call *c, const char *hv)
-{
-	size_t i;
-	cJSON *d = cJSON_CreateObject(), *sup = d ? cJSON_AddArrayToObject(d, "supported") : NULL;
-
-	if (!sup) {
-		cJSON_Delete(d);
-		return MCP_ENOMEM;
-	}
-	cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
-	for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
-		cJSON_AddItemToArray(sup, cJSON_CreateString(versions_2025[i]));
-	cJSON_AddStringToObject(d, "requested", hv);
-	c->err_data = d;
-	c->why = "MCP-Protocol-Version is not supported";
-	return MCP_EVERSION;
 }
 
 static int has_meta_pv(const cJSON *body)
