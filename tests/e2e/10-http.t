@@ -175,4 +175,4 @@ const { Tap, stackEnv, mintToken, post, modern, META, sim } = require('./lib');
   t.ok(r.status === 200 && r.json.result.isError === false && r.json.result.resultType === 'complete',
     'tools/call (Mcp-Name with surrounding whitespace) -> complete result', r.text.slice(0, 300));
   t.done();
-})().catch((e) => { const t = new Tap(); t.bail(e); });
+})().catch((e) => (Tap.current || new Tap()).bail(e));

@@ -65,4 +65,4 @@ const { Tap, stackEnv, mintToken, sim } = require('./lib');
 
   await client.close();
   t.done();
-})().catch((e) => { const t = new Tap(); t.bail(e); });
+})().catch((e) => (Tap.current || new Tap()).bail(e));

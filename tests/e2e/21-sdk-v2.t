@@ -48,4 +48,4 @@ const { Tap, stackEnv, mintToken, sim, post, modern } = require('./lib');
   t.is(new URLSearchParams(log[0].query).get('per_page'), '20', 'default limit 20 became per_page=20');
   await client.close();
   t.done();
-})().catch((e) => { const t = new Tap(); t.bail(e); });
+})().catch((e) => (Tap.current || new Tap()).bail(e));

@@ -108,4 +108,4 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
   t.ok(children(master).length === gen2.length && children(master).every((p) => gen2.includes(p)),
     'no worker crashed or restarted through the outage');
   t.done();
-})().catch((e) => { const t = new Tap(); t.bail(e); });
+})().catch((e) => (Tap.current || new Tap()).bail(e));

@@ -9,7 +9,7 @@ const crypto = require('crypto');
 const { execFileSync } = require('child_process');
 
 class Tap {
-  constructor() { this.n = 0; this.failed = 0; }
+  constructor() { this.n = 0; this.failed = 0; Tap.current = this; }
   ok(cond, name, diag) {
     this.n++;
     console.log(`${cond ? 'ok' : 'not ok'} ${this.n} - ${name}`);
