@@ -389,26 +389,16 @@ static int fill_path(const struct tool *t, const cJSON *args, const char *defaul
 int args_plan(const struct tool *t, const cJSON *args, const char *default_account,
 	struct plan *p, char *why, size_t whysz)
 {
+	static const cJSON empty_args = { .type = cJSON_Object };
 	const cJSON *it;
 	int rc;
 
 	if (args && !cJSON_IsObject(args))
 		return why_set(why, whysz, "arguments must be an object");
-	if (args && args->child && validate(t->input_schema, args, "", why, whysz, 0) < 0)
+	/* No arguments validate as {}: "required" still applies (parameters
+	 * the account fills in are left out of "required" at load). */
+	if (validate(t->input_schema, args ? args : &empty_args, "", why, whysz, 0) < 0)
 		return -1;
-	if (!args || !args->child) {
-		/* still enforce required members */
-		cJSON *empty = cJSON_CreateObject();
-		if (!empty)
-			return -2;
-		rc = validate(t->input_schema, empty, "", why, whysz, 0);
-		cJSON_Delete(empty);
-		if (rc < 0) {
-			/* an account-default parameter is satisfied by the account */
-			if (!(default_account && *default_account))
-				return -1;
-		}
-	}
 	p->http = t->http;
 	rc = fill_path(t, args, default_account, p, why, whysz);
 	if (rc)

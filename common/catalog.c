@@ -97,6 +97,17 @@ static int is_param_name(const char *s)
 
 static int check_schema(struct ctx *c, const cJSON *s, int depth);
 
+/* During load the tools are not sorted yet. */
+static const struct tool *find_linear(const struct catalog *cat, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cat->ntools; i++)
+		if (!strcmp(cat->tools[i].name, name))
+			return &cat->tools[i];
+	return NULL;
+}
+
 static int check_schema_map(struct ctx *c, const cJSON *m, int depth)
 {
 	const cJSON *it;
@@ -283,7 +294,6 @@ static int tool_name(char *out, size_t outsz, enum tool_kind k, const char *key,
 static int check_path(struct ctx *c, const char *path, const cJSON *pp)
 {
 	const char *p = path;
-	int nplaceholders = 0;
 	const cJSON *it;
 
 	if (path[0] != '/')
@@ -299,7 +309,6 @@ static int check_path(struct ctx *c, const char *path, const cJSON *pp)
 			name[n] = '\0';
 			if (!is_param_name(name) || !cJSON_GetObjectItemCaseSensitive(pp, name))
 				return fail(c, "placeholder {%s} has no entry in path_params", name);
-			nplaceholders++;
 			p = e;
 		} else if (*p == '?' || *p == '#' || *p == '%' || *p == ' ' || *p == '}') {
 			return fail(c, "path must not contain ?, #, %%, } or spaces");
@@ -311,7 +320,6 @@ static int check_path(struct ctx *c, const char *path, const cJSON *pp)
 		if (!strstr(path, ph))
 			return fail(c, "path_params.%s is not used in the path", it->string);
 	}
-	(void)nplaceholders;
 	return 0;
 }
 
@@ -724,7 +732,7 @@ static int load_doc(struct ctx *c, struct catalog *cat, const cJSON *doc, size_t
 		}
 		if (strlen(name) > CAP_TOOL_NAME)
 			return fail(c, "tool name exceeds 64 characters");
-		if (catalog_find(cat, name))
+		if (find_linear(cat, name))
 			return fail(c, "tool name %s is already defined", name);
 		if (!title) {
 			snprintf(tbuf, sizeof(tbuf), "%s", name);
@@ -894,16 +902,17 @@ void catalog_free(struct catalog *cat)
 	memset(cat, 0, sizeof(*cat));
 }
 
+static int cmp_name_tool(const void *key, const void *t)
+{
+	return strcmp(key, ((const struct tool *)t)->name);
+}
+
 const struct tool *catalog_find(const struct catalog *cat, const char *name)
 {
-	size_t i;
-
-	/* Linear until sorted (during load); binary search afterwards would
-	 * need the sorted flag; catalogues are small enough either way. */
-	for (i = 0; i < cat->ntools; i++)
-		if (!strcmp(cat->tools[i].name, name))
-			return &cat->tools[i];
-	return NULL;
+	/* catalog_load leaves the tools sorted by name */
+	if (!cat->ntools)
+		return NULL;
+	return bsearch(name, cat->tools, cat->ntools, sizeof(struct tool), cmp_name_tool);
 }
 
 int tool_is_read(const struct tool *t)

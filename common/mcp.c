@@ -133,13 +133,9 @@ static int accept_kind(const struct http_request *req)
 	while (*a) {
 		size_t n = strcspn(a, ",");
 		size_t mt = strcspn(a, ";,");
-		const char *q = memchr(a, ';', n);
-		int zero = 0;
-		if (q) {
-			const char *qq = strstr(q, "q=");
-			if (qq && qq < a + n && (qq[2] == '0') && (qq[3] != '.' || strspn(qq + 4, "0") >= (size_t)(a + n - qq - 4)))
-				zero = 1;
-		}
+		const char *q = strstr(a, "q=");
+		/* q=0 means "not acceptable" (RFC 9110 §12.4.2) */
+		int zero = q && q < a + n && strtod(q + 2, NULL) <= 0.0;
 		if (!zero) {
 			if (media_is(a, mt, "application/json") || media_is(a, mt, "application/*") ||
 			    media_is(a, mt, "*/*"))
@@ -451,7 +447,7 @@ static cJSON *cf_errors(const cJSON *env)
 }
 
 /* Compute our next_cursor from Cloudflare's result_info, or NULL. */
-static int next_cursor(const struct tool *t, const cJSON *env, const struct plan *p, struct buf *out)
+static int next_cursor(const struct tool *t, const cJSON *env, struct buf *out)
 {
 	const cJSON *ri = cJSON_GetObjectItemCaseSensitive(env, "result_info");
 	const cJSON *res = cJSON_GetObjectItemCaseSensitive(env, "result");
@@ -469,7 +465,6 @@ static int next_cursor(const struct tool *t, const cJSON *env, const struct plan
 		int more;
 		char s[24];
 		int n;
-		(void)p;
 		if (cJSON_IsNumber(tp))
 			more = pg < tp->valuedouble;
 		else if (cJSON_IsNumber(total) && per > 0)
@@ -498,8 +493,8 @@ static int next_cursor(const struct tool *t, const cJSON *env, const struct plan
  * result is an array that does not fit, items are dropped from the end and
  * the answer says so and how to get the rest.
  */
-static enum mcp_err shape_result(struct call *c, const struct tool *t, const struct plan *p,
-	struct upstream_reply *ur, struct buf *res)
+static enum mcp_err shape_result(struct call *c, const struct tool *t, struct upstream_reply *ur,
+	struct buf *res)
 {
 	cJSON *env = NULL, *out = NULL, *result;
 	char *text = NULL;
@@ -543,7 +538,7 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, const str
 		goto out;
 	if (json_add(out, "result", result) < 0)
 		goto out;
-	hc = next_cursor(t, env, p, &cur);
+	hc = next_cursor(t, env, &cur);
 	if (hc < 0)
 		goto out;
 	if (hc > 0) {
@@ -641,7 +636,7 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	c->env->upstream(c->env->up_ud, &p, c->env->cfg->upstream_token, &ur);
 	switch (ur.err) {
 	case UP_OK:
-		e = shape_result(c, t, &p, &ur, res);
+		e = shape_result(c, t, &ur, res);
 		goto out;
 	case UP_TIMEOUT:
 		e = tool_error_text(c, res, "Cloudflare did not answer in time (timeout). The request may or may not have been applied; check before retrying a write.") ? MCP_ENOMEM : MCP_OK;
@@ -710,8 +705,6 @@ static int handle_one(struct call *c, const cJSON *obj, struct buf *out)
 		else
 			goto done;
 	}
-	if (e != MCP_OK && !m.id && e != MCP_EINVALREQ && e != MCP_EPARAMS)
-		goto done; /* a failed notification gets no answer */
 	buf_reset(out);
 	if (jsonrpc_write_error(out, m.id, e, c->why, c->err_data))
 		buf_reset(out);
@@ -790,6 +783,16 @@ static enum mcp_err modern_checks(struct call *c, const cJSON *body, const char 
 		}
 	}
 	return MCP_OK;
+}
+
+/* The request's id when it is a valid one (jsonrpc_check sets it whatever
+ * else it finds wrong), so header and _meta errors can carry it. */
+static const cJSON *usable_id(const cJSON *root)
+{
+	struct rpc_msg m;
+	const char *ignore;
+
+	return jsonrpc_check(root, &m, &ignore) == MCP_EINVALREQ && !m.id ? NULL : m.id;
 }
 
 static int has_meta_pv(const cJSON *body)
@@ -878,12 +881,7 @@ void mcp_handle(const struct mcp_env *env, const struct http_request *req,
 		c.version = MCP_VERSION_MODERN;
 		e = modern_checks(&c, root, hv);
 		if (e != MCP_OK) {
-			/* errors carry the request's id when it is a usable one */
-			struct rpc_msg m;
-			const char *ignore;
-			if (jsonrpc_check(root, &m, &ignore) != MCP_OK && !m.id)
-				m.id = NULL;
-			if (jsonrpc_write_error(&out, m.id, e, c.why, c.err_data))
+			if (jsonrpc_write_error(&out, usable_id(root), e, c.why, c.err_data))
 				buf_reset(&out);
 			finish(&c, jsonrpc_http_status(e, 1), &out);
 			goto out;

@@ -11,7 +11,6 @@
 #include "xalloc.h"
 
 static long fail_countdown; /* 0: off; n: the n-th call fails */
-static long fail_count;
 static unsigned long oom_events; /* every NULL we returned, real or injected */
 
 static void *note(void *p)
@@ -25,11 +24,7 @@ static int should_fail(void)
 {
 	if (fail_countdown <= 0)
 		return 0;
-	if (--fail_countdown == 0) {
-		fail_count++;
-		return 1;
-	}
-	return 0;
+	return --fail_countdown == 0;
 }
 
 void *xmalloc(size_t n)
@@ -84,14 +79,6 @@ void xalloc_init(void)
 void xalloc_fail_after(long n)
 {
 	fail_countdown = n;
-}
-
-long xalloc_failed(void)
-{
-	long n = fail_count;
-
-	fail_count = 0;
-	return n;
 }
 
 unsigned long xalloc_oom_events(void)

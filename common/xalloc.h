@@ -20,8 +20,6 @@ void xfree(void *p);
 void xalloc_init(void);
 /* Fail the n-th allocation from now (1 = the next one); 0 disables. */
 void xalloc_fail_after(long n);
-/* Number of allocations that have failed on purpose since the last call. */
-long xalloc_failed(void);
 
 /* Count of allocations that returned NULL so far (any cause). Lets a
  * caller tell "malformed input" from "out of memory" when a library

@@ -7,7 +7,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { execFileSync, spawn } = require('child_process');
+const { execFileSync } = require('child_process');
 const { Tap, stackEnv, mintToken, post, sim } = require('./lib');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -94,14 +94,9 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
   t.ok(down.status === 503 && down.headers.get('retry-after') && down.json && down.json.error &&
     down.json.error.code === -32603, 'Redis down -> 503, Retry-After, JSON-RPC error', down.text);
   t.ok(Date.now() - t1 < 3000, 'the 503 came quickly (no hang)');
-  const dir = env.CFMCP_DIR;
-  const redis = spawn('redis-server', ['--port', '0', '--unixsocket', path.join(dir, 'redis.sock'), '--unixsocketperm', '700',
-    '--save', '', '--appendonly', 'no', '--logfile', path.join(dir, 'redis.log'), '--dir', dir], { detached: true, stdio: 'ignore' });
-  redis.unref();
-  fs.writeFileSync(path.join(dir, 'redis.pid'), String(redis.pid));
-  for (let i = 0; i < 100; i++) {
-    try { execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'ping'], { stdio: 'ignore' }); break; } catch { await sleep(50); }
-  }
+  // the same start as the harness's (tests/lib/stack.sh), into the same directory
+  execFileSync('sh', ['-c', '. "$ROOT/tests/lib/stack.sh" && stack_start_redis "$CFMCP_DIR"'],
+    { env: { ...process.env, ROOT: path.resolve(__dirname, '..', '..'), CFMCP_DIR: env.CFMCP_DIR }, stdio: 'inherit' });
   const tok2 = mintToken(env); // the restarted Redis is empty (no persistence in tests)
   const up = await post(env, tok2, list);
   t.is(up.status, 200, 'after Redis returns, the next request succeeds without restarting workers');

@@ -222,10 +222,11 @@ int main(void)
 				   "\"list_all_cloudflare_zones\",\"arguments\":{\"limit\":1,\"name\":\"x\"}}}";
 		for (k = 1; k < 400; k++) {
 			struct http_response rr;
+			unsigned long before = xalloc_oom_events();
 			fail_at = k;
 			run("POST", TOKPATH, body, JSON_HDRS, &rr);
 			fail_at = 0;
-			n = xalloc_failed();
+			n = (long)(xalloc_oom_events() - before);
 			if (n) {
 				nfail++;
 				if (rr.status != 500 && rr.status != 200 && rr.status != 404) {
