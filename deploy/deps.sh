@@ -1,6 +1,7 @@
 #!/bin/sh
 # deploy/deps.sh - install the Debian 12 packages cfmcp needs, if missing.
 #   deps.sh build   compile-time packages
+#   deps.sh valgrind  test packages plus valgrind (`make valgrind`)
 #   deps.sh test    also what `make test` and `make run` start (Redis,
 #                   lighttpd, spawn-fcgi, Node.js + npm for the simulator
 #                   and the official MCP SDK clients, perl's prove)
@@ -11,7 +12,10 @@ BUILD_PKGS="gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev libhi
 TEST_PKGS="redis-server redis-tools lighttpd spawn-fcgi curl ca-certificates perl nodejs npm procps"
 
 want=$BUILD_PKGS
-[ "${1:-build}" = test ] && want="$BUILD_PKGS $TEST_PKGS"
+case ${1:-build} in
+test) want="$BUILD_PKGS $TEST_PKGS" ;;
+valgrind) want="$BUILD_PKGS $TEST_PKGS valgrind" ;;
+esac
 
 missing=""
 for p in $want; do
