@@ -268,7 +268,7 @@ static int scalar_text(const cJSON *v, char *out, size_t outsz, const char **s)
 	return -1;
 }
 
-static int query_add(struct buf *q, const char *name, const char *val)
+int plan_query_add(struct buf *q, const char *name, const char *val)
 {
 	if (q->len && buf_append(q, STRLIT("&")))
 		return -1;
@@ -345,16 +345,25 @@ int cursor_decode(const char *in, char *kind, char *out, size_t outsz)
 	return 0;
 }
 
-/* Percent-encode path parameter values into the template. */
-static int fill_path(const struct tool *t, const cJSON *args, const char *default_account,
+int is_hex32(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n == 32 && !s[32];
+}
+
+/* Percent-encode path parameter values into the template; fill account
+ * defaults and resolve zone names on the way. */
+static int fill_path(const struct tool *t, const cJSON *args, const struct args_ctx *ctx,
 	struct plan *p, char *why, size_t whysz)
 {
+	const char *default_account = ctx ? ctx->default_account : NULL;
 	const char *s = t->path;
 
 	while (*s) {
 		const char *open = strchr(s, '{');
 		const char *close;
-		char name[80], num[40];
+		char name[80], num[40], zid[33];
 		const cJSON *v, *ps;
 		const char *val = NULL;
 		size_t n;
@@ -379,6 +388,14 @@ static int fill_path(const struct tool *t, const cJSON *args, const char *defaul
 		}
 		if (!*val)
 			return why_set(why, whysz, "%s must not be empty", name);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ps, "x-zone-name")) && !is_hex32(val)) {
+			/* the schema let a domain name through; turn it into the id */
+			if (!ctx || !ctx->resolve_zone)
+				return why_set(why, whysz, "%s must be a 32-character hex zone id", name);
+			if (ctx->resolve_zone(ctx->ud, val, zid, why, whysz) < 0)
+				return -3;
+			val = zid;
+		}
 		if (pct_encode(&p->path, val, strlen(val)))
 			return -2;
 		s = close + 1;
@@ -386,7 +403,7 @@ static int fill_path(const struct tool *t, const cJSON *args, const char *defaul
 	return 0;
 }
 
-int args_plan(const struct tool *t, const cJSON *args, const char *default_account,
+int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ctx,
 	struct plan *p, char *why, size_t whysz)
 {
 	static const cJSON empty_args = { .type = cJSON_Object };
@@ -400,7 +417,7 @@ int args_plan(const struct tool *t, const cJSON *args, const char *default_accou
 	if (validate(t->input_schema, args ? args : &empty_args, "", why, whysz, 0) < 0)
 		return -1;
 	p->http = t->http;
-	rc = fill_path(t, args, default_account, p, why, whysz);
+	rc = fill_path(t, args, ctx, p, why, whysz);
 	if (rc)
 		return rc;
 	cJSON_ArrayForEach(it, t->query) {
@@ -414,11 +431,11 @@ int args_plan(const struct tool *t, const cJSON *args, const char *default_accou
 			cJSON_ArrayForEach(e, v) {
 				if (scalar_text(e, num, sizeof(num), &s) < 0)
 					return why_set(why, whysz, "%s items must be strings, numbers or booleans", it->string);
-				if (query_add(&p->query, it->string, s))
+				if (plan_query_add(&p->query, it->string, s))
 					return -2;
 			}
 		} else if (scalar_text(v, num, sizeof(num), &s) == 0) {
-			if (query_add(&p->query, it->string, s))
+			if (plan_query_add(&p->query, it->string, s))
 				return -2;
 		} else {
 			return why_set(why, whysz, "%s must be a string, number or boolean", it->string);
@@ -429,7 +446,7 @@ int args_plan(const struct tool *t, const cJSON *args, const char *default_accou
 		const cJSON *cur = args ? cJSON_GetObjectItemCaseSensitive(args, "next_cursor") : NULL;
 		char sz[24], kind = 0, cv[400];
 		snprintf(sz, sizeof(sz), "%d", lim ? lim->valueint : t->page_default);
-		if (query_add(&p->query, t->size_param, sz))
+		if (plan_query_add(&p->query, t->size_param, sz))
 			return -2;
 		if (cur) {
 			if (cursor_decode(cur->valuestring, &kind, cv, sizeof(cv)) < 0 ||
@@ -443,7 +460,7 @@ int args_plan(const struct tool *t, const cJSON *args, const char *default_accou
 				if (*end || pg < 1 || pg > 1000000)
 					return why_set(why, whysz, "next_cursor is malformed; omit it to start again");
 			}
-			if (query_add(&p->query, t->cursor_param, cv))
+			if (plan_query_add(&p->query, t->cursor_param, cv))
 				return -2;
 		}
 	}

@@ -25,14 +25,31 @@ struct plan {
 void plan_init(struct plan *p);
 void plan_free(struct plan *p);
 
+/* Turns a zone's domain name into its id (out, 33 bytes). Returns 0, or
+ * -1 with a model-facing reason in why. */
+typedef int (*zone_resolver)(void *ud, const char *name, char out[33], char *why, size_t whysz);
+
+/* What the request's scope contributes to planning; any member may be NULL. */
+struct args_ctx {
+	const char *default_account; /* fills path params marked x-account-default */
+	zone_resolver resolve_zone;  /* for params marked x-zone-name given a name */
+	void *ud;
+};
+
 /*
- * Validate args (an object or NULL) for t and fill p. default_account
- * (may be NULL) fills path parameters marked x-account-default.
- * Returns 0, or -1 with a model-facing explanation in why (names the
- * argument, never echoes its value), or -2 on allocation failure.
+ * Validate args (an object or NULL) for t and fill p. Returns 0; -1 with a
+ * model-facing explanation in why (names the argument, never echoes its
+ * value) and nothing sent anywhere; -3 when a zone name could not be
+ * resolved (why from the resolver); -2 on allocation failure.
  */
-int args_plan(const struct tool *t, const cJSON *args, const char *default_account,
+int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ctx,
 	struct plan *p, char *why, size_t whysz) __attribute__((nonnull(1, 4, 5)));
+
+/* Append name=value to a query string, both percent-encoded. 0 or -1. */
+int plan_query_add(struct buf *q, const char *name, const char *val)
+	__attribute__((nonnull, warn_unused_result));
+/* 1 when s is a 32-character lower-case hex id. */
+int is_hex32(const char *s) __attribute__((nonnull));
 
 /*
  * Validate v against a schema (the JSON Schema subset catalog.c accepts).

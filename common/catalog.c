@@ -352,7 +352,8 @@ static int add_ref(cJSON *obj, const char *name, const cJSON *schema)
 /* Build a tool's inputSchema: path and query parameters flattened, the
  * request body under "body", paging as limit/next_cursor. Collisions
  * between these names are load errors (schemas/README.md). */
-static int build_input_schema(struct ctx *c, struct tool *t, const cJSON *body_required)
+static int build_input_schema(struct ctx *c, struct tool *t, const cJSON *body_required,
+	const cJSON *required_query)
 {
 	cJSON *is = NULL, *props, *req;
 	const cJSON *it;
@@ -369,6 +370,20 @@ static int build_input_schema(struct ctx *c, struct tool *t, const cJSON *body_r
 		const cJSON *def = cJSON_GetObjectItemCaseSensitive(it, "x-account-default");
 		if (add_ref(props, it->string, it) < 0)
 			goto oom_req;
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "x-zone-name"))) {
+			/* a zone id or a domain name the server resolves (args.c) */
+			cJSON *p = cJSON_GetObjectItemCaseSensitive(props, it->string);
+			cJSON *pat = cJSON_CreateString(ZONE_ID_OR_NAME);
+			cJSON *len = cJSON_CreateNumber(253);
+			if (!pat || !len || !cJSON_ReplaceItemInObjectCaseSensitive(p, "pattern", pat)) {
+				cJSON_Delete(pat);
+				cJSON_Delete(len);
+				goto oom_req;
+			}
+			cJSON_DeleteItemFromObjectCaseSensitive(p, "maxLength");
+			if (json_add(p, "maxLength", len) < 0)
+				goto oom_req;
+		}
 		if (!cJSON_IsTrue(def)) {
 			cJSON *s = cJSON_CreateString(it->string);
 			if (!s)
@@ -387,6 +402,17 @@ static int build_input_schema(struct ctx *c, struct tool *t, const cJSON *body_r
 			continue; /* paging is expressed as limit/next_cursor */
 		if (add_ref(props, it->string, it) < 0)
 			goto oom_req;
+	}
+	cJSON_ArrayForEach(it, required_query) {
+		cJSON *s;
+		if (!cJSON_IsString(it) || !cJSON_GetObjectItemCaseSensitive(t->query, it->valuestring)) {
+			cJSON_Delete(req);
+			cJSON_Delete(is);
+			return fail(c, "required_query names a parameter that is not in query");
+		}
+		if (!(s = cJSON_CreateString(it->valuestring)))
+			goto oom_req;
+		cJSON_AddItemToArray(req, s);
 	}
 	if (t->body) {
 		if (cJSON_GetObjectItemCaseSensitive(props, "body")) {
@@ -546,7 +572,7 @@ static void tool_free(struct tool *t)
 static int method_keys_ok(struct ctx *c, const cJSON *m)
 {
 	static const char *const allowed[] = { "http", "path", "title", "description",
-		"path_params", "query", "body", "body_required", "pagination", "tags", "tool" };
+		"path_params", "query", "required_query", "body", "body_required", "pagination", "tags", "tool" };
 	const cJSON *k;
 
 	cJSON_ArrayForEach(k, m) {
@@ -740,7 +766,7 @@ static int load_doc(struct ctx *c, struct catalog *cat, const cJSON *doc, size_t
 			snprintf(tbuf, sizeof(tbuf), "%s", title->valuestring);
 		}
 		ptr_pop(c, old);
-		if (build_input_schema(c, &t, breq) < 0)
+		if (build_input_schema(c, &t, breq, cJSON_GetObjectItemCaseSensitive(m, "required_query")) < 0)
 			return -1;
 		t.name = xstrdup(name);
 		t.method_key = xstrdup(m->string);

@@ -11,6 +11,10 @@
 
 #include <cjson/cJSON.h>
 
+/* What a zone parameter marked x-zone-name accepts: 32 hex, or a domain
+ * name (RFC 1035 labels, lower case) that the server resolves to an id. */
+#define ZONE_ID_OR_NAME "^([0-9a-f]{32}|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])+[a-z]([a-z0-9-]{0,61}[a-z0-9])?)$"
+
 enum tool_kind { TOOL_LIST, TOOL_GET, TOOL_CREATE, TOOL_UPDATE, TOOL_DELETE, TOOL_CUSTOM };
 
 enum page_style { PAGE_NONE = 0, PAGE_PAGE, PAGE_CURSOR };

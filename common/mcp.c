@@ -595,6 +595,61 @@ out:
 	return e;
 }
 
+/*
+ * zone_resolver for args_plan: a domain name to its zone id, through the
+ * Redis cache cfmcp:zone-name:<integrated account>:<name> (ZONE_NAME_TTL)
+ * or GET /zones?name=<name> (restricted to the account when known). The
+ * name passed the schema's hostname pattern, so it is safe to echo.
+ */
+static int resolve_zone(void *ud, const char *name, char out[33], char *why, size_t whysz)
+{
+	struct call *c = ud;
+	const struct mcp_env *env = c->env;
+	char key[400];
+	struct plan p;
+	struct upstream_reply ur;
+	cJSON *doc = NULL;
+	const cJSON *it;
+	int rc = -1;
+
+	snprintf(key, sizeof(key), "cfmcp:zone-name:%s:%s", c->scope.account[0] ? c->scope.account : "-", name);
+	if (env->cache_get && env->cache_get(env->store_ud, key, out, 33) == STORE_OK && is_hex32(out))
+		return 0;
+	plan_init(&p);
+	upstream_reply_init(&ur);
+	p.http = "GET";
+	if (buf_append(&p.path, STRLIT("/zones")) || plan_query_add(&p.query, "name", name) ||
+	    plan_query_add(&p.query, "per_page", "5") ||
+	    (c->scope.cf_account[0] && plan_query_add(&p.query, "account.id", c->scope.cf_account))) {
+		snprintf(why, whysz, "out of memory resolving the zone name");
+		goto out;
+	}
+	if (env->upstream(env->up_ud, &p, env->cfg->upstream_token, &ur) != UP_OK || ur.status != 200) {
+		snprintf(why, whysz, "could not look up zone %s (Cloudflare %s %ld); try the 32-character zone id "
+			 "from list_all_cloudflare_zones", name, ur.err == UP_OK ? "HTTP" : "unreachable", ur.status);
+		goto out;
+	}
+	doc = cJSON_ParseWithLength(ur.body.p, ur.body.len);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "result")) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+		if (cJSON_IsString(n) && !strcmp(n->valuestring, name) && cJSON_IsString(id) && is_hex32(id->valuestring)) {
+			memcpy(out, id->valuestring, 33);
+			if (env->cache_set)
+				env->cache_set(env->store_ud, key, out, ZONE_NAME_TTL);
+			rc = 0;
+			goto out;
+		}
+	}
+	snprintf(why, whysz, "no zone named %s is visible to this Cloudflare account; "
+		 "list_all_cloudflare_zones shows the zones and their names", name);
+out:
+	cJSON_Delete(doc);
+	upstream_reply_free(&ur);
+	plan_free(&p);
+	return rc;
+}
+
 static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct buf *res)
 {
 	const cJSON *name = params ? cJSON_GetObjectItemCaseSensitive(params, "name") : NULL;
@@ -605,6 +660,7 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	char why[512];
 	enum mcp_err e = MCP_ENOMEM;
 	int rc;
+	struct args_ctx actx = { c->scope.cf_account, resolve_zone, c };
 
 	if (!cJSON_IsString(name)) {
 		c->why = "tools/call needs params.name (a string)";
@@ -623,11 +679,14 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	plan_init(&p);
 	upstream_reply_init(&ur);
 	why[0] = '\0';
-	rc = args_plan(t, cJSON_IsObject(args) ? args : NULL, NULL, &p, why, sizeof(why));
-	if (rc == -1) {
-		char msg[600];
-		snprintf(msg, sizeof(msg), "Invalid arguments for %s: %s. Nothing was sent to Cloudflare.",
-			t->name, why);
+	rc = args_plan(t, cJSON_IsObject(args) ? args : NULL, &actx, &p, why, sizeof(why));
+	if (rc == -1 || rc == -3) {
+		char msg[700];
+		if (rc == -1)
+			snprintf(msg, sizeof(msg), "Invalid arguments for %s: %s. Nothing was sent to Cloudflare.",
+				t->name, why);
+		else
+			snprintf(msg, sizeof(msg), "%s: %s.", t->name, why);
 		e = tool_error_text(c, res, msg) ? MCP_ENOMEM : MCP_OK;
 		goto out;
 	}

@@ -30,6 +30,8 @@ int scope_from_pairs(struct scope *s, const char *const *kv, const size_t *kvlen
 			rc = copy_field(s->id, sizeof(s->id), v, vn);
 		else if (kn == 7 && !memcmp(k, "account", 7))
 			rc = copy_field(s->account, sizeof(s->account), v, vn);
+		else if (kn == 13 && !memcmp(k, "cf_account_id", 13))
+			rc = copy_field(s->cf_account, sizeof(s->cf_account), v, vn);
 		else if (kn == 7 && !memcmp(k, "methods", 7))
 			rc = copy_field(s->methods, sizeof(s->methods), v, vn);
 		else if (kn == 4 && !memcmp(k, "tags", 4))

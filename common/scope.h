@@ -13,6 +13,8 @@
 struct scope {
 	char id[SCOPE_FIELD];       /* MCP server id (not the token) */
 	char account[SCOPE_FIELD];  /* integrated account id */
+	char cf_account[SCOPE_FIELD]; /* its Cloudflare account id (copied into the
+				       * token hash so one read serves a request) */
 	char methods[1024];         /* comma list; empty = every method */
 	char tags[1024];            /* comma list; empty = every tag */
 };

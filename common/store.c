@@ -157,3 +157,41 @@ out:
 	freeReplyObject(r);
 	return rc;
 }
+
+enum store_rc store_get(struct store *st, const char *key, char *out, size_t outsz)
+{
+	const char *argv[2] = { "GET", key };
+	size_t argvlen[2] = { 3, strlen(key) };
+	redisReply *r = store_cmd(st, 2, argv, argvlen);
+	enum store_rc rc = STORE_NOTFOUND;
+
+	if (!r)
+		return STORE_DOWN;
+	if (r->type == REDIS_REPLY_STRING && r->len < outsz) {
+		memcpy(out, r->str, r->len);
+		out[r->len] = '\0';
+		rc = STORE_OK;
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
+enum store_rc store_setex(struct store *st, const char *key, const char *val, long ttl)
+{
+	char t[24];
+	const char *argv[5] = { "SET", key, val, "EX", t };
+	size_t argvlen[5];
+	redisReply *r;
+
+	snprintf(t, sizeof(t), "%ld", ttl);
+	argvlen[0] = 3;
+	argvlen[1] = strlen(key);
+	argvlen[2] = strlen(val);
+	argvlen[3] = 2;
+	argvlen[4] = strlen(t);
+	r = store_cmd(st, 5, argv, argvlen);
+	if (!r)
+		return STORE_DOWN;
+	freeReplyObject(r);
+	return STORE_OK;
+}

@@ -6,6 +6,8 @@
 #ifndef CFMCP_STORE_H
 #define CFMCP_STORE_H
 
+#include <stddef.h>
+
 #include "scope.h"
 
 struct store;
@@ -21,5 +23,12 @@ void store_free(struct store *st);
  * (one round trip). STORE_NOTFOUND when no such key (or expired). */
 enum store_rc store_scope_get(struct store *st, const char *hash, struct scope *out)
 	__attribute__((nonnull, warn_unused_result));
+
+/* GET key into out (NUL-terminated). STORE_NOTFOUND when absent or too long. */
+enum store_rc store_get(struct store *st, const char *key, char *out, size_t outsz)
+	__attribute__((nonnull, warn_unused_result));
+/* SET key value EX ttl. */
+enum store_rc store_setex(struct store *st, const char *key, const char *val, long ttl)
+	__attribute__((nonnull));
 
 #endif

@@ -45,6 +45,16 @@ static enum upstream_err env_upstream(void *ud, const struct plan *p, const char
 	return upstream_do(ud, p, token, r);
 }
 
+static enum store_rc env_cache_get(void *ud, const char *key, char *out, size_t outsz)
+{
+	return store_get(ud, key, out, outsz);
+}
+
+static enum store_rc env_cache_set(void *ud, const char *key, const char *val, long ttl)
+{
+	return store_setex(ud, key, val, ttl);
+}
+
 static long env_now(void)
 {
 	return (long)time(NULL);
@@ -160,6 +170,8 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	env.store_ud = st;
 	env.upstream = env_upstream;
 	env.up_ud = up;
+	env.cache_get = env_cache_get;
+	env.cache_set = env_cache_set;
 	env.now = env_now;
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {

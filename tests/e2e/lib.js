@@ -41,12 +41,16 @@ function stackEnv(t) {
 }
 
 // Mint an MCP server token directly in Redis (the README's redis-cli recipe).
-function mintToken(env, { methods = '', tags = '', ttl = 0 } = {}) {
+// The simulator's seeded account ids (tests/cf-sim/seed.js): md5 of a name.
+const simId = (s) => crypto.createHash('md5').update(s).digest('hex');
+const ACME = simId('account:acme');
+
+function mintToken(env, { methods = '', tags = '', ttl = 0, cfAccount = ACME } = {}) {
   const token = crypto.randomBytes(32).toString('base64url');
   const hash = crypto.createHash('sha256').update(token).digest('hex');
   const key = `cfmcp:mcp:${hash}`;
   execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'HSET', key, 'id', 'mcp_' + hash.slice(0, 12),
-    'account', 'test', 'name', 'e2e', 'methods', methods, 'tags', tags]);
+    'account', 'test', 'cf_account_id', cfAccount, 'name', 'e2e', 'methods', methods, 'tags', tags]);
   if (ttl) execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'EXPIRE', key, String(ttl)]);
   return token;
 }
@@ -82,4 +86,4 @@ async function sim(env, what, body) {
   return res.json();
 }
 
-module.exports = { Tap, stackEnv, mintToken, post, modern, META, sim };
+module.exports = { Tap, stackEnv, mintToken, post, modern, META, sim, simId, ACME };

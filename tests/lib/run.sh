@@ -27,6 +27,7 @@ export STACK_HTTP_PORT="${CFMCP_HTTP_PORT:-8080}"
 if [ -n "${CLOUDFLARE_API_TOKEN:-}" ]; then
 	export STACK_UPSTREAM_URL="${CFMCP_UPSTREAM_URL:-https://api.cloudflare.com/client/v4}"
 	export STACK_CF_TOKEN="$CLOUDFLARE_API_TOKEN"
+	export STACK_CF_ACCOUNT_ID="${CLOUDFLARE_ACCOUNT_ID:-}"
 	echo "upstream: the real Cloudflare API ($STACK_UPSTREAM_URL), with CLOUDFLARE_API_TOKEN"
 else
 	echo "upstream: CLOUDFLARE_API_TOKEN is not set, so the Cloudflare API SIMULATOR (tests/cf-sim) answers."

@@ -101,7 +101,8 @@ stack_mint_token() {
 	_tok=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")
 	_hash=$(printf %s "$_tok" | sha256sum | cut -d' ' -f1)
 	redis-cli -s "$REDIS_SOCK" HSET "cfmcp:mcp:$_hash" id "mcp_$(printf %s "$_hash" | cut -c1-12)" \
-		account test name test methods "${1:-}" tags "${2:-}" >/dev/null
+		account test cf_account_id "${STACK_CF_ACCOUNT_ID-$(printf account:acme | md5sum | cut -c1-32)}" \
+		name test methods "${1:-}" tags "${2:-}" >/dev/null
 	echo "$_tok"
 }
 
