@@ -268,6 +268,16 @@ static int scalar_text(const cJSON *v, char *out, size_t outsz, const char **s)
 	return -1;
 }
 
+/* Control characters never belong in a URL value; refusing them (rather
+ * than only encoding them) tells the model its argument is malformed. */
+static int has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 int plan_query_add(struct buf *q, const char *name, const char *val)
 {
 	if (q->len && buf_append(q, STRLIT("&")))
@@ -388,6 +398,8 @@ static int fill_path(const struct tool *t, const cJSON *args, const struct args_
 		}
 		if (!*val)
 			return why_set(why, whysz, "%s must not be empty", name);
+		if (has_ctl(val))
+			return why_set(why, whysz, "%s must not contain control characters", name);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ps, "x-zone-name")) && !is_hex32(val)) {
 			/* the schema let a domain name through; turn it into the id */
 			if (!ctx || !ctx->resolve_zone)
@@ -431,10 +443,14 @@ int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ct
 			cJSON_ArrayForEach(e, v) {
 				if (scalar_text(e, num, sizeof(num), &s) < 0)
 					return why_set(why, whysz, "%s items must be strings, numbers or booleans", it->string);
+				if (has_ctl(s))
+					return why_set(why, whysz, "%s must not contain control characters", it->string);
 				if (plan_query_add(&p->query, it->string, s))
 					return -2;
 			}
 		} else if (scalar_text(v, num, sizeof(num), &s) == 0) {
+			if (has_ctl(s))
+				return why_set(why, whysz, "%s must not contain control characters", it->string);
 			if (plan_query_add(&p->query, it->string, s))
 				return -2;
 		} else {

@@ -158,9 +158,18 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	/* One upstream host, one kept connection: libcurl replays a request
+	 * over each stale cached connection in turn (up to 5 times), so a
+	 * bigger cache would multiply replays of a read. */
+	curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 1L);
 	if (!strcmp(p->http, "GET")) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	} else {
+		/* libcurl re-sends a request, once, when a reused keep-alive
+		 * connection dies before any response byte, and has no switch
+		 * for it. A write must never be sent twice: writes take a fresh
+		 * connection, which libcurl never replays. Reads keep reuse. */
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, p->http);
 		if (p->body) {
 			curl_easy_setopt(h, CURLOPT_POSTFIELDS, p->body);

@@ -9,7 +9,7 @@
 //   GET  /__sim/log            -> [{method, path, query, auth, body, headers}]
 //   POST /__sim/reset          -> clears log and faults
 //   POST /__sim/fault          -> {match: "/zones" (path prefix, optional), kind:
-//        "429"|"500"|"503"|"delay"|"reset"|"huge"|"malformed"|"html", times: N (default 1),
+//        "429"|"500"|"503"|"delay"|"reset"|"huge"|"malformed"|"html"|"bigresult", times: N (default 1),
 //        delay_ms, form: "ietf"|"x"|"retry-only"}
 // Paths are served with and without the /client/v4 prefix.
 'use strict';
@@ -171,6 +171,11 @@ const server = http.createServer((req, res) => {
       if (f.kind === '500' || f.kind === '503') { const [s, b] = failure(Number(f.kind), 10000, 'Internal server error'); return send(res, s, b); }
       if (f.kind === 'huge') { const big = 'x'.repeat(f.bytes || 10 * 1024 * 1024); return send(res, 200, envelope(big)); }
       if (f.kind === 'malformed') return send(res, 200, '{"success": true, "result": [1, 2');
+      if (f.kind === 'bigresult') { // a long list: n items of ~1 KiB, page-style result_info
+        const n = f.items || 400;
+        const items = Array.from({ length: n }, (_, i) => ({ id: String(i).padStart(32, '0'), pad: 'p'.repeat(1000) }));
+        return send(res, 200, envelope(items, { page: 1, per_page: n, count: n, total_count: n * 3 }));
+      }
       if (f.kind === 'html') { res.writeHead(502, { 'Content-Type': 'text/html' }); return res.end('<html>bad gateway</html>'); }
     }
     route(req, res, path, url.searchParams, body, authOk);
