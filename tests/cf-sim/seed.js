@@ -23,7 +23,7 @@ function build() {
       original_name_servers: null, original_registrar: null, original_dnshost: null,
       created_on: '2024-01-01T00:00:00Z', modified_on: '2024-06-01T00:00:00Z', activated_on: '2024-01-02T00:00:00Z',
       meta: { step: 2, custom_certificate_quota: 0, page_rule_quota: 3, phishing_detected: false },
-      owner: { id: null, type: 'user', email: null },
+      owner: { id: id('user:owner'), type: 'user', email: 'owner@acme.example' },
       account: { id: acct.id, name: acct.name },
       permissions: ['#zone:read'], plan: { id: id('plan:free'), name: 'Free Website', price: 0, currency: 'USD' },
     });
@@ -49,7 +49,7 @@ function build() {
     action: { description: e.action.type, result: 'success', time: e.when,
       type: e.action.type.endsWith('add') ? 'create' : e.action.type.endsWith('del') ? 'delete' : 'update' },
     actor: { id: e.actor.id, context: 'dash', email: e.actor.email, ip_address: e.actor.ip, type: 'user' },
-    raw: { method: 'PATCH', status_code: 200, uri: '/client/v4/zones' }, resource: { id: e.resource.id, product: 'dns', scope: 'zones', type: e.resource.type },
+    raw: { method: 'PATCH', status_code: 200, uri: '/client/v4/zones' }, resource: { id: e.resource.id, product: 'dns', scope: {}, type: e.resource.type },
     zone: { id: zoneByName(e.metadata.zone_name).id, name: e.metadata.zone_name } }));
 
   // Firewall rules: example.com has a rate-limiting rule that example.net lacks (WAF diff workflow).
@@ -70,18 +70,18 @@ function build() {
   for (const z of zones.slice(0, 4)) {
     rulesets[z.id] = [
       ruleset(z.name, 'custom', 'zone', 'http_request_firewall_custom', [{ id: id('r1' + z.name), action: 'block',
-        expression: '(ip.geoip.country eq "XX")', description: 'Block XX', enabled: true }]),
+        expression: '(ip.geoip.country eq "XX")', description: 'Block XX', enabled: true, ref: id('ref1' + z.name), version: '1', last_updated: '2026-10-01T10:00:00Z' }]),
       ruleset(z.name, 'ratelimit', 'zone', 'http_ratelimit', [{ id: id('r2' + z.name), action: 'block',
         expression: '(http.request.uri.path eq "/api")', description: 'API rate limit', enabled: z.name === 'example.com',
-        ratelimit: { characteristics: ['ip.src'], period: 60, requests_per_period: 100 } }])];
+        ref: id('ref2' + z.name), version: '1', last_updated: '2026-10-01T10:00:00Z', ratelimit: { characteristics: ['ip.src'], period: 60, requests_per_period: 100 } }])];
   }
   const accountRulesets = { [acme.id]: [ruleset('acct', 'managed', 'root', 'http_request_firewall_managed', [])] };
   const dnsRecords = {};
   for (const z of zones.slice(0, 4)) {
     dnsRecords[z.id] = [
-      { id: id(`dns:${z.name}:a`), type: 'A', name: z.name, content: '192.0.2.1', proxied: true, proxiable: true, ttl: 1, comment: null, tags: [] },
-      { id: id(`dns:${z.name}:www`), type: 'CNAME', name: 'www.' + z.name, content: z.name, proxied: true, proxiable: true, ttl: 1, comment: null, tags: [] },
-      { id: id(`dns:${z.name}:mx`), type: 'MX', name: z.name, content: 'mx.' + z.name, priority: 10, proxied: false, proxiable: false, ttl: 3600, comment: null, tags: [] }];
+      { id: id(`dns:${z.name}:a`), type: 'A', name: z.name, content: '192.0.2.1', proxied: true, proxiable: true, ttl: 1, comment: '', tags: [], created_on: '2024-01-01T00:00:00Z', modified_on: '2024-01-01T00:00:00Z' },
+      { id: id(`dns:${z.name}:www`), type: 'CNAME', name: 'www.' + z.name, content: z.name, proxied: true, proxiable: true, ttl: 1, comment: '', tags: [], created_on: '2024-01-01T00:00:00Z', modified_on: '2024-01-01T00:00:00Z' },
+      { id: id(`dns:${z.name}:mx`), type: 'MX', name: z.name, content: 'mx.' + z.name, priority: 10, proxied: false, proxiable: false, ttl: 3600, comment: '', tags: [], created_on: '2024-01-01T00:00:00Z', modified_on: '2024-01-01T00:00:00Z' }];
   }
   const settingNames = ['always_online', 'always_use_https', 'min_tls_version', 'ssl', 'security_level', 'development_mode', 'waf'];
   const settingValues = { always_online: 'on', always_use_https: 'on', min_tls_version: '1.2', ssl: 'strict', security_level: 'medium', development_mode: 'off', waf: 'off' };
@@ -91,8 +91,8 @@ function build() {
     { id: id(`pr:${z}:2`), targets: [{ target: 'url', constraint: { operator: 'matches', value: `*${z}/old/*` } }],
       actions: [{ id: 'forwarding_url', value: { url: `https://${z}/new/$1`, status_code: 301 } }], priority: 2, status: 'disabled', created_on: '2024-01-01T00:00:00Z', modified_on: '2024-01-01T00:00:00Z' }];
   const members = [
-    { id: id('m:alice'), status: 'accepted', user: { id: id('u:alice'), email: 'alice@acme.example', first_name: 'Alice', last_name: 'A', two_factor_authentication_enabled: true }, roles: [{ id: id('role:admin'), name: 'Administrator' }] },
-    { id: id('m:bob'), status: 'accepted', user: { id: id('u:bob'), email: 'bob@acme.example', first_name: 'Bob', last_name: 'B', two_factor_authentication_enabled: false }, roles: [{ id: id('role:ro'), name: 'Administrator Read Only' }] },
+    { id: id('m:alice'), status: 'accepted', user: { id: id('u:alice'), email: 'alice@acme.example', first_name: 'Alice', last_name: 'A', two_factor_authentication_enabled: true }, roles: [{ id: id('role:admin'), name: 'Administrator', description: 'Can access the full account', permissions: [] }] },
+    { id: id('m:bob'), status: 'accepted', user: { id: id('u:bob'), email: 'bob@acme.example', first_name: 'Bob', last_name: 'B', two_factor_authentication_enabled: false }, roles: [{ id: id('role:ro'), name: 'Administrator Read Only', description: 'Can view the full account', permissions: [] }] },
     { id: id('m:carol'), status: 'pending', user: { id: id('u:carol'), email: 'carol@acme.example', first_name: 'Carol', last_name: 'C', two_factor_authentication_enabled: false }, roles: [] }];
   return { accounts, zones, id, auditLogs, auditLogsV2, firewallRules, rulesets, accountRulesets, dnsRecords,
     settingNames, settingValues, pageRules, members };
@@ -188,7 +188,7 @@ function extraRoutes(routes, h) {
   routes.push(['POST', /^\/zones\/([^/]+)\/dns_records$/, (m, q, b) => {
     const bad = needZone(m[1]) || checkRecord(b, false);
     if (bad) return bad;
-    const rec = { id: data.id('dns:new:' + JSON.stringify(b) + Math.random()), proxiable: true, proxied: false, ttl: 1, comment: null, tags: [], ...b,
+    const rec = { id: data.id('dns:new:' + JSON.stringify(b) + Math.random()), proxiable: true, proxied: false, ttl: 1, comment: '', tags: [], ...b,
       created_on: new Date().toISOString(), modified_on: new Date().toISOString() };
     (data.dnsRecords[m[1]] = data.dnsRecords[m[1]] || []).push(rec);
     return [200, envelope(rec)];
