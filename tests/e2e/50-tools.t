@@ -69,6 +69,19 @@ const { Tap, stackEnv, mintToken, sim, simId, ACME } = require('./lib');
   r = await client.callTool({ name: 'get_single_cloudflare_zone_by_id', arguments: { zone_id: 'no-such-zone.example' } });
   t.ok(r.isError && /no zone named no-such-zone.example/.test(r.content[0].text), 'an unknown zone name is a clear tool error', r.content[0].text);
 
+  // Cursor-style paging (audit logs v2): our next_cursor wraps Cloudflare's cursor.
+  const v1 = await client.callTool({ name: 'list_all_cloudflare_audit_logs_v2', arguments: { since: '2026-11-24', before: '2026-11-26', limit: 10 } });
+  const nc = v1.structuredContent.next_cursor;
+  await sim(env, 'reset', {});
+  const v2 = await client.callTool({ name: 'list_all_cloudflare_audit_logs_v2', arguments: { since: '2026-11-24', before: '2026-11-26', limit: 10, next_cursor: nc } });
+  const vlog = await sim(env, 'log');
+  t.ok(typeof nc === 'string' && !v2.isError && v2.structuredContent.result.length === 10 &&
+    v2.structuredContent.result[0].id !== v1.structuredContent.result[0].id &&
+    Buffer.from(new URLSearchParams(vlog[0].query).get('cursor'), 'base64').toString() === 'off:10',
+    'audit logs v2: next_cursor carries Cloudflare\'s cursor to the next page', { nc, vlog });
+  const bogus = await client.callTool({ name: 'list_all_cloudflare_audit_logs_v2', arguments: { since: '2026-11-24', before: '2026-11-26', next_cursor: 'not-a-cursor!' } });
+  t.ok(bogus.isError && /next_cursor/.test(bogus.content[0].text), 'a made-up next_cursor is refused', bogus.content[0].text);
+
   // Workflow 1 (brief): incident audit - zone by name, then 12 h of audit logs filtered by action.
   await sim(env, 'reset', {});
   const zr = await client.callTool({ name: 'list_all_cloudflare_zones', arguments: { name: 'example.com' } });
