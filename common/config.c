@@ -79,6 +79,51 @@ static int parse_origins(struct config *cfg, const char *v, char *err, size_t er
 	return 0;
 }
 
+/* KEY=VALUE lines (# comments) exported into the environment; re-read on
+ * SIGHUP so configuration changes take effect when the pool rolls. */
+int config_read_file(char *err, size_t errsz)
+{
+	const char *path = getenv("CFMCP_CONFIG_FILE");
+	FILE *f;
+	char line[4096];
+	int lineno = 0;
+
+	if (!path || !*path)
+		return 0;
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errsz, "CFMCP_CONFIG_FILE %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *eq, *v, *k = line;
+		size_t n;
+		lineno++;
+		while (*k == ' ' || *k == '\t')
+			k++;
+		if (*k == '#' || *k == '\n' || !*k)
+			continue;
+		n = strlen(k);
+		while (n && (k[n - 1] == '\n' || k[n - 1] == '\r'))
+			k[--n] = '\0';
+		eq = strchr(k, '=');
+		if (!eq || strncmp(k, "CFMCP_", 6)) {
+			snprintf(err, errsz, "%s:%d: expected CFMCP_NAME=value", path, lineno);
+			fclose(f);
+			return -1;
+		}
+		*eq = '\0';
+		v = eq + 1;
+		if (setenv(k, v, 1) < 0) {
+			snprintf(err, errsz, "%s:%d: cannot set", path, lineno);
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
 int config_load(struct config *cfg, char *err, size_t errsz)
 {
 	long v;
@@ -88,7 +133,7 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 	err[0] = '\0';
 	if (env_str("CFMCP_REDIS", "127.0.0.1:6379", &cfg->redis) < 0 ||
 	    env_str("CFMCP_UPSTREAM_URL", "https://api.cloudflare.com/client/v4", &cfg->upstream_url) < 0 ||
-	    env_str("CFMCP_CF_API_TOKEN", NULL, &cfg->upstream_token) < 0 ||
+	    env_str("CFMCP_KEY_FILE", "/etc/cfmcp/key", &cfg->key_file) < 0 ||
 	    env_str("CFMCP_SCHEMAS", "/usr/share/cfmcp/schemas", &cfg->schemas_dir) < 0 ||
 	    env_str("CFMCP_PUBLIC_URL", "http://127.0.0.1:8080", &cfg->public_url) < 0 ||
 	    env_str("CFMCP_LOG_FILE", NULL, &cfg->log_file) < 0)
@@ -127,6 +172,8 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 	o = getenv("CFMCP_ALLOWED_ORIGINS");
 	if (parse_origins(cfg, o ? o : "localhost", err, errsz) < 0)
 		goto fail;
+	if (crypto_keyring_load(&cfg->keys, cfg->key_file, err, errsz) < 0)
+		return -1;
 	return 0;
 oom:
 	snprintf(err, errsz, "out of memory reading configuration");
@@ -142,7 +189,8 @@ void config_free(struct config *cfg)
 
 	xfree(cfg->redis);
 	xfree(cfg->upstream_url);
-	xfree(cfg->upstream_token);
+	xfree(cfg->key_file);
+	crypto_keyring_wipe(&cfg->keys);
 	xfree(cfg->schemas_dir);
 	xfree(cfg->public_url);
 	xfree(cfg->log_file);

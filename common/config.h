@@ -8,13 +8,14 @@
 
 #include <stddef.h>
 
+#include "crypto.h"
+
 #define CONFIG_MAX_ORIGINS 32
 
 struct config {
 	char *redis;            /* "unix:/path" or "host:port" */
 	long redis_timeout_ms;  /* connect and command timeout */
 	char *upstream_url;     /* Cloudflare API base, no trailing slash */
-	char *upstream_token;   /* fallback Cloudflare token (pre-scopes); secret */
 	long upstream_timeout_ms;
 	long upstream_connect_ms;
 	char *schemas_dir;
@@ -28,6 +29,8 @@ struct config {
 	long list_ttl_ms;       /* ttlMs on 2026-07-28 list results */
 	char *log_file;
 	int log_level;
+	char *key_file;         /* CFMCP_KEY_FILE: AES-256-GCM keys for secrets at rest */
+	struct keyring keys;    /* loaded from key_file; secret */
 };
 
 /* Fill cfg from the environment. On error returns -1 and writes a
@@ -35,5 +38,8 @@ struct config {
 int config_load(struct config *cfg, char *err, size_t errsz)
 	__attribute__((nonnull, warn_unused_result));
 void config_free(struct config *cfg);
+/* Export the KEY=VALUE lines of the file named by CFMCP_CONFIG_FILE (if
+ * set) into the environment, before config_load. Returns 0 or -1 (err). */
+int config_read_file(char *err, size_t errsz) __attribute__((nonnull, warn_unused_result));
 
 #endif

@@ -24,6 +24,7 @@ void http_request_free(struct http_request *r)
 		return;
 	xfree(r->method);
 	xfree(r->path);
+	xfree(r->query);
 	for (i = 0; i < r->nheaders; i++) {
 		xfree(r->headers[i].name);
 		xfree(r->headers[i].value);

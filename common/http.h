@@ -19,6 +19,7 @@ struct http_header {
 struct http_request {
 	char *method;      /* "POST"...; owned */
 	char *path;        /* REQUEST_URI without the query; raw, undecoded; owned */
+	char *query;       /* the part after '?', raw; owned; NULL when none */
 	struct http_header headers[CAP_HEADERS];
 	size_t nheaders;
 	long content_length;  /* -1 when absent */

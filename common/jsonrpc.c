@@ -381,7 +381,7 @@ int json_add(cJSON *obj, const char *key, cJSON *item)
 {
 	if (!item)
 		return -1;
-	if (!obj || !cJSON_AddItemToObject(obj, key, item)) {
+	if (!obj || !(key ? cJSON_AddItemToObject(obj, key, item) : cJSON_AddItemToArray(obj, item))) {
 		cJSON_Delete(item);
 		return -1;
 	}

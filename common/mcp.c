@@ -45,6 +45,7 @@ struct call {
 	const struct http_request *req;
 	struct http_response *resp;
 	struct scope scope;
+	char cf_token[1024]; /* opened Cloudflare token, when needed; wiped at the end */
 	int modern;          /* 2026-07-28 era */
 	const char *version; /* negotiated / requested version (static string) */
 	int sse;             /* answer as text/event-stream */
@@ -601,6 +602,29 @@ out:
  * or GET /zones?name=<name> (restricted to the account when known). The
  * name passed the schema's hostname pattern, so it is safe to echo.
  */
+/* The integrated account's Cloudflare token, opened on first use. The
+ * AAD ties the ciphertext to its account record (crypto.h). */
+static const char *cf_token(struct call *c)
+{
+	char aad[SCOPE_FIELD + 16];
+
+	if (c->cf_token[0])
+		return c->cf_token;
+	if (!c->scope.cf_token_sealed[0])
+		return NULL;
+	snprintf(aad, sizeof(aad), "account:%s", c->scope.account);
+	if (crypto_open(&c->env->cfg->keys, aad, c->scope.cf_token_sealed, c->cf_token, sizeof(c->cf_token)) != CRYPTO_OK) {
+		log_warn("account %s: the Cloudflare token does not open with the configured keys "
+			 "(CFMCP_KEY_FILE rotated without rekey?)", c->scope.account);
+		return NULL;
+	}
+	return c->cf_token;
+}
+
+#define NO_CF_TOKEN "This MCP server's integrated account has no usable Cloudflare API token " \
+	"(missing, or sealed with a key this server no longer has). Nothing was sent to Cloudflare; " \
+	"ask the administrator to update the integrated account."
+
 static int resolve_zone(void *ud, const char *name, char out[33], char *why, size_t whysz)
 {
 	struct call *c = ud;
@@ -624,7 +648,11 @@ static int resolve_zone(void *ud, const char *name, char out[33], char *why, siz
 		snprintf(why, whysz, "out of memory resolving the zone name");
 		goto out;
 	}
-	if (env->upstream(env->up_ud, &p, env->cfg->upstream_token, &ur) != UP_OK || ur.status != 200) {
+	if (!cf_token(c)) {
+		snprintf(why, whysz, "%s", NO_CF_TOKEN);
+		goto out;
+	}
+	if (env->upstream(env->up_ud, &p, cf_token(c), &ur) != UP_OK || ur.status != 200) {
 		snprintf(why, whysz, "could not look up zone %s (Cloudflare %s %ld); try the 32-character zone id "
 			 "from list_all_cloudflare_zones", name, ur.err == UP_OK ? "HTTP" : "unreachable", ur.status);
 		goto out;
@@ -692,7 +720,11 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	}
 	if (rc < 0)
 		goto out;
-	c->env->upstream(c->env->up_ud, &p, c->env->cfg->upstream_token, &ur);
+	if (!cf_token(c)) {
+		e = tool_error_text(c, res, NO_CF_TOKEN) ? MCP_ENOMEM : MCP_OK;
+		goto out;
+	}
+	c->env->upstream(c->env->up_ud, &p, cf_token(c), &ur);
 	switch (ur.err) {
 	case UP_OK:
 		e = shape_result(c, t, &ur, res);
@@ -862,16 +894,71 @@ static int has_meta_pv(const cJSON *body)
 	return cJSON_IsObject(meta) && cJSON_GetObjectItemCaseSensitive(meta, META_PV) != NULL;
 }
 
+/* Authorization: Bearer <API token> (RFC 6750 §2.1). 1 and the SHA-256
+ * hex of the token in out; 0 when there is no such header; -1 when the
+ * header is there but malformed (treated as a wrong token). */
+static int bearer_of(const struct http_request *req, char out[CRYPTO_SHA256_HEX])
+{
+	const char *h = http_request_header(req, "authorization");
+	size_t n;
+
+	if (!h)
+		return 0;
+	while (*h == ' ' || *h == '\t')
+		h++;
+	if (strncasecmp(h, "Bearer ", 7))
+		return -1;
+	h += 7;
+	n = trim(&h);
+	if (!token_shape_ok(h, n) || crypto_sha256_hex(h, n, out) < 0)
+		return -1;
+	return 1;
+}
+
+/* require_api_token_auth: answer 401 with WWW-Authenticate (RFC 6750 §3)
+ * unless the Bearer is a valid API token allowed on this account. */
+static int api_auth_ok(struct call *c, const char *bhash, int malformed)
+{
+	enum apikey_verdict v = malformed ? APIKEY_INVALID : scope_apikey_check(&c->scope, bhash, c->env->now());
+	const char *challenge, *why;
+
+	switch (v) {
+	case APIKEY_OK:
+		return 1;
+	case APIKEY_MISSING:
+		challenge = "Bearer realm=\"cfmcp\"";
+		why = "this MCP server requires an API token: send Authorization: Bearer <API token> "
+		      "(mcp-remote: --header \"Authorization: Bearer ${CFMCP_API_TOKEN}\")";
+		break;
+	case APIKEY_WRONG_ACCOUNT:
+		challenge = "Bearer realm=\"cfmcp\", error=\"invalid_token\", "
+			    "error_description=\"API token not allowed on this integrated account\"";
+		why = "the API token is not allowed on this MCP server's integrated account";
+		break;
+	case APIKEY_INVALID:
+	default:
+		challenge = "Bearer realm=\"cfmcp\", error=\"invalid_token\", "
+			    "error_description=\"unknown, revoked or expired API token\"";
+		why = "the API token sent as Authorization: Bearer is unknown, revoked or expired";
+		break;
+	}
+	if (http_response_header(c->resp, "WWW-Authenticate", challenge)) {
+		/* literal; cannot fail on content */
+	}
+	fail_early(c, MCP_EUNAUTH, why);
+	return 0;
+}
+
 void mcp_handle(const struct mcp_env *env, const struct http_request *req,
 	const char *token, size_t len, struct http_response *resp)
 {
 	struct call c;
 	struct buf out;
 	cJSON *root = NULL;
-	char hash[CRYPTO_SHA256_HEX], hvbuf[64];
+	char hash[CRYPTO_SHA256_HEX], bhash[CRYPTO_SHA256_HEX], hvbuf[64];
 	const char *why = NULL, *hv = NULL;
 	enum mcp_err e;
-	int status = 200, ak;
+	int status = 200, ak, bearer;
 
 	memset(&c, 0, sizeof(c));
 	c.env = env;
@@ -901,8 +988,17 @@ void mcp_handle(const struct mcp_env *env, const struct http_request *req,
 		fail_early(&c, MCP_ENOTOKEN, NULL);
 		goto out;
 	}
-	switch (env->scope_get(env->store_ud, hash, &c.scope)) {
+	bearer = bearer_of(req, bhash);
+	switch (env->lookup(env->store_ud, hash, bearer == 1 ? bhash : NULL, &c.scope)) {
 	case STORE_OK:
+		/* Redis expires the key at expires_at; this covers clock skew
+		 * between us and Redis within that second. A stored hash, when
+		 * the record has one, is compared in constant time. */
+		if ((c.scope.expires_at && c.scope.expires_at <= env->now()) ||
+		    (c.scope.hash[0] && (strlen(c.scope.hash) != 64 || !crypto_equal(c.scope.hash, hash, 64)))) {
+			fail_early(&c, MCP_ENOTOKEN, NULL);
+			goto out;
+		}
 		break;
 	case STORE_NOTFOUND:
 		fail_early(&c, MCP_ENOTOKEN, NULL);
@@ -914,6 +1010,9 @@ void mcp_handle(const struct mcp_env *env, const struct http_request *req,
 		fail_early(&c, MCP_EUNAVAIL, NULL);
 		goto out;
 	}
+
+	if (c.scope.require_api_auth && !api_auth_ok(&c, bearer == 1 ? bhash : NULL, bearer < 0))
+		goto out;
 
 	e = jsonrpc_parse(req->body.p ? req->body.p : "", req->body.len, &root, &why);
 	if (e != MCP_OK) {
@@ -999,6 +1098,8 @@ oom:
 	buf_reset(&out);
 	fail_early(&c, MCP_ENOMEM, NULL);
 out:
+	crypto_wipe(c.cf_token, sizeof(c.cf_token));
+	crypto_wipe(&c.scope, sizeof(c.scope));
 	cJSON_Delete(c.err_data);
 	cJSON_Delete(root);
 	buf_free(&out);

@@ -23,9 +23,12 @@
 struct mcp_env {
 	const struct config *cfg;
 	const struct catalog *cat;
-	/* Token lookup by SHA-256 hex; returns an enum store_rc. */
-	enum store_rc (*scope_get)(void *ud, const char *hash, struct scope *out);
+	/* Token lookup by SHA-256 hex, with its account and (bearer_hash not
+	 * NULL) the API key sent as Bearer; one round trip; an enum store_rc. */
+	enum store_rc (*lookup)(void *ud, const char *hash, const char *bearer_hash, struct scope *out);
 	void *store_ud;
+	/* The management API's store (struct store *); NULL answers it 503. */
+	struct store *admin_store;
 	/* Upstream call; returns r->err. */
 	enum upstream_err (*upstream)(void *ud, const struct plan *p, const char *token,
 		struct upstream_reply *r);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonrpc.h"
+#include "mgmt.h"
 #include "router.h"
 
 static void plain(struct http_response *r, int status, const char *text)
@@ -68,6 +69,10 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 		/* No OAuth: the URL's token is the credential. A plain 404 tells
 		 * clients (mcp-remote, ChatGPT) to connect without OAuth. */
 		plain(resp, 404, "Not Found\n");
+		return;
+	}
+	if (!strncmp(path, "/integrated-account", 19) && (path[19] == '\0' || path[19] == '/')) {
+		mgmt_handle(env, req, resp);
 		return;
 	}
 	if (!strcmp(path, "/healthz")) {

@@ -10,19 +10,52 @@
 
 #define SCOPE_FIELD 128
 
-struct scope {
-	char id[SCOPE_FIELD];       /* MCP server id (not the token) */
-	char account[SCOPE_FIELD];  /* integrated account id */
-	char cf_account[SCOPE_FIELD]; /* its Cloudflare account id (copied into the
-				       * token hash so one read serves a request) */
-	char methods[1024];         /* comma list; empty = every method */
-	char tags[1024];            /* comma list; empty = every tag */
+/* An API token (cfmcp:apikey:<sha256>): who may use the management API
+ * and satisfy require_api_token_auth. */
+struct apikey {
+	int present;                /* the Bearer named an existing, unexpired key */
+	char id[SCOPE_FIELD];
+	char hash[65];              /* SHA-256 hex stored in the record */
+	char accounts[1024];        /* "*" or comma list of integrated account ids */
+	long expires_at;            /* Unix seconds; 0 = never */
 };
 
-/* Fill s from alternating field/value strings (an HGETALL reply).
- * Unknown fields are ignored; over-long values make it fail (-1). */
+struct scope {
+	char id[SCOPE_FIELD];       /* MCP server id (not the token) */
+	char hash[65];              /* SHA-256 hex stored in the record */
+	char account[SCOPE_FIELD];  /* integrated account id */
+	char methods[1024];         /* comma list; empty = every method */
+	char tags[1024];            /* comma list; empty = every tag */
+	int require_api_auth;       /* config.require_api_token_auth */
+	long expires_at;            /* Unix seconds; 0 = never */
+	/* From the integrated account's hash, read in the same round trip. */
+	char cf_account[SCOPE_FIELD]; /* Cloudflare account id */
+	char cf_token_sealed[1024]; /* AES-GCM sealed Cloudflare API token */
+	struct apikey key;          /* the request's Authorization Bearer, if any */
+};
+
+/* Fill s from alternating field/value strings (an HGETALL reply of the
+ * token hash). Unknown fields are ignored; over-long values make it fail (-1). */
 int scope_from_pairs(struct scope *s, const char *const *kv, const size_t *kvlen, size_t n)
 	__attribute__((nonnull(1), warn_unused_result));
+/* The same for an API key's hash. */
+int apikey_from_pairs(struct apikey *k, const char *const *kv, const size_t *kvlen, size_t n)
+	__attribute__((nonnull(1), warn_unused_result));
+/* Copy one bounded field (n bytes, no NUL inside) into dst. */
+int scope_copy_field(char *dst, size_t dstsz, const char *v, size_t n) __attribute__((nonnull));
+
+/* Whether an API key may act on an integrated account ("*" = all). */
+int apikey_allows_account(const struct apikey *k, const char *account) __attribute__((nonnull));
+
+/* require_api_token_auth, decided (MCP URL token already valid). */
+enum apikey_verdict {
+	APIKEY_OK = 0,
+	APIKEY_MISSING,       /* no Authorization: Bearer */
+	APIKEY_INVALID,       /* unknown, revoked or expired */
+	APIKEY_WRONG_ACCOUNT  /* valid, but not allowed on this account */
+};
+enum apikey_verdict scope_apikey_check(const struct scope *s, const char *bearer_hash, long now)
+	__attribute__((nonnull(1)));
 
 
 

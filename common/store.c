@@ -10,6 +10,7 @@
 #include <sys/time.h>
 
 #include <hiredis/hiredis.h>
+#include <openssl/evp.h>
 
 #include "log.h"
 #include "store.h"
@@ -20,6 +21,7 @@ struct store {
 	char *addr;
 	long timeout_ms;
 	int down_logged; /* log an outage once, not per request */
+	char lua_sha[41]; /* SHA-1 of the lookup script, for EVALSHA */
 };
 
 struct store *store_new(const char *addr, long timeout_ms)
@@ -114,19 +116,131 @@ static redisReply *store_cmd(struct store *st, int argc, const char **argv, cons
 	return NULL;
 }
 
-enum store_rc store_scope_get(struct store *st, const char *hash, struct scope *out)
+/*
+ * The hot-path lookup as one Redis script: the token's hash, then its
+ * account's Cloudflare id and sealed token, then (ARGV[1] not empty) the
+ * API key. One round trip, and a token whose account is gone is unknown.
+ * Keys are derived inside the script; fine for a single Redis (not Cluster).
+ */
+static const char LOOKUP_LUA[] =
+	"local t = redis.call('HGETALL', KEYS[1])\n"
+	"if #t == 0 then return {} end\n"
+	"local acc = redis.call('HGET', KEYS[1], 'account')\n"
+	"if not acc then return {t, {}, {}} end\n"
+	"local a = redis.call('HMGET', 'cfmcp:account:' .. acc, 'cf_account_id', 'cf_token')\n"
+	"local k = {}\n"
+	"if ARGV[1] ~= '' then k = redis.call('HGETALL', 'cfmcp:apikey:' .. ARGV[1]) end\n"
+	"return {t, a, k}\n";
+
+/* Flatten an array reply of strings into kv/kvlen (at most max). */
+static int reply_pairs(const redisReply *r, const char **kv, size_t *kvlen, size_t max, size_t *n)
+{
+	size_t i;
+
+	if (r->type != REDIS_REPLY_ARRAY || r->elements > max)
+		return -1;
+	for (i = 0; i < r->elements; i++) {
+		if (r->element[i]->type != REDIS_REPLY_STRING)
+			return -1;
+		kv[i] = r->element[i]->str;
+		kvlen[i] = r->element[i]->len;
+	}
+	*n = r->elements;
+	return 0;
+}
+
+enum store_rc store_lookup(struct store *st, const char *hash, const char *bearer_hash,
+	struct scope *out)
+{
+	char key[128], sha1[41];
+	const char *argv[5];
+	size_t argvlen[5];
+	const char *kv[64];
+	size_t kvlen[64], n;
+	redisReply *r, *a;
+	enum store_rc rc = STORE_DOWN;
+	int k;
+
+	memset(out, 0, sizeof(*out));
+	k = snprintf(key, sizeof(key), "cfmcp:mcp:%s", hash);
+	if (k < 0 || (size_t)k >= sizeof(key))
+		return STORE_NOTFOUND;
+	if (!st->lua_sha[0]) {
+		unsigned char md[20];
+		unsigned int mdlen = 0, i;
+		if (!EVP_Digest(LOOKUP_LUA, sizeof(LOOKUP_LUA) - 1, md, &mdlen, EVP_sha1(), NULL) || mdlen != 20)
+			return STORE_DOWN;
+		for (i = 0; i < 20; i++)
+			snprintf(sha1 + 2 * i, 3, "%02x", md[i]);
+		memcpy(st->lua_sha, sha1, sizeof(st->lua_sha));
+	}
+	argv[0] = "EVALSHA";
+	argv[1] = st->lua_sha;
+	argv[2] = "1";
+	argv[3] = key;
+	argv[4] = bearer_hash ? bearer_hash : "";
+	argvlen[0] = 7;
+	argvlen[1] = 40;
+	argvlen[2] = 1;
+	argvlen[3] = (size_t)k;
+	argvlen[4] = strlen(argv[4]);
+	r = store_cmd(st, 5, argv, argvlen);
+	if (r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8)) {
+		/* First use on this Redis (or after a restart): send the body. */
+		freeReplyObject(r);
+		argv[0] = "EVAL";
+		argvlen[0] = 4;
+		argv[1] = LOOKUP_LUA;
+		argvlen[1] = sizeof(LOOKUP_LUA) - 1;
+		r = store_cmd(st, 5, argv, argvlen);
+	}
+	if (!r)
+		return STORE_DOWN;
+	if (r->type != REDIS_REPLY_ARRAY) {
+		/* LOADING, a wrong-type key, scripting disabled: unavailable */
+		log_warn("redis: unexpected reply to the lookup script (type %d)", r->type);
+		goto out;
+	}
+	rc = STORE_NOTFOUND;
+	if (r->elements != 3)
+		goto out;
+	if (reply_pairs(r->element[0], kv, kvlen, 64, &n) < 0 || n == 0 ||
+	    scope_from_pairs(out, kv, kvlen, n) < 0)
+		goto out;
+	/* the account: [cf_account_id, cf_token]; a missing account is nil, nil */
+	a = r->element[1];
+	if (a->type != REDIS_REPLY_ARRAY || a->elements != 2 || a->element[0]->type != REDIS_REPLY_STRING)
+		goto out;
+	if (scope_copy_field(out->cf_account, sizeof(out->cf_account), a->element[0]->str, a->element[0]->len) < 0)
+		goto out;
+	if (a->element[1]->type == REDIS_REPLY_STRING &&
+	    scope_copy_field(out->cf_token_sealed, sizeof(out->cf_token_sealed),
+		    a->element[1]->str, a->element[1]->len) < 0)
+		goto out;
+	if (reply_pairs(r->element[2], kv, kvlen, 64, &n) == 0 && n > 0 &&
+	    apikey_from_pairs(&out->key, kv, kvlen, n) < 0)
+		memset(&out->key, 0, sizeof(out->key));
+	rc = STORE_OK;
+out:
+	freeReplyObject(r);
+	if (rc != STORE_OK)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+enum store_rc store_apikey_get(struct store *st, const char *hash, struct apikey *out)
 {
 	char key[128];
 	const char *argv[2];
 	size_t argvlen[2];
 	const char *kv[64];
-	size_t kvlen[64];
+	size_t kvlen[64], n;
 	redisReply *r;
-	enum store_rc rc = STORE_DOWN;
-	size_t i, n;
+	enum store_rc rc = STORE_NOTFOUND;
 	int k;
 
-	k = snprintf(key, sizeof(key), "cfmcp:mcp:%s", hash);
+	memset(out, 0, sizeof(*out));
+	k = snprintf(key, sizeof(key), "cfmcp:apikey:%s", hash);
 	if (k < 0 || (size_t)k >= sizeof(key))
 		return STORE_NOTFOUND;
 	argv[0] = "HGETALL";
@@ -136,26 +250,60 @@ enum store_rc store_scope_get(struct store *st, const char *hash, struct scope *
 	r = store_cmd(st, 2, argv, argvlen);
 	if (!r)
 		return STORE_DOWN;
-	if (r->type != REDIS_REPLY_ARRAY) {
-		/* e.g. LOADING or a wrong-type key: treat as unavailable */
-		log_warn("redis: unexpected reply type %d to HGETALL", r->type);
-		goto out;
-	}
-	if (r->elements == 0) {
-		rc = STORE_NOTFOUND;
-		goto out;
-	}
-	n = r->elements < 64 ? r->elements : 64;
-	for (i = 0; i < n; i++) {
-		if (r->element[i]->type != REDIS_REPLY_STRING)
-			goto out;
-		kv[i] = r->element[i]->str;
-		kvlen[i] = r->element[i]->len;
-	}
-	rc = scope_from_pairs(out, kv, kvlen, n) == 0 ? STORE_OK : STORE_NOTFOUND;
-out:
+	if (r->type != REDIS_REPLY_ARRAY)
+		rc = STORE_DOWN;
+	else if (reply_pairs(r, kv, kvlen, 64, &n) == 0 && n > 0 &&
+		 apikey_from_pairs(out, kv, kvlen, n) == 0)
+		rc = STORE_OK;
 	freeReplyObject(r);
 	return rc;
+}
+
+int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
+	struct redisReply **replies)
+{
+	int attempt;
+	size_t i, j;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		int failed = 0;
+		if (store_connect(st) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			const char *argv[32];
+			size_t argvlen[32];
+			int argc = 0;
+			while (cmds[i][argc] && argc < 32) {
+				argv[argc] = cmds[i][argc];
+				argvlen[argc] = strlen(cmds[i][argc]);
+				argc++;
+			}
+			if (redisAppendCommandArgv(st->c, argc, argv, argvlen) != REDIS_OK) {
+				failed = 1;
+				break;
+			}
+		}
+		for (i = 0; !failed && i < n; i++) {
+			void *rep = NULL;
+			if (redisGetReply(st->c, &rep) != REDIS_OK || !rep) {
+				for (j = 0; j < i; j++)
+					freeReplyObject(replies[j]);
+				failed = 1;
+				break;
+			}
+			replies[i] = rep;
+		}
+		if (!failed)
+			return 0;
+		store_drop(st, "pipeline failed");
+	}
+	return -1;
+}
+
+void store_reply_free(struct redisReply *r)
+{
+	if (r)
+		freeReplyObject(r);
 }
 
 enum store_rc store_get(struct store *st, const char *key, char *out, size_t outsz)

@@ -19,10 +19,25 @@ enum store_rc { STORE_OK = 0, STORE_NOTFOUND = 1, STORE_DOWN = -1 };
 struct store *store_new(const char *addr, long timeout_ms);
 void store_free(struct store *st);
 
-/* Look up the scope of the token whose SHA-256 hex is hash: one HGETALL
- * (one round trip). STORE_NOTFOUND when no such key (or expired). */
-enum store_rc store_scope_get(struct store *st, const char *hash, struct scope *out)
+/* Look up the scope of the MCP URL token whose SHA-256 hex is hash, its
+ * integrated account, and (bearer_hash not NULL) the API key sent as
+ * Authorization: Bearer - one round trip (a server-side script, EVALSHA).
+ * STORE_NOTFOUND when the token, or its account, does not exist (or expired). */
+enum store_rc store_lookup(struct store *st, const char *hash, const char *bearer_hash,
+	struct scope *out) __attribute__((nonnull(1, 2, 4), warn_unused_result));
+
+/* An API key by the SHA-256 hex of its secret (management API). */
+enum store_rc store_apikey_get(struct store *st, const char *hash, struct apikey *out)
 	__attribute__((nonnull, warn_unused_result));
+
+/* Commands for the management side (admin.c): a pipeline of commands
+ * given as NULL-terminated string vectors, sent in one write, replies
+ * read in order. Returns 0 and fills replies[0..n-1] (free each with
+ * store_reply_free), or -1 when Redis is unreachable (nothing filled). */
+struct redisReply;
+int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
+	struct redisReply **replies) __attribute__((nonnull, warn_unused_result));
+void store_reply_free(struct redisReply *r);
 
 /* GET key into out (NUL-terminated). STORE_NOTFOUND when absent or too long. */
 enum store_rc store_get(struct store *st, const char *key, char *out, size_t outsz)

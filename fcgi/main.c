@@ -36,54 +36,9 @@ static void usage(FILE *f)
 	      "  --check  load configuration and schemas, report, exit (0 = usable)\n", f);
 }
 
-/* KEY=VALUE lines (# comments) exported into the environment; re-read on
- * SIGHUP so configuration changes take effect when the pool rolls. */
-static int read_config_file(char *err, size_t errsz)
-{
-	const char *path = getenv("CFMCP_CONFIG_FILE");
-	FILE *f;
-	char line[4096];
-	int lineno = 0;
-
-	if (!path || !*path)
-		return 0;
-	f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errsz, "CFMCP_CONFIG_FILE %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *eq, *v, *k = line;
-		size_t n;
-		lineno++;
-		while (*k == ' ' || *k == '\t')
-			k++;
-		if (*k == '#' || *k == '\n' || !*k)
-			continue;
-		n = strlen(k);
-		while (n && (k[n - 1] == '\n' || k[n - 1] == '\r'))
-			k[--n] = '\0';
-		eq = strchr(k, '=');
-		if (!eq || strncmp(k, "CFMCP_", 6)) {
-			snprintf(err, errsz, "%s:%d: expected CFMCP_NAME=value", path, lineno);
-			fclose(f);
-			return -1;
-		}
-		*eq = '\0';
-		v = eq + 1;
-		if (setenv(k, v, 1) < 0) {
-			snprintf(err, errsz, "%s:%d: cannot set", path, lineno);
-			fclose(f);
-			return -1;
-		}
-	}
-	fclose(f);
-	return 0;
-}
-
 static int load_all(struct config *cfg, struct catalog *cat, char *err, size_t errsz)
 {
-	if (read_config_file(err, errsz) < 0)
+	if (config_read_file(err, errsz) < 0)
 		return -1;
 	if (config_load(cfg, err, errsz) < 0) {
 		config_free(cfg);

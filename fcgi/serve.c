@@ -34,9 +34,9 @@ static void on_term(int sig)
 	stopping = 1;
 }
 
-static enum store_rc env_scope_get(void *ud, const char *hash, struct scope *out)
+static enum store_rc env_lookup(void *ud, const char *hash, const char *bearer_hash, struct scope *out)
 {
-	return store_scope_get(ud, hash, out);
+	return store_lookup(ud, hash, bearer_hash, out);
 }
 
 static enum upstream_err env_upstream(void *ud, const struct plan *p, const char *token,
@@ -93,7 +93,13 @@ static int fill_request(FCGX_Request *rq, size_t max_body, struct http_request *
 		const char *uri = FCGX_GetParam("REQUEST_URI", rq->envp);
 		if (!uri)
 			uri = "";
-		req->path = xstrndup(uri, strcspn(uri, "?#"));
+		size_t pl = strcspn(uri, "?#");
+		req->path = xstrndup(uri, pl);
+		if (uri[pl] == '?') {
+			req->query = xstrndup(uri + pl + 1, strcspn(uri + pl + 1, "#"));
+			if (!req->query)
+				return -1;
+		}
 	}
 	if (!req->method || !req->path)
 		return -1;
@@ -166,8 +172,9 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	memset(&env, 0, sizeof(env));
 	env.cfg = cfg;
 	env.cat = cat;
-	env.scope_get = env_scope_get;
+	env.lookup = env_lookup;
 	env.store_ud = st;
+	env.admin_store = st;
 	env.upstream = env_upstream;
 	env.up_ud = up;
 	env.cache_get = env_cache_get;

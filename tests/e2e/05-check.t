@@ -9,6 +9,9 @@ W="$BUILD/cfmcp-worker"
 n=0; fail=0
 ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+# the encryption key file, made as README "Encryption key" says
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/key")
+export CFMCP_KEY_FILE="$T/key"
 
 out=$(CFMCP_SCHEMAS="$ROOT/schemas" "$W" --check 2>&1); rc=$?
 ok $rc "shipped schemas pass --check ($out)"
@@ -39,5 +42,17 @@ out=$(CFMCP_SCHEMAS="$T/s" "$W" --check 2>&1); rc=$?
 [ $rc -ne 0 ] && case $out in *"already defined"*) true ;; *) false ;; esac; ok $? "duplicate tool names refused ($out)"
 out=$(CFMCP_SCHEMAS="$T/none" "$W" --check 2>&1); rc=$?
 [ $rc -ne 0 ]; ok $? "missing schemas directory refused ($out)"
+# the key file: missing, readable by others, malformed -> refused, naming the file, never a key
+out=$(CFMCP_SCHEMAS="$ROOT/schemas" CFMCP_KEY_FILE="$T/nokey" "$W" --check 2>&1); rc=$?
+[ $rc -ne 0 ] && case $out in *"CFMCP_KEY_FILE $T/nokey"*"Encryption key"*) true ;; *) false ;; esac; ok $? "missing key file refused ($out)"
+cp "$T/key" "$T/key2"; chmod 644 "$T/key2"
+out=$(CFMCP_SCHEMAS="$ROOT/schemas" CFMCP_KEY_FILE="$T/key2" "$W" --check 2>&1); rc=$?
+[ $rc -ne 0 ] && case $out in *"readable by others"*) true ;; *) false ;; esac; ok $? "world-readable key file refused ($out)"
+(umask 077; echo "not-a-key" > "$T/key3")
+out=$(CFMCP_SCHEMAS="$ROOT/schemas" CFMCP_KEY_FILE="$T/key3" "$W" --check 2>&1); rc=$?
+[ $rc -ne 0 ] && case $out in *"key3:1: expected 64 hex digits"*) true ;; *) false ;; esac; ok $? "malformed key line refused ($out)"
+(umask 077; { echo "# comment"; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; echo; cat "$T/key"; } > "$T/key4")
+out=$(CFMCP_SCHEMAS="$ROOT/schemas" CFMCP_KEY_FILE="$T/key4" "$W" --check 2>&1); ok $? "two keys and a comment accepted"
+case $out in *"$(cut -c1-16 "$T/key")"*) ok 1 "no key material in the output" ;; *) ok 0 "no key material in the output" ;; esac
 echo "1..$n"
 exit $fail

@@ -64,7 +64,7 @@ const { Tap, stackEnv, mintToken, sim, simId, ACME } = require('./lib');
   r = await client.callTool({ name: 'list_all_cloudflare_firewall_rules', arguments: { zone_id: 'example.net' } });
   log = await sim(env, 'log');
   t.ok(!r.isError && log.length === 1 && log[0].path === `/zones/${Z2}/firewall/rules`, 'the second use comes from the Redis cache', log);
-  const ttl = Number(execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'TTL', 'cfmcp:zone-name:test:example.net'], { encoding: 'utf8' }));
+  const ttl = Number(execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'TTL', `cfmcp:zone-name:${env.ACCOUNT_ID}:example.net`], { encoding: 'utf8' }));
   t.ok(ttl > 0 && ttl <= 300, `the cache entry has a short TTL (${ttl} s)`);
   r = await client.callTool({ name: 'get_single_cloudflare_zone_by_id', arguments: { zone_id: 'no-such-zone.example' } });
   t.ok(r.isError && /no zone named no-such-zone.example/.test(r.content[0].text), 'an unknown zone name is a clear tool error', r.content[0].text);

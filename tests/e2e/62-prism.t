@@ -49,7 +49,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
       const m = /^(\w+)='(.*)'$/.exec(line);
       if (m) env2[m[1]] = m[2];
     }
-    const token = stackSh('stack_mint_token', { REDIS_SOCK: env2.REDIS_SOCK }).trim();
+    const token = stackSh('stack_mint_token', env2).trim();
     const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
     const { StreamableHTTPClientTransport } = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
     const client = new Client({ name: 'cfmcp-e2e-prism', version: '1.0.0' });

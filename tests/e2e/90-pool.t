@@ -8,7 +8,7 @@
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const { Tap, stackEnv, mintToken, post, sim } = require('./lib');
+const { Tap, stackEnv, mintToken, post, sim, api } = require('./lib');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = (pid) => {
@@ -87,6 +87,8 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
 
   // 4. Redis stopped: 503 + Retry-After + JSON-RPC body; back: service resumes.
   const redisPid = Number(fs.readFileSync(path.join(env.CFMCP_DIR, 'redis.pid'), 'utf8'));
+  // snapshot first: the restarted Redis loads it, as a production Redis with persistence would
+  execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'SAVE']);
   process.kill(redisPid, 'SIGTERM');
   for (let i = 0; i < 100 && alive(redisPid); i++) await sleep(20);
   const t1 = Date.now();
@@ -94,11 +96,13 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
   t.ok(down.status === 503 && down.headers.get('retry-after') && down.json && down.json.error &&
     down.json.error.code === -32603, 'Redis down -> 503, Retry-After, JSON-RPC error', down.text);
   t.ok(Date.now() - t1 < 3000, 'the 503 came quickly (no hang)');
+  const mg = await api(env, 'GET', '/integrated-account');
+  t.ok(mg.status === 503 && mg.json && mg.json.error === 'service_unavailable' && mg.headers.get('retry-after'),
+    'management API with Redis down -> 503 JSON error, Retry-After', mg.text);
   // the same start as the harness's (tests/lib/stack.sh), into the same directory
   execFileSync('sh', ['-c', '. "$ROOT/tests/lib/stack.sh" && stack_start_redis "$CFMCP_DIR"'],
     { env: { ...process.env, ROOT: path.resolve(__dirname, '..', '..'), CFMCP_DIR: env.CFMCP_DIR }, stdio: 'inherit' });
-  const tok2 = mintToken(env); // the restarted Redis is empty (no persistence in tests)
-  const up = await post(env, tok2, list);
+  const up = await post(env, tok, list);
   t.is(up.status, 200, 'after Redis returns, the next request succeeds without restarting workers');
   t.ok(children(master).length === gen2.length && children(master).every((p) => gen2.includes(p)),
     'no worker crashed or restarted through the outage');

@@ -45,14 +45,40 @@ function stackEnv(t) {
 const simId = (s) => crypto.createHash('md5').update(s).digest('hex');
 const ACME = simId('account:acme');
 
-function mintToken(env, { methods = '', tags = '', ttl = 0, cfAccount = ACME } = {}) {
+function mintToken(env, { methods = '', tags = '', ttl = 0, account = env.ACCOUNT_ID, requireApiKey = false } = {}) {
   const token = crypto.randomBytes(32).toString('base64url');
   const hash = crypto.createHash('sha256').update(token).digest('hex');
+  const id = 'mcp_' + crypto.randomBytes(8).toString('hex');
   const key = `cfmcp:mcp:${hash}`;
-  execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'HSET', key, 'id', 'mcp_' + hash.slice(0, 12),
-    'account', 'test', 'cf_account_id', cfAccount, 'name', 'e2e', 'methods', methods, 'tags', tags]);
+  execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'HSET', key, 'id', id, 'name', 'e2e',
+    'account', account, 'methods', methods, 'tags', tags, 'require_api_token_auth', requireApiKey ? '1' : '0']);
   if (ttl) execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'EXPIRE', key, String(ttl)]);
   return token;
+}
+
+// cfmcp-admin against the running stack; returns { status, stdout, stderr }.
+function admin(env, args, input) {
+  const { spawnSync } = require('child_process');
+  const root = path.resolve(__dirname, '../..');
+  const build = process.env.BUILD || path.join(root, 'build');
+  const r = spawnSync(path.resolve(root, build, 'cfmcp-admin'), args, {
+    input: input || '', encoding: 'utf8',
+    env: { ...process.env, CFMCP_REDIS: `unix:${env.REDIS_SOCK}`, CFMCP_KEY_FILE: env.CFMCP_KEY_FILE,
+      CFMCP_SCHEMAS: path.join(root, 'schemas'), CFMCP_PUBLIC_URL: env.CFMCP_BASE, CFMCP_CONFIG_FILE: '' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// The management REST API: { status, headers, json, text }.
+async function api(env, method, p, { body, key = env.ADMIN_KEY, headers = {} } = {}) {
+  const h = { ...headers };
+  if (key) h.Authorization = `Bearer ${key}`;
+  if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
+  const res = await fetch(`${env.CFMCP_BASE}${p}`, { method, headers: h,
+    body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)) });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, headers: res.headers, text, json };
 }
 
 async function post(env, token, body, headers = {}) {
@@ -86,4 +112,4 @@ async function sim(env, what, body) {
   return res.json();
 }
 
-module.exports = { Tap, stackEnv, mintToken, post, modern, META, sim, simId, ACME };
+module.exports = { Tap, stackEnv, mintToken, admin, api, post, modern, META, sim, simId, ACME };

@@ -27,7 +27,13 @@ export STACK_HTTP_PORT="${CFMCP_HTTP_PORT:-8080}"
 if [ -n "${CLOUDFLARE_API_TOKEN:-}" ]; then
 	export STACK_UPSTREAM_URL="${CFMCP_UPSTREAM_URL:-https://api.cloudflare.com/client/v4}"
 	export STACK_CF_TOKEN="$CLOUDFLARE_API_TOKEN"
-	export STACK_CF_ACCOUNT_ID="${CLOUDFLARE_ACCOUNT_ID:-}"
+	if [ -z "${CLOUDFLARE_ACCOUNT_ID:-}" ]; then
+		# The integrated account needs its Cloudflare account id: ask the API.
+		CLOUDFLARE_ACCOUNT_ID=$(curl -s -H "Authorization: Bearer $CLOUDFLARE_API_TOKEN" \
+			"$STACK_UPSTREAM_URL/accounts?per_page=1" | grep -o '"id":"[0-9a-f]\{32\}"' | head -1 | cut -d'"' -f4)
+		[ -n "$CLOUDFLARE_ACCOUNT_ID" ] || { echo "could not find your Cloudflare account id; set CLOUDFLARE_ACCOUNT_ID" >&2; exit 1; }
+	fi
+	export STACK_CF_ACCOUNT_ID="$CLOUDFLARE_ACCOUNT_ID"
 	echo "upstream: the real Cloudflare API ($STACK_UPSTREAM_URL), with CLOUDFLARE_API_TOKEN"
 else
 	echo "upstream: CLOUDFLARE_API_TOKEN is not set, so the Cloudflare API SIMULATOR (tests/cf-sim) answers."
@@ -38,8 +44,8 @@ if ! stack_start "$D"; then
 	stack_stop "$D"
 	exit 1
 fi
-# An integrated account record and a read-scoped MCP server token (README "Key layout").
-redis-cli -s "$REDIS_SOCK" HSET cfmcp:account:local name "make run" cf_account_id "${CLOUDFLARE_ACCOUNT_ID:-}" >/dev/null
+# stack_start made the integrated account (cfmcp-admin account add); mint a
+# read-scoped MCP server URL for it.
 TOKEN=$(stack_mint_token read "")
 URL="$CFMCP_BASE/mcp/$TOKEN"
 echo "$URL" > "$D/mcp-url"
@@ -50,4 +56,5 @@ echo
 echo "Try it:"
 echo "  curl -s -X POST '$URL' -H 'Content-Type: application/json' -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}'"
 echo
+echo "Manage it: CFMCP_REDIS=unix:$D/redis.sock CFMCP_KEY_FILE=$D/key $BUILD/cfmcp-admin mcp list $ACCOUNT_ID"
 echo "Logs: $D/worker.log  Stop: make stop"

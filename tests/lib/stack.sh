@@ -8,8 +8,12 @@
 # Inputs (environment): BUILD (build dir), STACK_HTTP_PORT (0 = ephemeral),
 # STACK_WORKERS (default 2), CFMCP_TEST_PREFIX (e.g. valgrind ...),
 # STACK_UPSTREAM_URL + STACK_CF_TOKEN (real Cloudflare; default: simulator).
+# STACK_CF_ACCOUNT_ID: the Cloudflare account id of the integrated account
+# (default: the simulator's "acme" account).
 # Outputs (written to DIR/env, also exported): CFMCP_BASE, SIM_URL,
-# REDIS_SOCK, WORKER_SOCK, SIM_TOKEN, CFMCP_DIR.
+# REDIS_SOCK, WORKER_SOCK, SIM_TOKEN, CFMCP_DIR, CFMCP_KEY_FILE, ACCOUNT_ID
+# (an integrated account made with cfmcp-admin, holding the upstream token),
+# ADMIN_KEY (an API key for all accounts).
 
 ROOT=${ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 [ -f "$ROOT/GNUmakefile" ] || ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -37,12 +41,24 @@ stack_start_redis() {
 	wait_for 10 redis-cli -s "$D/redis.sock" ping || { echo "stack: redis did not start" >&2; return 1; }
 }
 
+# The encryption key for secrets at rest, made as README "Encryption key" says.
+stack_make_key() {
+	(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$1"; echo >> "$1")
+}
+
+# cfmcp-admin against this stack's Redis and key.
+stack_admin() {
+	CFMCP_REDIS="unix:$CFMCP_DIR/redis.sock" CFMCP_KEY_FILE="$CFMCP_DIR/key" \
+	CFMCP_SCHEMAS="${CFMCP_SCHEMAS:-$ROOT/schemas}" CFMCP_PUBLIC_URL="$CFMCP_BASE" \
+	CFMCP_CONFIG_FILE= "$BUILD/cfmcp-admin" "$@"
+}
+
 stack_start_worker() {
 	D=$1
 	# spawn-fcgi creates the socket, then execs the pool master with it on fd 0 (-n: no fork).
 	env CFMCP_REDIS="unix:$D/redis.sock" \
 	    CFMCP_UPSTREAM_URL="$UPSTREAM_URL" \
-	    CFMCP_CF_API_TOKEN="$CF_TOKEN" \
+	    CFMCP_KEY_FILE="$D/key" \
 	    CFMCP_SCHEMAS="${CFMCP_SCHEMAS:-$ROOT/schemas}" \
 	    CFMCP_PUBLIC_URL="$CFMCP_BASE" \
 	    CFMCP_LOG_FILE="$D/worker.log" \
@@ -59,6 +75,7 @@ stack_start() {
 	D=$1
 	mkdir -p "$D/docroot"
 	: > "$D/env"
+	stack_make_key "$D/key"
 	stack_start_redis "$D" || return 1
 	if [ -n "${STACK_UPSTREAM_URL:-}" ]; then
 		UPSTREAM_URL=$STACK_UPSTREAM_URL
@@ -77,6 +94,15 @@ stack_start() {
 	port=${STACK_HTTP_PORT:-0}
 	[ "$port" = 0 ] && port=$(free_port)
 	CFMCP_BASE="http://127.0.0.1:$port"
+	CFMCP_DIR=$D
+	# The integrated account (the upstream token goes in on stdin, never argv)
+	# and an API key for everything, both with the CLI as an operator would.
+	ACCOUNT_ID=$(printf '%s\n' "$CF_TOKEN" | stack_admin account add acme \
+		--cf-account-id "${STACK_CF_ACCOUNT_ID:-$(printf account:acme | md5sum | cut -c1-32)}" |
+		awk '$1 == "id" { print $2 }')
+	[ -n "$ACCOUNT_ID" ] || { echo "stack: cfmcp-admin account add failed" >&2; return 1; }
+	ADMIN_KEY=$(stack_admin apikey create stack --accounts all | awk '$1 == "token" { print $2 }')
+	[ -n "$ADMIN_KEY" ] || { echo "stack: cfmcp-admin apikey create failed" >&2; return 1; }
 	stack_start_worker "$D" || return 1
 	sed -e "s#@CFMCP_SOCKET@#$D/worker.sock#g" "$ROOT/deploy/lighttpd/cfmcp.conf" > "$D/cfmcp.conf"
 	sed -e "s#@DIR@#$D#g" -e "s#@PORT@#$port#g" "$ROOT/deploy/lighttpd/lighttpd-test.conf" > "$D/lighttpd.conf"
@@ -91,19 +117,22 @@ SIM_URL='$SIM_URL'
 SIM_TOKEN='$SIM_TOKEN'
 REDIS_SOCK='$D/redis.sock'
 WORKER_SOCK='$D/worker.sock'
+CFMCP_KEY_FILE='$D/key'
+ACCOUNT_ID='$ACCOUNT_ID'
+ADMIN_KEY='$ADMIN_KEY'
 ENV
-	export CFMCP_DIR="$D" CFMCP_BASE SIM_URL SIM_TOKEN REDIS_SOCK="$D/redis.sock" WORKER_SOCK="$D/worker.sock"
+	chmod 600 "$D/env"
+	export CFMCP_DIR="$D" CFMCP_BASE SIM_URL SIM_TOKEN REDIS_SOCK="$D/redis.sock" WORKER_SOCK="$D/worker.sock" \
+		CFMCP_KEY_FILE="$D/key" ACCOUNT_ID ADMIN_KEY
 }
 
-# Mint an MCP URL token the way the README's redis-cli recipe does.
-# Prints the token. Args: [methods] [tags]
+# Mint an MCP URL token with cfmcp-admin. Prints the token.
+# Args: [methods] [tags] (comma lists; empty = all)
 stack_mint_token() {
-	_tok=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")
-	_hash=$(printf %s "$_tok" | sha256sum | cut -d' ' -f1)
-	redis-cli -s "$REDIS_SOCK" HSET "cfmcp:mcp:$_hash" id "mcp_$(printf %s "$_hash" | cut -c1-12)" \
-		account test cf_account_id "${STACK_CF_ACCOUNT_ID-$(printf account:acme | md5sum | cut -c1-32)}" \
-		name test methods "${1:-}" tags "${2:-}" >/dev/null
-	echo "$_tok"
+	set -- "${1:-}" "${2:-}"
+	_url=$(stack_admin mcp create "$ACCOUNT_ID" --name stack ${1:+--methods "$1"} ${2:+--tags "$2"} |
+		awk '$1 == "url" { print $2 }')
+	echo "${_url##*/}"
 }
 
 _kill_pidfile() { # _kill_pidfile FILE SIGNAL

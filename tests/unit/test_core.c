@@ -6,9 +6,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../common/args.h"
 #include "../../common/catalog.h"
+#include "../../common/crypto.h"
+#include "../../common/admin.h"
 #include "../../common/jsonrpc.h"
 #include "../../common/ratelimit.h"
 #include "../../common/router.h"
@@ -18,14 +21,20 @@
 /* ---- fakes ---- */
 static int store_down;
 static int upstream_calls;
+static char last_token[128];
 static char last_path[512], last_query[1024];
 
-static enum store_rc fake_scope(void *ud, const char *hash, struct scope *out)
+static char sealed_cf[1024]; /* "unit-cf-token-0123456789" sealed for account "unit" */
+
+static enum store_rc fake_lookup(void *ud, const char *hash, const char *bearer_hash, struct scope *out)
 {
 	(void)ud;
+	(void)bearer_hash;
 	memset(out, 0, sizeof(*out));
 	if (store_down)
 		return STORE_DOWN;
+	snprintf(out->account, sizeof(out->account), "unit");
+	snprintf(out->cf_token_sealed, sizeof(out->cf_token_sealed), "%s", sealed_cf);
 	/* every well-formed token is known here; shape checks happen before */
 	return strlen(hash) == 64 ? STORE_OK : STORE_NOTFOUND;
 }
@@ -34,8 +43,8 @@ static enum upstream_err fake_upstream(void *ud, const struct plan *p, const cha
 	struct upstream_reply *r)
 {
 	(void)ud;
-	(void)token;
 	upstream_calls++;
+	snprintf(last_token, sizeof(last_token), "%s", token ? token : "(null)");
 	snprintf(last_path, sizeof(last_path), "%s", p->path.p ? p->path.p : "");
 	snprintf(last_query, sizeof(last_query), "%s", p->query.p ? p->query.p : "");
 	r->status = 200;
@@ -94,12 +103,25 @@ int main(void)
 
 	xalloc_init();
 	setenv("CFMCP_SCHEMAS", SCHEMAS_DIR, 1);
-	ok(config_load(&cfg, err, sizeof(err)) == 0, "config loads from defaults");
+	{
+		/* a private key file, as the README tells an operator to make */
+		char kf[] = "/tmp/cfmcp-unit-key-XXXXXX";
+		int fd = mkstemp(kf);
+		static const char key[] = "# test key\n000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+		if (fd < 0 || write(fd, key, sizeof(key) - 1) != (ssize_t)(sizeof(key) - 1))
+			abort();
+		close(fd);
+		setenv("CFMCP_KEY_FILE", kf, 1);
+		ok(config_load(&cfg, err, sizeof(err)) == 0, "config loads from defaults and a key file: %s", err);
+		unlink(kf);
+	}
+	ok(crypto_seal(&cfg.keys, "account:unit", STRLIT("unit-cf-token-0123456789"), sealed_cf, sizeof(sealed_cf)) == 0,
+		"seal a Cloudflare token");
 	ok(catalog_load(&cat, SCHEMAS_DIR, err, sizeof(err)) == 0, "catalogue loads: %s", err);
 	ok(cat.ntools >= 2, "catalogue has tools (%zu)", cat.ntools);
 	env.cfg = &cfg;
 	env.cat = &cat;
-	env.scope_get = fake_scope;
+	env.lookup = fake_lookup;
 	env.upstream = fake_upstream;
 	env.now = fake_now;
 
@@ -207,6 +229,7 @@ int main(void)
 		"\"list_all_cloudflare_zones\",\"arguments\":{\"limit\":1}}}", JSON_HDRS, &r);
 	is_int(r.status, 200, "tools/call -> 200");
 	is_int(upstream_calls, 1, "one upstream call");
+	is_str(last_token, "unit-cf-token-0123456789", "the account's sealed Cloudflare token is opened and sent");
 	is_str(last_path, "/zones", "upstream path /zones");
 	ok(body_has(&r, "\\\"next_cursor\\\"") && body_has(&r, "\"isError\":false"), "result has next_cursor, isError false");
 	ok(strstr(r.headers.p, "ratelimit-limit: 1200\r\n") && strstr(r.headers.p, "ratelimit-remaining: 41\r\n") &&
@@ -242,6 +265,88 @@ int main(void)
 		is_int(bad, 0, "torture: every failed allocation ended in 200, 404 or a -32603 answer");
 	}
 
+	/* crypto: AES-256-GCM seal/open, bound to the record */
+	{
+		char sealed[1200], plain[256], kid[9];
+		struct keyring other;
+		ok(crypto_seal(&cfg.keys, "account:a", STRLIT("secret-value"), sealed, sizeof(sealed)) == 0, "seal");
+		ok(strncmp(sealed, "v1.", 3) == 0 && crypto_sealed_kid(sealed, kid) == 0 && !strcmp(kid, cfg.keys.k[0].kid),
+			"sealed value names its key");
+		ok(strstr(sealed, "secret") == NULL, "no plaintext in the sealed value");
+		is_int(crypto_open(&cfg.keys, "account:a", sealed, plain, sizeof(plain)), CRYPTO_OK, "opens");
+		is_str(plain, "secret-value", "round trip");
+		is_int(crypto_open(&cfg.keys, "account:b", sealed, plain, sizeof(plain)), CRYPTO_EAUTH,
+			"another record's AAD does not open it");
+		is_str(plain, "", "nothing left in the output on failure");
+		{
+			/* change one ciphertext character to another valid base64url one */
+			char *c = &sealed[strlen(sealed) - 3], was = *c;
+			*c = was == 'A' ? 'B' : 'A';
+			is_int(crypto_open(&cfg.keys, "account:a", sealed, plain, sizeof(plain)), CRYPTO_EAUTH, "tampered -> refused");
+			*c = was;
+		}
+		memset(&other, 0, sizeof(other));
+		other.n = 1;
+		memset(other.k[0].key, 7, 32);
+		snprintf(other.k[0].kid, sizeof(other.k[0].kid), "deadbeef");
+		is_int(crypto_open(&other, "account:a", sealed, plain, sizeof(plain)), CRYPTO_ENOKEY, "unknown key id");
+		is_int(crypto_open(&cfg.keys, "account:a", "v1.zz", plain, sizeof(plain)), CRYPTO_EFORMAT, "malformed");
+		is_int(crypto_open(&cfg.keys, "account:a", sealed, plain, 4), CRYPTO_ESPACE, "no room");
+	}
+	{
+		unsigned char raw[8];
+		is_int(crypto_b64url_decode("AAEC", 4, raw, sizeof(raw)), 3, "b64url decode");
+		ok(raw[0] == 0 && raw[1] == 1 && raw[2] == 2, "b64url bytes");
+		is_int(crypto_b64url_decode("A", 1, raw, sizeof(raw)), -1, "b64url: bad length");
+		is_int(crypto_b64url_decode("AA=A", 4, raw, sizeof(raw)), -1, "b64url: bad char");
+	}
+	/* admin helpers */
+	{
+		cJSON *v;
+		ok(admin_id_ok("mcp_0123456789abcdef") && admin_id_ok("ia_0123456789abcdef"), "ids accepted");
+		ok(!admin_id_ok("mcp_0123456789abcdeg") && !admin_id_ok("MCP_0123456789abcdef") &&
+		   !admin_id_ok("mcp_0123") && !admin_id_ok("x_0123456789abcdef") && !admin_id_ok("../etc"), "bad ids refused");
+		v = cJSON_CreateString("2026-11-25T19:00:00Z");
+		is_int(admin_time_parse(v), 1795633200L, "RFC 3339 Z");
+		cJSON_Delete(v);
+		v = cJSON_CreateString("2026-11-25T20:00:00.123+01:00");
+		is_int(admin_time_parse(v), 1795633200L, "RFC 3339 with offset and fraction");
+		cJSON_Delete(v);
+		v = cJSON_CreateNumber(1795633200.0);
+		is_int(admin_time_parse(v), 1795633200L, "Unix seconds");
+		cJSON_Delete(v);
+		v = cJSON_CreateString("2026-11-25 19:00");
+		is_int(admin_time_parse(v), -1, "not RFC 3339 -> -1");
+		cJSON_Delete(v);
+		v = cJSON_CreateNumber(1.5);
+		is_int(admin_time_parse(v), -1, "fractional seconds number -> -1");
+		cJSON_Delete(v);
+		admin_time_format(1795633200L, out, sizeof(out));
+		is_str(out, "2026-11-25T19:00:00Z", "format");
+	}
+	/* require_api_token_auth verdicts */
+	{
+		struct scope sc;
+		const char *h = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+		memset(&sc, 0, sizeof(sc));
+		snprintf(sc.account, sizeof(sc.account), "ia_0000000000000001");
+		is_int(scope_apikey_check(&sc, NULL, 100), APIKEY_MISSING, "no bearer");
+		is_int(scope_apikey_check(&sc, h, 100), APIKEY_INVALID, "unknown key");
+		sc.key.present = 1;
+		snprintf(sc.key.id, sizeof(sc.key.id), "ak_1");
+		snprintf(sc.key.hash, sizeof(sc.key.hash), "%s", h);
+		snprintf(sc.key.accounts, sizeof(sc.key.accounts), "ia_0000000000000002");
+		is_int(scope_apikey_check(&sc, h, 100), APIKEY_WRONG_ACCOUNT, "other account's key");
+		snprintf(sc.key.accounts, sizeof(sc.key.accounts), "ia_0000000000000002,ia_0000000000000001");
+		is_int(scope_apikey_check(&sc, h, 100), APIKEY_OK, "key listing the account");
+		snprintf(sc.key.accounts, sizeof(sc.key.accounts), "*");
+		is_int(scope_apikey_check(&sc, h, 100), APIKEY_OK, "key for all accounts");
+		sc.key.expires_at = 100;
+		is_int(scope_apikey_check(&sc, h, 100), APIKEY_INVALID, "expired key");
+		sc.key.expires_at = 0;
+		sc.key.hash[5] = 'b';
+		is_int(scope_apikey_check(&sc, h, 100), APIKEY_INVALID, "stored hash differs");
+	}
 	catalog_free(&cat);
 	config_free(&cfg);
 	return done_testing();

@@ -1,0 +1,81 @@
+/*
+ * admin.h - managing integrated accounts, MCP server tokens and API keys in
+ * Redis. The management REST API (mgmt.c) and the cfmcp-admin CLI both call
+ * these, so validation, key layout and expiry live in one place.
+ *
+ * Key layout (README "Key layout"; all keys under cfmcp:):
+ *   account:<id>          hash   id name cf_account_id cf_token(sealed) created_at updated_at created_by
+ *   accounts              zset   <id> (score 0: lexical order = creation order, ids start with time)
+ *   account-name:<name>   string <id> (names are unique)
+ *   account:<id>:mcp      zset   MCP server ids (members whose keys expired are removed when listed)
+ *   mcp:<sha256(token)>   hash   id name account hash methods tags require_api_token_auth expires_at
+ *                                created_at updated_at created_by                  (EXPIREAT)
+ *   mcp-id:<id>           string sha256(token)                                     (EXPIREAT)
+ *   apikey:<sha256(key)>  hash   id name hash accounts expires_at created_at created_by (EXPIREAT)
+ *   apikey-id:<id>        string sha256(key)                                       (EXPIREAT)
+ *   apikeys               zset   API key ids
+ * Times are Unix seconds; the API shows them as RFC 3339 UTC.
+ */
+#ifndef CFMCP_ADMIN_H
+#define CFMCP_ADMIN_H
+
+#include <cjson/cJSON.h>
+
+#include "catalog.h"
+#include "crypto.h"
+#include "scope.h"
+#include "store.h"
+
+/* Least time ahead an expiry may be set (issue #3). */
+#define ADMIN_MIN_EXPIRY 60
+/* Most items one list page returns. */
+#define ADMIN_PAGE_MAX 100
+
+struct admin {
+	struct store *st;
+	const struct catalog *cat;
+	const struct keyring *keys;
+	const char *public_url;   /* base of minted URLs */
+	long now;                 /* Unix seconds */
+	const char *actor;        /* created_by: "apikey:<id>" or "cli:<user>" */
+};
+
+struct admin_res {
+	int status;               /* 200, 201, 204, or an error status */
+	cJSON *body;              /* success body, owned; NULL on error or 204 */
+	const char *error;        /* error code ("not_found"); static */
+	char message[320];        /* error message; never holds a secret */
+};
+
+void admin_res_free(struct admin_res *r) __attribute__((nonnull));
+
+/* Each returns r->status. in: the request's JSON body (an object). */
+int admin_account_create(const struct admin *a, const cJSON *in, struct admin_res *r);
+int admin_account_list(const struct admin *a, const struct apikey *only, struct admin_res *r);
+int admin_account_get(const struct admin *a, const char *id, struct admin_res *r);
+int admin_account_update(const struct admin *a, const char *id, const cJSON *in, struct admin_res *r);
+int admin_account_delete(const struct admin *a, const char *id, struct admin_res *r);
+/* Re-seal every account's Cloudflare token with the first key. */
+int admin_account_rekey(const struct admin *a, struct admin_res *r);
+
+int admin_mcp_create(const struct admin *a, const char *account, const cJSON *in, struct admin_res *r);
+/* account NULL: any account (CLI). cursor NULL: first page. */
+int admin_mcp_list(const struct admin *a, const char *account, const char *cursor, long limit,
+	struct admin_res *r);
+int admin_mcp_get(const struct admin *a, const char *account, const char *id, struct admin_res *r);
+int admin_mcp_update(const struct admin *a, const char *account, const char *id, const cJSON *in,
+	struct admin_res *r);
+int admin_mcp_delete(const struct admin *a, const char *account, const char *id, struct admin_res *r);
+
+int admin_apikey_create(const struct admin *a, const cJSON *in, struct admin_res *r);
+int admin_apikey_list(const struct admin *a, struct admin_res *r);
+int admin_apikey_revoke(const struct admin *a, const char *id, struct admin_res *r);
+
+/* Whether s is an id of ours: a lower-case prefix, '_', 16 hex digits. */
+int admin_id_ok(const char *s) __attribute__((nonnull));
+/* RFC 3339 UTC ("2026-11-25T19:00:00Z") into out (>= 21 bytes). */
+void admin_time_format(long t, char *out, size_t outsz) __attribute__((nonnull));
+/* Integer Unix seconds or an RFC 3339 string; -1 when neither. */
+long admin_time_parse(const cJSON *v);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * mgmt.h - the management REST API: integrated accounts and their MCP
+ * servers, authenticated by API key (Authorization: Bearer). JSON in,
+ * JSON out; errors as {"status", "error", "message"} (README "Management API").
+ *
+ *   POST   /integrated-account                     (key for "*" only)
+ *   GET    /integrated-account                     (those the key may see)
+ *   GET    /integrated-account/:id
+ *   PATCH  /integrated-account/:id                 {api_token}: rotate the Cloudflare token
+ *   DELETE /integrated-account/:id                 (revokes its MCP servers)
+ *   POST   /integrated-account/:id/mcp
+ *   GET    /integrated-account/:id/mcp?cursor=&limit=
+ *   GET|PATCH|DELETE /integrated-account/:id/mcp/:mcp_id
+ */
+#ifndef CFMCP_MGMT_H
+#define CFMCP_MGMT_H
+
+#include "http.h"
+#include "mcp.h"
+
+/* Longest management request body (bytes). */
+#define MGMT_MAX_BODY (64u * 1024u)
+
+void mgmt_handle(const struct mcp_env *env, const struct http_request *req,
+	struct http_response *resp) __attribute__((nonnull));
+
+#endif

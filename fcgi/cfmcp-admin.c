@@ -1,0 +1,520 @@
+/*
+ * cfmcp-admin.c - the administrator's CLI. It talks to Redis directly
+ * (the same CFMCP_* configuration as the worker) and calls the same
+ * admin.c operations as the management API, so both validate alike.
+ * This is how the first API key is made. README "cfmcp-admin".
+ */
+#include "../common/first.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/admin.h"
+#include "../common/catalog.h"
+#include "../common/config.h"
+#include "../common/crypto.h"
+#include "../common/jsonrpc.h"
+#include "../common/log.h"
+#include "../common/store.h"
+#include "../common/xalloc.h"
+
+static const char USAGE[] =
+	"usage: cfmcp-admin [--json] COMMAND ...\n"
+	"  account add NAME --cf-account-id ID [--api-token-file FILE]\n"
+	"                                   (the Cloudflare API token is read from FILE, else stdin)\n"
+	"  account list | show ID | remove ID\n"
+	"  account set-token ID [--api-token-file FILE]   replace the Cloudflare API token\n"
+	"  account rekey                    re-seal every Cloudflare token with the first key\n"
+	"  mcp create ACCOUNT_ID [--name N] [--methods LIST] [--tags LIST]\n"
+	"             [--require-api-token-auth] [--expires-at TIME | --expires-in SECONDS]\n"
+	"  mcp list ACCOUNT_ID | show MCP_ID | revoke MCP_ID\n"
+	"  mcp extend MCP_ID (--expires-at TIME | --expires-in SECONDS | --never)\n"
+	"  apikey create NAME [--accounts all|ID,ID...] [--expires-at TIME | --expires-in SECONDS]\n"
+	"  apikey list | revoke ID\n"
+	"LIST is comma-separated; TIME is RFC 3339 (2026-12-31T23:59:59Z) or Unix seconds.\n"
+	"Configuration: CFMCP_* environment variables or CFMCP_CONFIG_FILE, as for cfmcp-worker.\n"
+	"Exit status: 0 done, 1 refused or failed (message on stderr), 2 usage.\n";
+
+static int json_out;
+
+static int usage(void)
+{
+	fputs(USAGE, stderr);
+	return 2;
+}
+
+/* Option value after argv[*i]; NULL when missing. */
+static const char *optval(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+/* A comma list as a JSON array of strings. */
+static cJSON *list_array(const char *s)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	while (arr && s && *s) {
+		size_t n = strcspn(s, ",");
+		char *w = n ? xstrndup(s, n) : NULL;
+		if (n && (!w || json_add(arr, NULL, cJSON_CreateString(w)))) {
+			xfree(w);
+			cJSON_Delete(arr);
+			return NULL;
+		}
+		xfree(w);
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return arr;
+}
+
+/* --expires-at / --expires-in into a JSON value (string, number). */
+static cJSON *expiry_value(const char *at, const char *in, long now)
+{
+	if (in) {
+		char *end;
+		long s = strtol(in, &end, 10);
+		if (*end || s <= 0)
+			return NULL;
+		return cJSON_CreateNumber((double)(now + s));
+	}
+	if (at) {
+		char *end;
+		long t = strtol(at, &end, 10);
+		if (!*end && *at)
+			return cJSON_CreateNumber((double)t);
+		return cJSON_CreateString(at);
+	}
+	return NULL;
+}
+
+/* First line of a file or stdin (no echo on a terminal): a secret. */
+static int read_secret(const char *path, char *out, size_t outsz)
+{
+	FILE *f = path ? fopen(path, "re") : stdin;
+	struct termios old, quiet;
+	int tty = !path && isatty(0);
+	size_t n;
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	if (tty) {
+		fputs("Cloudflare API token: ", stderr);
+		if (tcgetattr(0, &old) == 0) {
+			quiet = old;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(0, TCSANOW, &quiet);
+		} else {
+			tty = 0;
+		}
+	}
+	if (!fgets(out, (int)outsz, f))
+		out[0] = '\0';
+	if (tty) {
+		tcsetattr(0, TCSANOW, &old);
+		fputc('\n', stderr);
+	}
+	if (path)
+		fclose(f);
+	n = strcspn(out, "\r\n");
+	out[n] = '\0';
+	return n ? 0 : -1;
+}
+
+static void print_time_field(const cJSON *o, const char *k, const char *label)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	printf("%-13s %s\n", label, cJSON_IsString(v) ? v->valuestring : "never");
+}
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void print_words(const cJSON *arr)
+{
+	const cJSON *it;
+	int first = 1;
+
+	if (!cJSON_GetArraySize(arr)) {
+		fputs("(all)", stdout);
+		return;
+	}
+	cJSON_ArrayForEach(it, arr) {
+		printf("%s%s", first ? "" : ",", cJSON_IsString(it) ? it->valuestring : "?");
+		first = 0;
+	}
+}
+
+/* Human output for one record of any kind. */
+static void print_record(const cJSON *o)
+{
+	const cJSON *conf = cJSON_GetObjectItemCaseSensitive(o, "config");
+	const cJSON *accs = cJSON_GetObjectItemCaseSensitive(o, "accounts");
+
+	printf("%-13s %s\n", "id", str_of(o, "id"));
+	printf("%-13s %s\n", "name", str_of(o, "name"));
+	if (cJSON_GetObjectItemCaseSensitive(o, "account_id"))
+		printf("%-13s %s\n", "cf account", str_of(o, "account_id"));
+	if (cJSON_GetObjectItemCaseSensitive(o, "integrated_account_id"))
+		printf("%-13s %s\n", "account", str_of(o, "integrated_account_id"));
+	if (conf) {
+		fputs("methods       ", stdout);
+		print_words(cJSON_GetObjectItemCaseSensitive(conf, "methods"));
+		fputs("\ntags          ", stdout);
+		print_words(cJSON_GetObjectItemCaseSensitive(conf, "tags"));
+		printf("\n%-13s %s\n", "api key auth",
+			cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(conf, "require_api_token_auth")) ? "required" : "no");
+	}
+	if (accs) {
+		fputs("accounts      ", stdout);
+		if (cJSON_IsString(accs))
+			fputs("* (all)", stdout);
+		else
+			print_words(accs);
+		fputc('\n', stdout);
+	}
+	if (cJSON_GetObjectItemCaseSensitive(o, "expires_at"))
+		print_time_field(o, "expires_at", "expires");
+	print_time_field(o, "created_at", "created");
+	if (cJSON_GetObjectItemCaseSensitive(o, "url"))
+		printf("%-13s %s\n", "url", str_of(o, "url"));
+	if (cJSON_GetObjectItemCaseSensitive(o, "token") && !cJSON_GetObjectItemCaseSensitive(o, "url"))
+		printf("%-13s %s\n", "token", str_of(o, "token"));
+	if (cJSON_GetObjectItemCaseSensitive(o, "token"))
+		fputs("(shown once: it is stored only as a SHA-256 hash)\n", stdout);
+}
+
+static int report(struct admin_res *r)
+{
+	int rc = 0;
+
+	if (r->status >= 400) {
+		fprintf(stderr, "cfmcp-admin: %s (%d %s)\n", r->message, r->status, r->error ? r->error : "");
+		rc = 1;
+	} else if (r->status == 204) {
+		if (json_out)
+			puts("{}");
+		else
+			puts("done");
+	} else if (json_out) {
+		char *s = cJSON_Print(r->body);
+		if (s)
+			puts(s);
+		cJSON_free(s);
+	} else {
+		const cJSON *items = cJSON_GetObjectItemCaseSensitive(r->body, "items");
+		if (items) {
+			const cJSON *it;
+			cJSON_ArrayForEach(it, items) {
+				print_record(it);
+				fputc('\n', stdout);
+			}
+			if (!cJSON_GetArraySize(items))
+				puts("(none)");
+		} else if (cJSON_GetObjectItemCaseSensitive(r->body, "resealed")) {
+			printf("resealed %d, failed %d, key %s\n",
+				cJSON_GetObjectItemCaseSensitive(r->body, "resealed")->valueint,
+				cJSON_GetObjectItemCaseSensitive(r->body, "failed")->valueint,
+				str_of(r->body, "key_id"));
+			rc = cJSON_GetObjectItemCaseSensitive(r->body, "failed")->valueint ? 1 : 0;
+		} else {
+			print_record(r->body);
+		}
+	}
+	fflush(stdout);
+	admin_res_free(r);
+	return rc;
+}
+
+/* mcp list: every page, printed as one list. */
+static int mcp_list_all(const struct admin *a, const char *account)
+{
+	struct admin_res r;
+	cJSON *all = cJSON_CreateObject(), *items = cJSON_CreateArray();
+	char cursor[64] = "";
+
+	if (!all || json_add(all, "items", items))
+		goto oom;
+	for (;;) {
+		const cJSON *nc, *it;
+		memset(&r, 0, sizeof(r));
+		if (admin_mcp_list(a, account, cursor[0] ? cursor : NULL, ADMIN_PAGE_MAX, &r) >= 400) {
+			cJSON_Delete(all);
+			return report(&r);
+		}
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.body, "items"))
+			if (json_add(items, NULL, cJSON_Duplicate(it, 1)))
+				goto oom;
+		nc = cJSON_GetObjectItemCaseSensitive(r.body, "next_cursor");
+		if (!cJSON_IsString(nc) || strlen(nc->valuestring) >= sizeof(cursor)) {
+			admin_res_free(&r);
+			break;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", nc->valuestring);
+		admin_res_free(&r);
+	}
+	r.status = 200;
+	r.body = all;
+	return report(&r);
+oom:
+	admin_res_free(&r);
+	cJSON_Delete(all);
+	fputs("cfmcp-admin: out of memory\n", stderr);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct catalog cat;
+	struct admin a;
+	struct admin_res r;
+	char err[1024], actor[128];
+	const char *noun, *verb;
+	struct passwd *pw;
+	cJSON *in = NULL;
+	int i = 1, rc = 1, have_cat = 0;
+
+	memset(&cat, 0, sizeof(cat));
+	memset(&r, 0, sizeof(r));
+	if (i < argc && !strcmp(argv[i], "--json")) {
+		json_out = 1;
+		i++;
+	}
+	if (i < argc && (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))) {
+		fputs(USAGE, stdout);
+		return 0;
+	}
+	if (argc - i < 2)
+		return usage();
+	noun = argv[i++];
+	verb = argv[i++];
+	xalloc_init();
+	if (config_read_file(err, sizeof(err)) < 0 || config_load(&cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cfmcp-admin: %s\n", err);
+		return 1;
+	}
+	log_open(NULL, LOG_ERR);
+	if (!strcmp(noun, "mcp")) {
+		if (catalog_load(&cat, cfg.schemas_dir, err, sizeof(err)) < 0) {
+			fprintf(stderr, "cfmcp-admin: %s\n", err);
+			config_free(&cfg);
+			return 1;
+		}
+		have_cat = 1;
+	}
+	pw = getpwuid(getuid());
+	snprintf(actor, sizeof(actor), "cli:%s", pw && pw->pw_name ? pw->pw_name : "?");
+	memset(&a, 0, sizeof(a));
+	a.st = store_new(cfg.redis, cfg.redis_timeout_ms);
+	a.cat = &cat;
+	a.keys = &cfg.keys;
+	a.public_url = cfg.public_url;
+	a.now = (long)time(NULL);
+	a.actor = actor;
+	if (!a.st)
+		goto oom;
+
+	if (!strcmp(noun, "account")) {
+		if (!strcmp(verb, "add") && i < argc) {
+			const char *name = argv[i++], *cfid = NULL, *file = NULL;
+			char tok[1024];
+			for (; i < argc; i++) {
+				if (!strcmp(argv[i], "--cf-account-id"))
+					cfid = optval(argc, argv, &i);
+				else if (!strcmp(argv[i], "--api-token-file"))
+					file = optval(argc, argv, &i);
+				else
+					goto usage;
+			}
+			if (!cfid)
+				goto usage;
+			if (read_secret(file, tok, sizeof(tok)) < 0) {
+				fputs("cfmcp-admin: no Cloudflare API token given (file or stdin)\n", stderr);
+				goto out;
+			}
+			in = cJSON_CreateObject();
+			if (!in || json_add(in, "name", cJSON_CreateString(name)) ||
+			    json_add(in, "account_id", cJSON_CreateString(cfid)) ||
+			    json_add(in, "api_token", cJSON_CreateString(tok))) {
+				crypto_wipe(tok, sizeof(tok));
+				goto oom;
+			}
+			crypto_wipe(tok, sizeof(tok));
+			admin_account_create(&a, in, &r);
+		} else if (!strcmp(verb, "set-token") && i < argc) {
+			const char *id = argv[i++], *file = NULL;
+			char tok[1024];
+			if (i + 1 < argc && !strcmp(argv[i], "--api-token-file"))
+				file = argv[i + 1], i += 2;
+			if (i != argc)
+				goto usage;
+			if (read_secret(file, tok, sizeof(tok)) < 0) {
+				fputs("cfmcp-admin: no Cloudflare API token given (file or stdin)\n", stderr);
+				goto out;
+			}
+			in = cJSON_CreateObject();
+			if (!in || json_add(in, "api_token", cJSON_CreateString(tok))) {
+				crypto_wipe(tok, sizeof(tok));
+				goto oom;
+			}
+			crypto_wipe(tok, sizeof(tok));
+			admin_account_update(&a, id, in, &r);
+		} else if (!strcmp(verb, "list") && i == argc) {
+			admin_account_list(&a, NULL, &r);
+		} else if (!strcmp(verb, "show") && i + 1 == argc) {
+			admin_account_get(&a, argv[i], &r);
+		} else if (!strcmp(verb, "remove") && i + 1 == argc) {
+			admin_account_delete(&a, argv[i], &r);
+		} else if (!strcmp(verb, "rekey") && i == argc) {
+			admin_account_rekey(&a, &r);
+		} else {
+			goto usage;
+		}
+	} else if (!strcmp(noun, "mcp")) {
+		if (!strcmp(verb, "create") && i < argc) {
+			const char *account = argv[i++], *name = NULL, *methods = NULL, *tags = NULL;
+			const char *at = NULL, *in_s = NULL;
+			int req = 0;
+			cJSON *conf;
+			for (; i < argc; i++) {
+				const char *o = argv[i];
+				if (!strcmp(o, "--name") && (name = optval(argc, argv, &i)))
+					continue;
+				if (!strcmp(o, "--methods") && (methods = optval(argc, argv, &i)))
+					continue;
+				if (!strcmp(o, "--tags") && (tags = optval(argc, argv, &i)))
+					continue;
+				if (!strcmp(o, "--expires-at") && (at = optval(argc, argv, &i)))
+					continue;
+				if (!strcmp(o, "--expires-in") && (in_s = optval(argc, argv, &i)))
+					continue;
+				if (!strcmp(o, "--require-api-token-auth")) {
+					req = 1;
+					continue;
+				}
+				goto usage;
+			}
+			in = cJSON_CreateObject();
+			conf = cJSON_CreateObject();
+			if (!in || json_add(in, "config", conf) ||
+			    (name && json_add(in, "name", cJSON_CreateString(name))) ||
+			    (methods && json_add(conf, "methods", list_array(methods))) ||
+			    (tags && json_add(conf, "tags", list_array(tags))) ||
+			    json_add(conf, "require_api_token_auth", cJSON_CreateBool(req)))
+				goto oom;
+			if (at || in_s) {
+				cJSON *e = expiry_value(at, in_s, a.now);
+				if (!e) {
+					fputs("cfmcp-admin: --expires-in needs a positive number of seconds\n", stderr);
+					goto out;
+				}
+				if (json_add(in, "expires_at", e))
+					goto oom;
+			}
+			admin_mcp_create(&a, account, in, &r);
+		} else if (!strcmp(verb, "list") && i + 1 == argc) {
+			rc = mcp_list_all(&a, argv[i]);
+			goto done;
+		} else if (!strcmp(verb, "show") && i + 1 == argc) {
+			admin_mcp_get(&a, NULL, argv[i], &r);
+		} else if (!strcmp(verb, "revoke") && i + 1 == argc) {
+			admin_mcp_delete(&a, NULL, argv[i], &r);
+		} else if (!strcmp(verb, "extend") && i + 2 <= argc) {
+			const char *id = argv[i++], *at = NULL, *in_s = NULL;
+			int never = 0;
+			cJSON *e;
+			for (; i < argc; i++) {
+				if (!strcmp(argv[i], "--expires-at") && (at = optval(argc, argv, &i)))
+					continue;
+				if (!strcmp(argv[i], "--expires-in") && (in_s = optval(argc, argv, &i)))
+					continue;
+				if (!strcmp(argv[i], "--never")) {
+					never = 1;
+					continue;
+				}
+				goto usage;
+			}
+			if (never + !!at + !!in_s != 1)
+				goto usage;
+			e = never ? cJSON_CreateNull() : expiry_value(at, in_s, a.now);
+			if (!e) {
+				fputs("cfmcp-admin: --expires-in needs a positive number of seconds\n", stderr);
+				goto out;
+			}
+			in = cJSON_CreateObject();
+			if (!in || json_add(in, "expires_at", e))
+				goto oom;
+			admin_mcp_update(&a, NULL, id, in, &r);
+		} else {
+			goto usage;
+		}
+	} else if (!strcmp(noun, "apikey")) {
+		if (!strcmp(verb, "create") && i < argc) {
+			const char *name = argv[i++], *accounts = "all", *at = NULL, *in_s = NULL;
+			for (; i < argc; i++) {
+				if (!strcmp(argv[i], "--accounts") && (accounts = optval(argc, argv, &i)))
+					continue;
+				if (!strcmp(argv[i], "--expires-at") && (at = optval(argc, argv, &i)))
+					continue;
+				if (!strcmp(argv[i], "--expires-in") && (in_s = optval(argc, argv, &i)))
+					continue;
+				goto usage;
+			}
+			in = cJSON_CreateObject();
+			if (!in || json_add(in, "name", cJSON_CreateString(name)) ||
+			    json_add(in, "accounts", (!strcmp(accounts, "all") || !strcmp(accounts, "*")) ?
+				    cJSON_CreateString("*") : list_array(accounts)))
+				goto oom;
+			if (at || in_s) {
+				cJSON *e = expiry_value(at, in_s, a.now);
+				if (!e) {
+					fputs("cfmcp-admin: --expires-in needs a positive number of seconds\n", stderr);
+					goto out;
+				}
+				if (json_add(in, "expires_at", e))
+					goto oom;
+			}
+			admin_apikey_create(&a, in, &r);
+		} else if (!strcmp(verb, "list") && i == argc) {
+			admin_apikey_list(&a, &r);
+		} else if (!strcmp(verb, "revoke") && i + 1 == argc) {
+			admin_apikey_revoke(&a, argv[i], &r);
+		} else {
+			goto usage;
+		}
+	} else {
+		goto usage;
+	}
+	rc = report(&r);
+	goto done;
+usage:
+	rc = usage();
+	goto done;
+oom:
+	fputs("cfmcp-admin: out of memory\n", stderr);
+out:
+	rc = 1;
+done:
+	admin_res_free(&r);
+	cJSON_Delete(in);
+	store_free(a.st);
+	if (have_cat)
+		catalog_free(&cat);
+	config_free(&cfg);
+	return rc;
+}
