@@ -3,13 +3,14 @@
 #   deps.sh build   compile-time packages
 #   deps.sh valgrind  test packages plus valgrind (`make valgrind`)
 #   deps.sh test    also what `make test` and `make run` start (Redis,
-#                   lighttpd, spawn-fcgi, Node.js + npm for the simulator
+#                   lighttpd (+ mod-openssl), Apache 2.4, spawn-fcgi, openssl,
+#                   Node.js + npm for the simulator
 #                   and the official MCP SDK clients, perl's prove)
 # As root it runs apt-get; otherwise it prints the exact line to run.
 set -eu
 
 BUILD_PKGS="gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev libhiredis-dev libcjson-dev libssl-dev"
-TEST_PKGS="redis-server redis-tools lighttpd spawn-fcgi curl ca-certificates perl nodejs npm procps"
+TEST_PKGS="redis-server redis-tools lighttpd lighttpd-mod-openssl apache2 spawn-fcgi openssl curl ca-certificates perl nodejs npm procps"
 
 want=$BUILD_PKGS
 case ${1:-build} in
