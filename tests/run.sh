@@ -21,33 +21,65 @@ if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ] && [ -x "$ROOT/
 fi
 
 D=$(mktemp -d "${TMPDIR:-/tmp}/cfmcp-test.XXXXXX")
+DA=
 cleanup() {
 	stack_stop "$D"
-	if [ "${KEEP_TEST_DIR:-}" ]; then echo "test dir kept: $D" >&2; else rm -rf "$D"; fi
+	[ -n "$DA" ] && stack_stop "$DA"
+	if [ "${KEEP_TEST_DIR:-}" ]; then echo "test dirs kept: $D $DA" >&2; else rm -rf "$D" ${DA:+"$DA"}; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Sanitizers and valgrind report from the worker processes into worker.log
+# (on exit for leaks): read it after the stack has stopped.
+check_worker_log() { # DIR
+	_rc=0
+	if grep -qE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$1/worker.log"; then
+		grep -E -A25 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$1/worker.log" | head -80
+		echo "sanitizer errors in the worker (see above)" >&2
+		_rc=1
+	fi
+	if [ -n "${CFMCP_TEST_PREFIX:-}" ]; then
+		if grep -q "ERROR SUMMARY: [1-9]" "$1/worker.log"; then
+			grep -B5 -A30 "ERROR SUMMARY: [1-9]" "$1/worker.log" | head -80
+			echo "valgrind found errors in the worker" >&2
+			_rc=1
+		elif ! grep -q "ERROR SUMMARY: 0 errors" "$1/worker.log"; then
+			echo "valgrind: no ERROR SUMMARY in worker.log (did the workers run under valgrind?)" >&2
+			_rc=1
+		fi
+	fi
+	return $_rc
+}
+
 # a small tools/list page so every client exercises cursor paging
 export CFMCP_TOOLS_PAGE_SIZE=${CFMCP_TOOLS_PAGE_SIZE:-2}
-stack_start "$D" || { echo "could not start the stack; logs in $D" >&2; KEEP_TEST_DIR=1; exit 1; }
 export BUILD
+
+# Pass 1: lighttpd in front, every test.
+echo "# pass 1: lighttpd"
+STACK_SERVER=lighttpd stack_start "$D" || { echo "could not start the stack; logs in $D" >&2; KEEP_TEST_DIR=1; exit 1; }
 unit=$(ls "$BUILD"/tests/unit/* 2>/dev/null | grep -v '\.d$')
 prove ${PROVE_FLAGS:-} $unit "$ROOT"/tests/e2e/*.t
 rc=$?
-# Sanitizers and valgrind report from the worker processes into worker.log
-# (on exit for leaks): stop the stack first, then read it.
 stack_stop "$D"
-if grep -qE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$D/worker.log"; then
-	grep -E -A25 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$D/worker.log" | head -80
-	echo "sanitizer errors in the worker (see above)" >&2
-	rc=1
-fi
-if [ -n "${CFMCP_TEST_PREFIX:-}" ]; then
-	if grep -q "ERROR SUMMARY: [1-9]" "$D/worker.log"; then
-		grep -B5 -A30 "ERROR SUMMARY: [1-9]" "$D/worker.log" | head -80
-		echo "valgrind found errors in the worker" >&2
+check_worker_log "$D" || rc=1
+
+# Pass 2: Apache (mod_proxy_fcgi) in front of a fresh stack: the SDK clients,
+# the conformance suites, the scope tests, TLS + mcp-remote, the log check.
+if [ -z "${CFMCP_SKIP_APACHE:-}" ]; then
+	echo "# pass 2: Apache"
+	DA=$(mktemp -d "${TMPDIR:-/tmp}/cfmcp-test-apache.XXXXXX")
+	if STACK_SERVER=apache stack_start "$DA"; then
+		prove ${PROVE_FLAGS:-} "$ROOT"/tests/e2e/20-sdk-v1.t "$ROOT"/tests/e2e/21-sdk-v2.t \
+			"$ROOT"/tests/e2e/30-conformance-2025.t "$ROOT"/tests/e2e/31-conformance-2026.t \
+			"$ROOT"/tests/e2e/40-scopes.t "$ROOT"/tests/e2e/70-clients.t "$ROOT"/tests/e2e/99-logs.t || rc=1
+	else
+		echo "could not start the Apache stack; logs in $DA" >&2
+		KEEP_TEST_DIR=1
 		rc=1
 	fi
+	stack_stop "$DA"
+	check_worker_log "$DA" || rc=1
 fi
 exit $rc

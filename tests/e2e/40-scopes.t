@@ -395,7 +395,7 @@ function runReadme(env, name, vars) {
     admin(env, ['--json', 'account', 'list']).stdout, admin(env, ['--json', 'apikey', 'list']).stdout,
     admin(env, ['--json', 'mcp', 'list', A]).stdout,
   ].join('\n');
-  const logs = ['worker.log', 'lighttpd-error.log', 'redis.log', 'sim.log'].map((f) => {
+  const logs = ['worker.log', 'lighttpd-error.log', 'access.log', 'error.log', 'apache-access.log', 'apache-error.log', 'apache-stderr.log', 'redis.log', 'sim.log'].map((f) => {
     try { return fs.readFileSync(path.join(env.CFMCP_DIR, f), 'utf8'); } catch { return ''; }
   }).join('\n');
   const leaks = [...secrets].filter((s) => s && (answers.includes(s) || logs.includes(s)));

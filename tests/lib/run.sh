@@ -17,7 +17,7 @@ start) ;;
 *) echo "usage: run.sh start|stop" >&2; exit 2 ;;
 esac
 
-if [ -f "$D/lighttpd.pid.bg" ] && kill -0 "$(cat "$D/lighttpd.pid.bg")" 2>/dev/null; then
+if [ -f "$D/httpd.pid.bg" ] && kill -0 "$(cat "$D/httpd.pid.bg")" 2>/dev/null; then
 	echo "cfmcp is already running (make stop first)" >&2
 	exit 1
 fi

@@ -41,6 +41,15 @@ stack_start_redis() {
 	wait_for 10 redis-cli -s "$D/redis.sock" ping || { echo "stack: redis did not start" >&2; return 1; }
 }
 
+# A self-signed certificate for 127.0.0.1, as an operator trying TLS would make one.
+stack_make_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-keyout "$1/tls.key" -out "$1/tls.crt" -subj "/CN=127.0.0.1" \
+		-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" >/dev/null 2>&1 ||
+		{ echo "stack: openssl could not make a certificate" >&2; return 1; }
+	chmod 600 "$1/tls.key"
+}
+
 # The encryption key for secrets at rest, made as README "Encryption key" says.
 stack_make_key() {
 	(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$1"; echo >> "$1")
@@ -64,7 +73,7 @@ stack_start_worker() {
 	    CFMCP_LOG_FILE="$D/worker.log" \
 	    CFMCP_UPSTREAM_TIMEOUT_MS="${CFMCP_UPSTREAM_TIMEOUT_MS:-3000}" \
 	    CFMCP_TOOLS_PAGE_SIZE="${CFMCP_TOOLS_PAGE_SIZE:-100}" \
-	    spawn-fcgi -n -s "$D/worker.sock" -M 0600 -- \
+	    spawn-fcgi -n -s "$D/worker.sock" -M "${STACK_SOCK_MODE:-0600}" -- \
 	    ${CFMCP_TEST_PREFIX:-} "$BUILD/cfmcp-worker" --workers "${STACK_WORKERS:-2}" --drain-ms 5000 \
 	    </dev/null >>"$D/worker.log" 2>&1 &
 	echo $! > "$D/worker.pid"
@@ -93,8 +102,11 @@ stack_start() {
 	fi
 	port=${STACK_HTTP_PORT:-0}
 	[ "$port" = 0 ] && port=$(free_port)
+	tls_port=$(free_port)
 	CFMCP_BASE="http://127.0.0.1:$port"
+	CFMCP_TLS_BASE="https://127.0.0.1:$tls_port"
 	CFMCP_DIR=$D
+	stack_make_cert "$D" || return 1
 	# The integrated account (the upstream token goes in on stdin, never argv)
 	# and an API key for everything, both with the CLI as an operator would.
 	ACCOUNT_ID=$(printf '%s\n' "$CF_TOKEN" | stack_admin account add acme \
@@ -103,13 +115,42 @@ stack_start() {
 	[ -n "$ACCOUNT_ID" ] || { echo "stack: cfmcp-admin account add failed" >&2; return 1; }
 	ADMIN_KEY=$(stack_admin apikey create stack --accounts all | awk '$1 == "token" { print $2 }')
 	[ -n "$ADMIN_KEY" ] || { echo "stack: cfmcp-admin apikey create failed" >&2; return 1; }
+	STACK_SERVER=${STACK_SERVER:-lighttpd}
+	if [ "$STACK_SERVER" = apache ] && [ "$(id -u)" = 0 ]; then
+		# Apache's children run as nobody: let them reach the socket (only it).
+		chmod 711 "$D"
+		STACK_SOCK_MODE=0666
+	fi
 	stack_start_worker "$D" || return 1
-	sed -e "s#@CFMCP_SOCKET@#$D/worker.sock#g" "$ROOT/deploy/lighttpd/cfmcp.conf" > "$D/cfmcp.conf"
-	sed -e "s#@DIR@#$D#g" -e "s#@PORT@#$port#g" "$ROOT/deploy/lighttpd/lighttpd-test.conf" > "$D/lighttpd.conf"
-	lighttpd -t -f "$D/lighttpd.conf" >/dev/null || { echo "stack: lighttpd config invalid" >&2; return 1; }
-	lighttpd -D -f "$D/lighttpd.conf" </dev/null >>"$D/lighttpd-error.log" 2>&1 &
-	echo $! > "$D/lighttpd.pid.bg"
-	wait_for 10 curl -s -o /dev/null "$CFMCP_BASE/healthz-probe" || { echo "stack: lighttpd did not start" >&2; return 1; }
+	# The shipped web server configs, templated only for paths and ports.
+	_render() { # TEMPLATE: fill in this stack's paths and ports (no exports leak to the tests)
+		CFMCP_SOCKET="$D/worker.sock" CFMCP_LOGMASK="$BUILD/cfmcp-logmask" LOGDIR="$D" \
+		TLS_LISTEN="127.0.0.1:$tls_port" TLS_CERT="$D/tls.crt" TLS_KEY="$D/tls.key" \
+		SYSCONFDIR="$D" DIR="$D" PORT="$port" TLS_PORT="$tls_port" APACHE_USER=nobody APACHE_GROUP=nogroup \
+		sh "$ROOT/deploy/render.sh" "$1"
+	}
+	mkdir -p "$D/cfmcp/lighttpd" "$D/cfmcp/apache"
+	for f in cfmcp.conf cfmcp-tls.conf; do
+		_render "$ROOT/deploy/lighttpd/$f" > "$D/cfmcp/lighttpd/$f" || return 1
+	done
+	for f in cfmcp.conf cfmcp-site.conf; do
+		_render "$ROOT/deploy/apache/$f" > "$D/cfmcp/apache/$f" || return 1
+	done
+	case $STACK_SERVER in
+	lighttpd)
+		_render "$ROOT/deploy/lighttpd/lighttpd-test.conf" > "$D/lighttpd.conf" || return 1
+		lighttpd -t -f "$D/lighttpd.conf" >/dev/null || { echo "stack: lighttpd config invalid" >&2; return 1; }
+		lighttpd -D -f "$D/lighttpd.conf" </dev/null >>"$D/lighttpd-error.log" 2>&1 &
+		echo $! > "$D/httpd.pid.bg" ;;
+	apache)
+		_render "$ROOT/deploy/apache/apache-test.conf" > "$D/apache.conf" || return 1
+		apache2 -t -f "$D/apache.conf" >/dev/null 2>&1 || { apache2 -t -f "$D/apache.conf"; echo "stack: apache config invalid" >&2; return 1; }
+		apache2 -f "$D/apache.conf" -DFOREGROUND </dev/null >>"$D/apache-stderr.log" 2>&1 &
+		echo $! > "$D/httpd.pid.bg" ;;
+	*) echo "stack: STACK_SERVER must be lighttpd or apache" >&2; return 1 ;;
+	esac
+	wait_for 10 curl -s -o /dev/null "$CFMCP_BASE/healthz-probe" || { echo "stack: $STACK_SERVER did not start" >&2; return 1; }
+	wait_for 10 curl -s -o /dev/null --cacert "$D/tls.crt" "$CFMCP_TLS_BASE/healthz-probe" || { echo "stack: $STACK_SERVER TLS did not start" >&2; return 1; }
 	cat > "$D/env" <<ENV
 CFMCP_DIR='$D'
 CFMCP_BASE='$CFMCP_BASE'
@@ -118,12 +159,15 @@ SIM_TOKEN='$SIM_TOKEN'
 REDIS_SOCK='$D/redis.sock'
 WORKER_SOCK='$D/worker.sock'
 CFMCP_KEY_FILE='$D/key'
+CFMCP_TLS_BASE='$CFMCP_TLS_BASE'
+CFMCP_CA='$D/tls.crt'
+STACK_SERVER='$STACK_SERVER'
 ACCOUNT_ID='$ACCOUNT_ID'
 ADMIN_KEY='$ADMIN_KEY'
 ENV
 	chmod 600 "$D/env"
 	export CFMCP_DIR="$D" CFMCP_BASE SIM_URL SIM_TOKEN REDIS_SOCK="$D/redis.sock" WORKER_SOCK="$D/worker.sock" \
-		CFMCP_KEY_FILE="$D/key" ACCOUNT_ID ADMIN_KEY
+		CFMCP_KEY_FILE="$D/key" ACCOUNT_ID ADMIN_KEY CFMCP_TLS_BASE CFMCP_CA="$D/tls.crt" STACK_SERVER
 }
 
 # Mint an MCP URL token with cfmcp-admin. Prints the token.
@@ -147,7 +191,7 @@ _kill_pidfile() { # _kill_pidfile FILE SIGNAL
 
 stack_stop() {
 	D=$1
-	_kill_pidfile "$D/lighttpd.pid.bg" TERM
+	_kill_pidfile "$D/httpd.pid.bg" TERM
 	_kill_pidfile "$D/worker.pid" TERM
 	_kill_pidfile "$D/sim.pid" TERM
 	_kill_pidfile "$D/redis.pid" TERM
