@@ -56,5 +56,6 @@ echo
 echo "Try it:"
 echo "  curl -s -X POST '$URL' -H 'Content-Type: application/json' -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}'"
 echo
-echo "Manage it: CFMCP_REDIS=unix:$D/redis.sock CFMCP_KEY_FILE=$D/key $BUILD/cfmcp-admin mcp list $ACCOUNT_ID"
+echo "Manage it: CFMCP_REDIS=unix:$D/redis.sock CFMCP_KEY_FILE=$D/key CFMCP_SCHEMAS=$ROOT/schemas $BUILD/cfmcp-admin mcp list $ACCOUNT_ID"
+echo "           (management API key: ADMIN_KEY in $D/env; HTTPS with a self-signed certificate: $CFMCP_TLS_BASE)"
 echo "Logs: $D/worker.log  Stop: make stop"
