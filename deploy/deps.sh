@@ -2,6 +2,7 @@
 # deploy/deps.sh - install the Debian 12 packages cfmcp needs, if missing.
 #   deps.sh build   compile-time packages
 #   deps.sh valgrind  test packages plus valgrind (`make valgrind`)
+#   deps.sh bench   test packages plus wrk (`make bench`)
 #   deps.sh test    also what `make test` and `make run` start (Redis,
 #                   lighttpd (+ mod-openssl), Apache 2.4, spawn-fcgi, openssl,
 #                   Node.js + npm for the simulator
@@ -16,6 +17,7 @@ want=$BUILD_PKGS
 case ${1:-build} in
 test) want="$BUILD_PKGS $TEST_PKGS" ;;
 valgrind) want="$BUILD_PKGS $TEST_PKGS valgrind" ;;
+bench) want="$BUILD_PKGS $TEST_PKGS wrk" ;;
 esac
 
 missing=""

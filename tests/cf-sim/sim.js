@@ -154,6 +154,7 @@ const server = http.createServer((req, res) => {
     if (path.startsWith('/client/v4/')) path = path.slice('/client/v4'.length);
     const auth = req.headers.authorization || '';
     const authOk = auth === 'Bearer ' + TOKEN;
+    if (log.length >= 10000) log.shift(); // bounded: benchmarks send millions
     log.push({ method: req.method, path, rawPath: url.pathname, query: url.search.slice(1), auth: authOk,
       body: body || null, headers: { 'content-type': req.headers['content-type'] || null, 'user-agent': req.headers['user-agent'] || null } });
     const f = takeFault(path);

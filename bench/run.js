@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+// bench/run.js - `make bench`: start the real stack (lighttpd, the worker
+// pool, Redis, the simulator) the way the tests do, run each scenario with
+// wrk next to its baseline measured in the same run, and print a table of
+// req/s and p50/p99 with the ratios the targets are stated in. Writes the
+// table and the machine's description to bench/last-run.md.
+// Knobs: BENCH_DURATION (s, default 10), BENCH_WORKERS (default 2),
+// BENCH_CONNECTIONS (default 16).
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const net = require('net');
+const { execFileSync, spawn, spawnSync } = require('child_process');
+
+const ROOT = path.resolve(__dirname, '..');
+const BUILD = path.resolve(ROOT, process.env.BUILD || 'build');
+const DUR = Number(process.env.BENCH_DURATION || 10);
+const WORKERS = Number(process.env.BENCH_WORKERS || 2);
+const CONN = Number(process.env.BENCH_CONNECTIONS || 16);
+module.paths.push(path.join(ROOT, 'tests/node_modules'));
+const { request: fcgiRequest } = require('./fcgi-probe');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const freePort = () => new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfmcp-bench-'));
+const procs = [];
+const sh = (cmd, extra = {}) => execFileSync('sh', ['-c', `. "${ROOT}/tests/lib/stack.sh" && ${cmd}`],
+  { encoding: 'utf8', env: { ...process.env, ROOT, BUILD, ...extra } });
+
+function wrk(url, { body, headers = [], conns = CONN, method = 'POST', dur = DUR }) {
+  const bf = path.join(dir, `body-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(bf, typeof body === 'string' ? body : JSON.stringify(body || {}));
+  const r = spawnSync('wrk', ['-t', String(Math.min(2, conns)), '-c', String(conns), '-d', `${dur}s`, '--latency', '-s', path.join(__dirname, 'post.lua'), url],
+    { encoding: 'utf8', env: { ...process.env, BENCH_BODY: bf, BENCH_HEADERS: headers.join('|'), BENCH_METHOD: method } });
+  const m = /RESULT rps=([\d.]+) p50=(\d+) p99=(\d+) errors=(\d+) status=(\d+) bytes=(\d+) n=(\d+)/.exec(r.stdout || '');
+  if (!m) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
+  const [rps, p50, p99, errors, status, bytes, n] = m.slice(1).map(Number);
+  return { rps, p50: p50 / 1000, p99: p99 / 1000, errors, status, bytes, n };
+}
+
+async function post(url, body, headers = {}) {
+  const res = await fetch(url, { method: 'POST', body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers } });
+  return { status: res.status, text: await res.text() };
+}
+
+function rssKiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+const children = (pid) => { try { return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').map(Number); } catch { return []; } };
+
+// Start a cfmcp pool directly on a unix socket (no web server): time from
+// spawn to the first answered request (FastCGI, fcgi-probe.js), and RSS.
+async function startup(schemas, label) {
+  const sock = path.join(dir, `${label}.sock`);
+  const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+  const tok = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
+  const t0 = process.hrtime.bigint();
+  const p = spawn(path.join(BUILD, 'cfmcp-worker'), ['--listen', `unix:${sock}`, '--workers', '1'], { stdio: 'ignore',
+    env: { ...process.env, CFMCP_SCHEMAS: schemas, CFMCP_REDIS: `unix:${process.env.REDIS_SOCK}`, CFMCP_KEY_FILE: process.env.CFMCP_KEY_FILE, CFMCP_LOG_FILE: path.join(dir, `${label}.log`) } });
+  let answered = null;
+  for (let i = 0; i < 4000 && !answered; i++) {
+    try {
+      const r = await fcgiRequest(sock, `/mcp/${tok}`, body);
+      if (/^Status: 200/.test(r)) answered = process.hrtime.bigint();
+    } catch { await sleep(1); }
+  }
+  const ms = answered ? Number(answered - t0) / 1e6 : NaN;
+  // tools/list once, so the catalogue's rendered pages are touched, then RSS
+  await fcgiRequest(sock, `/mcp/${tok}`, Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' })));
+  const kids = children(p.pid);
+  const rss = kids.length ? Math.max(...kids.map(rssKiB)) : NaN;
+  p.kill('SIGTERM');
+  await new Promise((r) => p.on('exit', r));
+  return { ms, rssKiB: rss };
+}
+
+(async () => {
+  const out = [];
+  const row = (name, ours, base, ratioLabel, ratio, target, met) => out.push({ name, ours, base, ratioLabel, ratio, target, met });
+  const fmt = (r) => (r ? `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms` : '');
+  const D = path.join(dir, 'stack');
+  fs.mkdirSync(D);
+  let ok = true;
+  try {
+    process.stderr.write(`bench: starting the stack in ${D} (${WORKERS} workers)\n`);
+    const envText = sh(`stack_start "${D}" >/dev/null && cat "${D}/env"`, { STACK_WORKERS: String(WORKERS), CFMCP_TOOLS_PAGE_SIZE: '100' });
+    for (const line of envText.split('\n')) { const m = /^(\w+)='(.*)'$/.exec(line); if (m) process.env[m[1]] = m[2]; }
+    const E = process.env;
+    const tok = sh('stack_mint_token read ""', { CFMCP_DIR: D, CFMCP_BASE: E.CFMCP_BASE, ACCOUNT_ID: E.ACCOUNT_ID }).trim();
+    fs.writeFileSync(path.join(dir, 'token'), tok);
+    const url = `${E.CFMCP_BASE}/mcp/${tok}`;
+    const H25 = ['MCP-Protocol-Version: 2025-06-18'];
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {},
+      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' } };
+    const listBody = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
+    const initBody = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } };
+    const discBody = { jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: meta } };
+    const H26 = ['MCP-Protocol-Version: 2026-07-28', 'Mcp-Method: server/discover'];
+    const callBody = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_all_cloudflare_zones', arguments: {} } };
+
+    // The exact bytes each answer has, for the static responder.
+    const listed = await post(url, listBody, { 'MCP-Protocol-Version': '2025-06-18' });
+    const listJson = JSON.parse(listed.text);
+    if (listed.status !== 200 || !listJson.result || listJson.result.nextCursor) throw new Error(`tools/list: ${listed.status} ${listed.text.slice(0, 200)}`);
+    fs.writeFileSync(path.join(dir, 'tools-list.json'), listed.text);
+    const initAns = await post(url, initBody);
+    fs.writeFileSync(path.join(dir, 'init.json'), initAns.text);
+
+    // Baseline (a): the minimal libfcgi responder behind the same lighttpd
+    // config (deploy/lighttpd/cfmcp.conf, rendered as the stack renders it).
+    const sport = await freePort();
+    const SD = path.join(dir, 'static');
+    fs.mkdirSync(path.join(SD, 'docroot'), { recursive: true });
+    const staticUp = (file) => {
+      const p = spawn('spawn-fcgi', ['-n', '-s', path.join(SD, 'static.sock'), '-M', '0600', '--', path.join(BUILD, 'bench/fcgi-static'), file, String(WORKERS)], { stdio: 'ignore' });
+      procs.push(p);
+      return p;
+    };
+    const render = (tpl, outFile, vars) => fs.writeFileSync(outFile, execFileSync('sh', [path.join(ROOT, 'deploy/render.sh'), tpl], { env: { ...process.env, ...vars }, encoding: 'utf8' }));
+    fs.mkdirSync(path.join(SD, 'cfmcp/lighttpd'), { recursive: true });
+    const tlsPort = await freePort();
+    const vars = { CFMCP_SOCKET: path.join(SD, 'static.sock'), CFMCP_LOGMASK: path.join(BUILD, 'cfmcp-logmask'), LOGDIR: SD,
+      TLS_LISTEN: `127.0.0.1:${tlsPort}`, TLS_CERT: path.join(D, 'tls.crt'), TLS_KEY: path.join(D, 'tls.key'), DIR: SD, PORT: String(sport) };
+    render(path.join(ROOT, 'deploy/lighttpd/cfmcp.conf'), path.join(SD, 'cfmcp/lighttpd/cfmcp.conf'), vars);
+    render(path.join(ROOT, 'deploy/lighttpd/cfmcp-tls.conf'), path.join(SD, 'cfmcp/lighttpd/cfmcp-tls.conf'), vars);
+    render(path.join(ROOT, 'deploy/lighttpd/lighttpd-test.conf'), path.join(SD, 'lighttpd.conf'), vars);
+    let stat = staticUp(path.join(dir, 'tools-list.json'));
+    const httpd = spawn('lighttpd', ['-D', '-f', path.join(SD, 'lighttpd.conf')], { stdio: 'ignore' });
+    procs.push(httpd);
+    const surl = `http://127.0.0.1:${sport}/mcp/${tok}`;
+    for (let i = 0; i < 100; i++) { try { if ((await post(surl, listBody)).status === 200) break; } catch { /* not yet */ } await sleep(50); }
+    const chk = await post(surl, listBody);
+    if (chk.text !== listed.text) throw new Error('the static responder does not return the same bytes');
+
+    // Baseline (b): the TypeScript SDK peer, same tools, same process count.
+    const pport = await freePort();
+    const peer = spawn(process.execPath, [path.join(__dirname, 'peers/ts-sdk-server.js'), String(pport), path.join(dir, 'tools-list.json'), String(WORKERS)],
+      { stdio: 'ignore', env: { ...process.env, NODE_PATH: path.join(ROOT, 'tests/node_modules') } });
+    procs.push(peer);
+    const purl = `http://127.0.0.1:${pport}/mcp`;
+    let pj = null;
+    for (let i = 0; i < 100 && !pj; i++) { try { const r = await post(purl, listBody, { 'MCP-Protocol-Version': '2025-06-18' }); if (r.status === 200) pj = JSON.parse(r.text); } catch { await sleep(50); } }
+    if (!pj || pj.result.tools.length !== listJson.result.tools.length) throw new Error('the TS SDK peer does not list the same tools');
+
+    process.stderr.write(`bench: scenario 1, tools/list (${listJson.result.tools.length} tools, ${listed.text.length} bytes), ${DUR} s each\n`);
+    const ours = wrk(url, { body: listBody, headers: H25 });
+    const floor = wrk(surl, { body: listBody, headers: H25 });
+    const sdk = wrk(purl, { body: listBody, headers: H25 });
+    row('tools/list, read scope (c16)', fmt(ours), `minimal libfcgi responder: ${fmt(floor)}`, 'req/s ÷ minimal', ours.rps / floor.rps, '≥ 0.8', ours.rps / floor.rps >= 0.8);
+    row('tools/list, read scope (c16)', fmt(ours), `TS SDK stateless server: ${fmt(sdk)}`, 'req/s ÷ TS SDK', ours.rps / sdk.rps, '≥ 15', ours.rps / sdk.rps >= 15);
+    row('tools/list bytes, default read scope', `${listed.text.length} bytes (${listJson.result.tools.length} tools)`, '', 'bytes', listed.text.length, '≤ 40 KB', listed.text.length <= 40960);
+
+    process.stderr.write('bench: scenario 2, tools/call vs the simulator directly\n');
+    const simUrl = `${E.SIM_URL}/client/v4/zones`;
+    const simH = [`Authorization: Bearer ${E.SIM_TOKEN}`];
+    const call1 = wrk(url, { body: callBody, headers: H25, conns: 1 });
+    const sim1 = wrk(simUrl, { method: 'GET', headers: simH, conns: 1 });
+    const call16 = wrk(url, { body: callBody, headers: H25 });
+    const sim16 = wrk(simUrl, { method: 'GET', headers: simH });
+    row('tools/call list_all_cloudflare_zones (c1)', fmt(call1), `simulator direct: ${fmt(sim1)}`, 'added p50 (ms)', call1.p50 - sim1.p50, '≤ 0.3 ms', call1.p50 - sim1.p50 <= 0.3);
+    row('tools/call list_all_cloudflare_zones (c1)', fmt(call1), `simulator direct: ${fmt(sim1)}`, 'added p99 (ms)', call1.p99 - sim1.p99, '(reported)', null);
+    row('tools/call list_all_cloudflare_zones (c16)', fmt(call16), `simulator direct: ${fmt(sim16)}`, 'req/s ÷ direct', call16.rps / sim16.rps, '(reported)', null);
+
+    process.stderr.write('bench: scenario 3, initialize and server/discover\n');
+    const init = wrk(url, { body: initBody });
+    stat.kill('SIGTERM');
+    await sleep(300);
+    stat = staticUp(path.join(dir, 'init.json'));
+    await sleep(500);
+    const initFloor = wrk(surl, { body: initBody });
+    const disc = wrk(url, { body: discBody, headers: H26 });
+    row('initialize (c16)', fmt(init), `minimal responder, same bytes: ${fmt(initFloor)}`, 'req/s ÷ minimal', init.rps / initFloor.rps, '(reported)', null);
+    row('server/discover (c16)', fmt(disc), `minimal responder (initialize bytes): ${fmt(initFloor)}`, 'req/s ÷ minimal', disc.rps / initFloor.rps, '(reported)', null);
+    for (const r of [ours, floor, sdk, call1, sim1, call16, sim16, init, initFloor, disc]) if (r.errors || r.status) { ok = false; process.stderr.write(`bench: errors in a run: ${JSON.stringify(r)}\n`); }
+
+    process.stderr.write('bench: scenario 4, a generated catalogue of 1,500 tools\n');
+    const gen = path.join(dir, 'gen');
+    execFileSync(process.execPath, [path.join(__dirname, 'gen-catalog.js'), gen, '1500']);
+    const core = await startup(path.join(ROOT, 'schemas'), 'core');
+    const big = [];
+    for (let i = 0; i < 5; i++) big.push(await startup(gen, `big${i}`));
+    big.sort((a, b) => a.ms - b.ms);
+    const med = big[2];
+    row('worker RSS, 1,500 tools', `${(med.rssKiB / 1024).toFixed(1)} MiB`, `core catalogue (25 tools): ${(core.rssKiB / 1024).toFixed(1)} MiB`, 'MiB', med.rssKiB / 1024, '≤ 16 MiB', med.rssKiB / 1024 <= 16);
+    row('start to first answer, 1,500 tools', `${med.ms.toFixed(1)} ms (median of 5: ${big.map((b) => b.ms.toFixed(0)).join(', ')})`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', med.ms, '≤ 100 ms', med.ms <= 100);
+  } catch (e) {
+    ok = false;
+    process.stderr.write(`bench: ${e.stack || e}\n`);
+  } finally {
+    for (const p of procs) { try { p.kill('SIGTERM'); } catch { /* gone */ } }
+    try { sh(`stack_stop "${D}"`); } catch { /* best effort */ }
+    if (!process.env.KEEP_BENCH_DIR) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const cpu = os.cpus();
+  const machine = `${cpu.length} × ${cpu[0] ? cpu[0].model.trim() : '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; ` +
+    `${WORKERS} workers, wrk -c ${CONN} for ${DUR} s per run, all on loopback on this one machine`;
+  const lines = [`Run ${new Date().toISOString()} on ${machine}`, '',
+    '| scenario | cfmcp | baseline (same run) | figure | value | target | met |', '| --- | --- | --- | --- | --- | --- | --- |',
+    ...out.map((r) => `| ${r.name} | ${r.ours} | ${r.base} | ${r.ratioLabel} | ${typeof r.ratio === 'number' ? (Math.abs(r.ratio) >= 100 ? r.ratio.toFixed(0) : r.ratio.toFixed(2)) : r.ratio} | ${r.target} | ${r.met === null ? '' : r.met ? 'yes' : '**no**'} |`)];
+  console.log(lines.join('\n'));
+  fs.writeFileSync(path.join(__dirname, 'last-run.md'), lines.join('\n') + '\n');
+  process.exitCode = ok ? 0 : 1;
+})();
