@@ -487,6 +487,49 @@ oom:
 	return OOM(r);
 }
 
+static int id_to_hash(const struct admin *a, const char *space, const char *id, char hash[65]);
+
+/* Copy an account's new sealed Cloudflare token into each of its MCP
+ * token hashes. A hash that has expired meanwhile must not come back as
+ * a stub, hence the EXISTS guard in one server-side step (admin path only). */
+static int propagate_cf_token(const struct admin *a, const char *account, const char *sealed)
+{
+	static const char lua[] =
+		"if redis.call('EXISTS', KEYS[1]) == 1 then "
+		"redis.call('HSET', KEYS[1], 'cf_token', ARGV[1]) return 1 end return 0";
+	char ik[KEYSZ];
+	const char *zr[] = { "ZRANGE", ik, "0", "-1", NULL };
+	redisReply *ids;
+	size_t i;
+	int rc = 0;
+
+	snprintf(ik, sizeof(ik), "cfmcp:account:%s:mcp", account);
+	ids = cmd(a, zr);
+	if (!ids)
+		return -1;
+	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
+		char hash[65], k[KEYSZ];
+		const char *ev[] = { "EVAL", lua, "1", k, sealed, NULL };
+		redisReply *rep;
+		int f = id_to_hash(a, "mcp-id", ids->element[i]->str, hash);
+		if (f < 0) {
+			rc = -1;
+			break;
+		}
+		if (f == 0)
+			continue;
+		snprintf(k, sizeof(k), "cfmcp:mcp:%s", hash);
+		rep = cmd(a, ev);
+		if (!rep) {
+			rc = -1;
+			break;
+		}
+		store_reply_free(rep);
+	}
+	store_reply_free(ids);
+	return rc;
+}
+
 int admin_account_update(const struct admin *a, const char *id, const cJSON *in, struct admin_res *r)
 {
 	static const char *const allowed[] = { "api_token", NULL };
@@ -518,6 +561,8 @@ int admin_account_update(const struct admin *a, const char *id, const cJSON *in,
 		const char *const *cmds[] = { hset };
 		rc = transact(a, 1, cmds);
 	}
+	if (rc == 1 && propagate_cf_token(a, id, sealed) < 0)
+		rc = -1;
 	crypto_wipe(sealed, sizeof(sealed));
 	if (rc != 1)
 		return DOWN(r);
@@ -633,6 +678,10 @@ int admin_account_rekey(const struct admin *a, struct admin_res *r)
 		} else {
 			const char *hset[] = { "HSET", k, "cf_token", sealed, NULL };
 			redisReply *rep = cmd(a, hset);
+			if (rep && propagate_cf_token(a, id, sealed) < 0) {
+				store_reply_free(rep);
+				rep = NULL;
+			}
 			if (!rep) {
 				store_reply_free(h);
 				store_reply_free(ids);
@@ -804,7 +853,7 @@ int admin_mcp_create(const struct admin *a, const char *account, const cJSON *in
 	const cJSON *conf = cJSON_GetObjectItemCaseSensitive(in, "config");
 	const cJSON *ra = NULL;
 	char methods[1024], tags[1024], id[32], token[64], hash[65], k[KEYSZ], idk[KEYSZ], ik[KEYSZ];
-	char now[24], exp[24] = "", url[1024];
+	char now[24], exp[24] = "", url[1024], cfid[64], cftok[1200];
 	const char *which;
 	redisReply *h;
 	long expires;
@@ -838,6 +887,10 @@ int admin_mcp_create(const struct admin *a, const char *account, const cJSON *in
 		return DOWN(r);
 	if (rc == 0)
 		return NOTFOUND(r, "no integrated account with that id");
+	/* the account's Cloudflare id and sealed token travel with the token
+	 * hash: one HGETALL per request (store_lookup) */
+	snprintf(cfid, sizeof(cfid), "%s", field(h, "cf_account_id") ? field(h, "cf_account_id") : "");
+	snprintf(cftok, sizeof(cftok), "%s", field(h, "cf_token") ? field(h, "cf_token") : "");
 	store_reply_free(h);
 	if (new_id(a, "mcp", id, sizeof(id)) < 0 || crypto_random_token(32, token, sizeof(token)) < 0 ||
 	    crypto_sha256_hex(token, strlen(token), hash) < 0)
@@ -852,7 +905,8 @@ int admin_mcp_create(const struct admin *a, const char *account, const cJSON *in
 		const char *hset[] = { "HSET", k, "id", id, "name", name ? name->valuestring : id,
 			"account", account, "hash", hash, "methods", methods, "tags", tags,
 			"require_api_token_auth", cJSON_IsTrue(ra) ? "1" : "0", "expires_at", exp,
-			"created_at", now, "updated_at", now, "created_by", a->actor, NULL };
+			"created_at", now, "updated_at", now, "created_by", a->actor,
+			"cf_account_id", cfid, "cf_token", cftok, NULL };
 		const char *set[] = { "SET", idk, hash, NULL };
 		const char *zadd[] = { "ZADD", ik, "0", id, NULL };
 		const char *e1[] = { "EXPIREAT", k, exp, NULL };

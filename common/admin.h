@@ -9,7 +9,8 @@
  *   account-name:<name>   string <id> (names are unique)
  *   account:<id>:mcp      zset   MCP server ids (members whose keys expired are removed when listed)
  *   mcp:<sha256(token)>   hash   id name account hash methods tags require_api_token_auth expires_at
- *                                created_at updated_at created_by                  (EXPIREAT)
+ *                                created_at updated_at created_by, and copies of the account's
+ *                                cf_account_id and cf_token (one HGETALL per request) (EXPIREAT)
  *   mcp-id:<id>           string sha256(token)                                     (EXPIREAT)
  *   apikey:<sha256(key)>  hash   id name hash accounts expires_at created_at created_by (EXPIREAT)
  *   apikey-id:<id>        string sha256(key)                                       (EXPIREAT)

@@ -387,3 +387,45 @@ int json_add(cJSON *obj, const char *key, cJSON *item)
 	}
 	return 0;
 }
+
+int json_append_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	if (buf_append(b, "\"", 1))
+		return -1;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		char esc[6];
+		size_t en = 2;
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		/* flush the plain run before this character */
+		if (i > run && buf_append(b, s + run, i - run))
+			return -1;
+		run = i + 1;
+		esc[0] = '\\';
+		switch (ch) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[ch >> 4];
+			esc[5] = hex[ch & 15];
+			en = 6;
+		}
+		if (buf_append(b, esc, en))
+			return -1;
+	}
+	if (n > run && buf_append(b, s + run, n - run))
+		return -1;
+	return buf_append(b, "\"", 1);
+}

@@ -83,6 +83,10 @@ enum mcp_err jsonrpc_check(const cJSON *obj, struct rpc_msg *m, const char **why
  * can run out of memory) item is deleted instead of leaked. 0 or -1. */
 int json_add(cJSON *obj, const char *key, cJSON *item) __attribute__((warn_unused_result));
 
+/* Append s (n bytes of UTF-8) to b as a JSON string literal, quotes
+ * included (RFC 8259 §7: '"', '\\' and controls escaped). 0 or -1. */
+int json_append_string(struct buf *b, const char *s, size_t n) __attribute__((warn_unused_result));
+
 /* Append {"jsonrpc":"2.0","id":...,"result":<result_json>} to out. */
 int jsonrpc_write_result(struct buf *out, const cJSON *id, const char *result, size_t len)
 	__attribute__((warn_unused_result));

@@ -354,45 +354,26 @@ static enum mcp_err do_tools_list(struct call *c, const cJSON *params, struct bu
 }
 
 /* Append a CallToolResult with one text block and optional structured content. */
-static int tool_result(struct call *c, struct buf *res, const char *text, const cJSON *structured, int is_error)
+/* A CallToolResult (MCP 2025-06-18 §Tools): the text block, and
+ * structuredContent when given as its serialized JSON (structured, n
+ * bytes) - by the spec the text is that same JSON, so it is serialized
+ * once and written twice, escaped in the text block. */
+static int tool_result(struct call *c, struct buf *res, const char *text, const char *structured,
+	size_t n, int is_error)
 {
-	cJSON *o = cJSON_CreateObject(), *content, *block;
-	char *s = NULL;
-	int rc = -1;
-
-	if (!o)
+	if (buf_append(res, STRLIT("{\"content\":[{\"type\":\"text\",\"text\":")) ||
+	    json_append_string(res, text, strlen(text)) || buf_append(res, STRLIT("}]")))
 		return -1;
-	content = cJSON_AddArrayToObject(o, "content");
-	block = cJSON_CreateObject();
-	if (!content || !block) {
-		cJSON_Delete(block);
-		goto out;
-	}
-	cJSON_AddItemToArray(content, block);
-	if (!cJSON_AddStringToObject(block, "type", "text") || !cJSON_AddStringToObject(block, "text", text))
-		goto out;
-	if (structured) {
-		if (json_add(o, "structuredContent", cJSON_Duplicate(structured, 1)) < 0)
-			goto out;
-	}
-	if (!cJSON_AddBoolToObject(o, "isError", is_error))
-		goto out;
-	s = cJSON_PrintUnformatted(o);
-	if (!s)
-		goto out;
-	/* drop the closing brace so result_close can add era fields */
-	if (buf_append(res, s, strlen(s) - 1) || result_close(c, res, 0))
-		goto out;
-	rc = 0;
-out:
-	cJSON_free(s);
-	cJSON_Delete(o);
-	return rc;
+	if (structured && (buf_append(res, STRLIT(",\"structuredContent\":")) || buf_append(res, structured, n)))
+		return -1;
+	if (is_error ? buf_append(res, STRLIT(",\"isError\":true")) : buf_append(res, STRLIT(",\"isError\":false")))
+		return -1;
+	return result_close(c, res, 0);
 }
 
 static int tool_error_text(struct call *c, struct buf *res, const char *msg)
 {
-	return tool_result(c, res, msg, NULL, 1);
+	return tool_result(c, res, msg, NULL, 0, 1);
 }
 
 /* Add normalized rate-limit information to the HTTP answer and to obj. */
@@ -527,7 +508,7 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 			goto out;
 		add_ratelimit(c, ur, out);
 		text = cJSON_PrintUnformatted(out);
-		if (!text || tool_result(c, res, text, out, 1))
+		if (!text || tool_result(c, res, text, text, strlen(text), 1))
 			goto out;
 		e = MCP_OK;
 		goto out;
@@ -585,7 +566,7 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 		if (!text)
 			goto out;
 	}
-	if (tool_result(c, res, text, out, 0))
+	if (tool_result(c, res, text, text, strlen(text), 0))
 		goto out;
 	e = MCP_OK;
 out:

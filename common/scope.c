@@ -57,6 +57,10 @@ int scope_from_pairs(struct scope *s, const char *const *kv, const size_t *kvlen
 			rc = scope_copy_field(s->account, sizeof(s->account), v, vn);
 		else if (kn == 4 && !memcmp(k, "hash", 4))
 			rc = scope_copy_field(s->hash, sizeof(s->hash), v, vn);
+		else if (kn == 13 && !memcmp(k, "cf_account_id", 13))
+			rc = scope_copy_field(s->cf_account, sizeof(s->cf_account), v, vn);
+		else if (kn == 8 && !memcmp(k, "cf_token", 8))
+			rc = scope_copy_field(s->cf_token_sealed, sizeof(s->cf_token_sealed), v, vn);
 		else if (kn == 22 && !memcmp(k, "require_api_token_auth", 22))
 			s->require_api_auth = flag_value(v, vn);
 		else if (kn == 10 && !memcmp(k, "expires_at", 10))

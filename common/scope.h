@@ -28,7 +28,9 @@ struct scope {
 	char tags[1024];            /* comma list; empty = every tag */
 	int require_api_auth;       /* config.require_api_token_auth */
 	long expires_at;            /* Unix seconds; 0 = never */
-	/* From the integrated account's hash, read in the same round trip. */
+	/* The integrated account's, copied into the token's hash when it is
+	 * minted (and re-copied when the account's token changes), so one
+	 * HGETALL serves a request; read from the account's hash otherwise. */
 	char cf_account[SCOPE_FIELD]; /* Cloudflare account id */
 	char cf_token_sealed[1024]; /* AES-GCM sealed Cloudflare API token */
 	struct apikey key;          /* the request's Authorization Bearer, if any */

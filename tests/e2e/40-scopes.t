@@ -359,7 +359,8 @@ function runReadme(env, name, vars) {
       }
       return false;
     };
-    const tok = mintToken(env);
+    const tok = mintToken(env); // made by hand: reads the account's hash
+    const apiTok = (await mk({ name: 'rotation' })).json.token; // carries a copy of the sealed token
     t.is(JSON.parse(admin(env, ['--json', 'account', 'show', A]).stdout).key_id, kid(oldKey), 'the account names the key that sealed it');
     fs.writeFileSync(keyFile, `${newKey}\n${oldKey}\n`, { mode: 0o600 });
     t.ok(await roll(), 'new key first in the file, workers reloaded (SIGHUP)');
@@ -373,6 +374,10 @@ function runReadme(env, name, vars) {
     const lg = await sim(env, 'log');
     t.ok(r.status === 200 && !r.json.result.isError && lg.length === 1 && lg[0].auth === true,
       'tool calls still reach Cloudflare with the right token after rotation', [r.json, lg]);
+    await sim(env, 'reset', {});
+    r = await call(env, apiTok, 'list_all_cloudflare_zones', {});
+    t.ok(r.status === 200 && !r.json.result.isError && (await sim(env, 'log')).length === 1,
+      "rekey re-sealed the copy an API-minted token carries (the old key is gone)", r.json);
     fs.writeFileSync(keyFile, `${oldKey}\n`, { mode: 0o600 });
     t.ok(await roll(), 'a key file without the sealing key: workers still start');
     await sim(env, 'reset', {});

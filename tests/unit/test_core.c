@@ -347,6 +347,19 @@ int main(void)
 		sc.key.hash[5] = 'b';
 		is_int(scope_apikey_check(&sc, h, 100), APIKEY_INVALID, "stored hash differs");
 	}
+	/* json_append_string: the text block's escaping round-trips through a parser */
+	{
+		static const char tricky[] = "q\" b\\ n\n t\t c\x01\x1f u\xc3\xa9 e\xe2\x82\xac /";
+		struct buf jb;
+		cJSON *back;
+		buf_init(&jb, 0);
+		ok(json_append_string(&jb, tricky, sizeof(tricky) - 1) == 0, "json_append_string");
+		back = cJSON_ParseWithLength(jb.p, jb.len);
+		ok(cJSON_IsString(back) && !strcmp(back->valuestring, tricky), "escaped string parses back to the same bytes");
+		ok(strstr(jb.p, "\\u0001") && strstr(jb.p, "\\u001f") && strstr(jb.p, "\xc3\xa9"), "controls as \\u00XX, UTF-8 kept");
+		cJSON_Delete(back);
+		buf_free(&jb);
+	}
 	catalog_free(&cat);
 	config_free(&cfg);
 	return done_testing();
