@@ -26,6 +26,10 @@ void buf_reset(struct buf *b);
  * (then the buffer is unchanged). */
 int buf_append(struct buf *b, const void *p, size_t n)
 	__attribute__((warn_unused_result));
+/* Make room for n more bytes without changing the content (so a writer
+ * can fill b->p + b->len directly, then add to b->len and NUL-terminate).
+ * Returns 0, or -1 on allocation failure or cap exceeded. */
+int buf_reserve(struct buf *b, size_t n) __attribute__((warn_unused_result));
 /* Append a C string. */
 int buf_puts(struct buf *b, const char *s)
 	__attribute__((nonnull(2), warn_unused_result));

@@ -391,41 +391,45 @@ int json_add(cJSON *obj, const char *key, cJSON *item)
 int json_append_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
+	size_t i, need = 2;
+	char *o;
 
-	if (buf_append(b, "\"", 1))
-		return -1;
+	/* Two passes: size, then write in place (one allocation, no per-
+	 * character appends; a 16 KB tool result has thousands of quotes). */
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		char esc[6];
-		size_t en = 2;
-		if (ch >= 0x20 && ch != '"' && ch != '\\')
-			continue;
-		/* flush the plain run before this character */
-		if (i > run && buf_append(b, s + run, i - run))
-			return -1;
-		run = i + 1;
-		esc[0] = '\\';
-		switch (ch) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		default:
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[ch >> 4];
-			esc[5] = hex[ch & 15];
-			en = 6;
-		}
-		if (buf_append(b, esc, en))
-			return -1;
+		need += ch >= 0x20 && ch != '"' && ch != '\\' ? 1 :
+			(ch == '"' || ch == '\\' || ch == '\n' || ch == '\r' || ch == '\t' || ch == '\b' || ch == '\f') ? 2 : 6;
 	}
-	if (n > run && buf_append(b, s + run, n - run))
+	if (buf_reserve(b, need))
 		return -1;
-	return buf_append(b, "\"", 1);
+	o = b->p + b->len;
+	*o++ = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch >= 0x20 && ch != '"' && ch != '\\') {
+			*o++ = (char)ch;
+			continue;
+		}
+		*o++ = '\\';
+		switch (ch) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[ch >> 4];
+			*o++ = hex[ch & 15];
+		}
+	}
+	*o++ = '"';
+	b->len += need;
+	b->p[b->len] = '\0';
+	return 0;
 }

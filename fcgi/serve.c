@@ -8,6 +8,7 @@
 #include "../common/first.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,11 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Keep freed heap for the next request instead of returning it to
+	 * the kernel each time (brk churn was 6% of a tools/call profile);
+	 * bounded, so RSS stays flat. */
+	mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
+	mallopt(M_TOP_PAD, 1024 * 1024);
 	st = store_new(cfg->redis, cfg->redis_timeout_ms);
 	up = upstream_new(cfg);
 	if (!st || !up) {
