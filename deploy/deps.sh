@@ -3,6 +3,7 @@
 #   deps.sh build   compile-time packages
 #   deps.sh valgrind  test packages plus valgrind (`make valgrind`)
 #   deps.sh bench   test packages plus wrk (`make bench`)
+#   deps.sh fuzz    build packages plus clang and libFuzzer (`make fuzz`)
 #   deps.sh test    also what `make test` and `make run` start (Redis,
 #                   lighttpd (+ mod-openssl), Apache 2.4, spawn-fcgi, openssl,
 #                   Node.js + npm for the simulator
@@ -18,6 +19,7 @@ case ${1:-build} in
 test) want="$BUILD_PKGS $TEST_PKGS" ;;
 valgrind) want="$BUILD_PKGS $TEST_PKGS valgrind" ;;
 bench) want="$BUILD_PKGS $TEST_PKGS wrk" ;;
+fuzz) want="$BUILD_PKGS clang libclang-rt-14-dev" ;;
 esac
 
 missing=""
