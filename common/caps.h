@@ -13,7 +13,7 @@
 #define CAP_JSON_ITEMS          20000
 /* Longest JSON-RPC method name. */
 #define CAP_METHOD_LEN          128
-/* Longest string id; numeric ids must be integers within +-2^53. */
+/* Longest string id; numeric ids must be integers within +-(2^53 - 1). */
 #define CAP_ID_LEN              256
 /* Most requests in one JSON-RPC batch (2025-03-26 only). */
 #define CAP_BATCH               32

@@ -258,7 +258,9 @@ static int id_ok(const cJSON *id)
 		return strlen(id->valuestring) <= CAP_ID_LEN;
 	if (cJSON_IsNumber(id)) {
 		double d = id->valuedouble;
-		return isfinite(d) && d == floor(d) && fabs(d) <= 9007199254740992.0;
+		/* ids are echoed back: only integers a double holds exactly and
+		 * distinctly (|id| <= 2^53 - 1, JavaScript's MAX_SAFE_INTEGER) */
+		return isfinite(d) && d == floor(d) && fabs(d) <= 9007199254740991.0;
 	}
 	return 0;
 }
