@@ -21,6 +21,9 @@ const seed = require('./seed');
 const args = process.argv.slice(2);
 const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 ? args[i + 1] : def; };
 const TOKEN = opt('token', process.env.CF_SIM_TOKEN || 'sim-token');
+// A second token that sees only the Globex account, as a Cloudflare API token
+// scoped to one account does: other accounts' zones and ids get 403 (9109).
+const TOKEN_GLOBEX = opt('token-globex', TOKEN + '-globex');
 const PORT = Number(opt('port', '0'));
 const PORTFILE = opt('portfile', '');
 
@@ -153,7 +156,8 @@ const server = http.createServer((req, res) => {
     if (path.startsWith('/__sim/')) return control(req, res, path, body);
     if (path.startsWith('/client/v4/')) path = path.slice('/client/v4'.length);
     const auth = req.headers.authorization || '';
-    const authOk = auth === 'Bearer ' + TOKEN;
+    const globexOnly = auth === 'Bearer ' + TOKEN_GLOBEX;
+    const authOk = auth === 'Bearer ' + TOKEN || globexOnly;
     if (log.length >= 10000) log.shift(); // bounded: benchmarks send millions
     log.push({ method: req.method, path, rawPath: url.pathname, query: url.search.slice(1), auth: authOk,
       body: body || null, headers: { 'content-type': req.headers['content-type'] || null, 'user-agent': req.headers['user-agent'] || null } });
@@ -179,13 +183,25 @@ const server = http.createServer((req, res) => {
       }
       if (f.kind === 'html') { res.writeHead(502, { 'Content-Type': 'text/html' }); return res.end('<html>bad gateway</html>'); }
     }
-    route(req, res, path, url.searchParams, body, authOk);
+    route(req, res, path, url.searchParams, body, authOk, globexOnly);
   });
 });
 
-function route(req, res, path, q, body, authOk) {
+// Whether a token limited to Globex may touch this path.
+function globexAllows(path, q) {
+  const gid = data.accounts[1].id;
+  let m = /^\/zones\/([^/]+)/.exec(path);
+  if (m) { const z = data.zones.find((x) => x.id === m[1]); return !z || z.account.id === gid; }
+  m = /^\/accounts\/([^/]+)/.exec(path);
+  if (m) return m[1] === gid;
+  if (path === '/zones') { if (q.get('account.id') && q.get('account.id') !== gid) return false; q.set('account.id', gid); }
+  return true;
+}
+
+function route(req, res, path, q, body, authOk, globexOnly) {
   if (budget.remaining > 0) budget.remaining--;
   if (!authOk) { const [s, b] = failure(403, 10000, 'Authentication error'); return send(res, s, b); }
+  if (globexOnly && !globexAllows(path, q)) { const [s, b] = failure(403, 9109, 'Unauthorized to access requested resource'); return send(res, s, b); }
   for (const [meth, re, fn] of routes) {
     const m = re.exec(path);
     if (!m || meth !== req.method) continue;
