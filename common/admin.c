@@ -136,7 +136,12 @@ long admin_time_parse(const cJSON *v)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-		int hh = atoi(p + 1), mm = atoi(p + 4);
+		int hh, mm;
+		if (p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' || p[4] < '0' || p[4] > '9' ||
+		    p[5] < '0' || p[5] > '9')
+			return -1;
+		hh = (p[1] - '0') * 10 + (p[2] - '0');
+		mm = (p[4] - '0') * 10 + (p[5] - '0');
 		if (hh > 23 || mm > 59)
 			return -1;
 		off = (hh * 60 + mm) * 60 * (*p == '+' ? 1 : -1);
@@ -1173,7 +1178,7 @@ int admin_apikey_create(const struct admin *a, const cJSON *in, struct admin_res
 	if (!cJSON_IsString(name) || !printable(name->valuestring, 100))
 		return BAD(r, "name is required: a string of 1 to 100 printable characters");
 	if (cJSON_IsString(accs) && !strcmp(accs->valuestring, "*")) {
-		strcpy(accounts, "*");
+		snprintf(accounts, sizeof(accounts), "*");
 	} else if (cJSON_IsArray(accs) && cJSON_GetArraySize(accs) > 0) {
 		const cJSON *it;
 		size_t len = 0;

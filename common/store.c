@@ -73,14 +73,15 @@ static int store_connect(struct store *st)
 		char host[256];
 		const char *colon = strrchr(st->addr, ':');
 		size_t hn = colon ? (size_t)(colon - st->addr) : 0;
-		int port = colon ? atoi(colon + 1) : 0;
-		if (!colon || hn == 0 || hn >= sizeof(host) || port <= 0 || port > 65535) {
+		char *end = NULL;
+		long port = colon ? strtol(colon + 1, &end, 10) : 0;
+		if (!colon || hn == 0 || hn >= sizeof(host) || !end || *end || port <= 0 || port > 65535) {
 			store_drop(st, "bad address");
 			return -1;
 		}
 		memcpy(host, st->addr, hn);
 		host[hn] = '\0';
-		st->c = redisConnectWithTimeout(host, port, tv);
+		st->c = redisConnectWithTimeout(host, (int)port, tv);
 	}
 	if (!st->c || st->c->err) {
 		store_drop(st, "connect failed");
