@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 	static char body[4 << 20];
 	char head[128];
 	size_t n;
-	int i, workers = argc > 2 ? atoi(argv[2]) : 1, hn;
+	int i, workers = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 1, hn;
 	FILE *f;
 	FCGX_Request rq;
 
