@@ -336,6 +336,13 @@ function runReadme(env, name, vars) {
   t.is(r.status, 401, 'the revoked API key is refused on the next request');
   o = admin(env, ['apikey', 'create', 'bad', '--accounts', 'ia_ffffffffffffffff']);
   t.is(o.status, 1, 'apikey for an unknown account -> exit 1');
+  o = admin(env, ['account', 'set-token', C], 'cli-cf-token-rotated-0123456789\n');
+  secrets.add('cli-cf-token-rotated-0123456789');
+  t.ok(o.status === 0 && !o.stdout.includes('rotated'), 'account set-token (token on stdin, never echoed)', o);
+  o = admin(env, ['account', 'set-token', C], 'short\n');
+  t.ok(o.status === 1 && /20 to 512/.test(o.stderr), 'account set-token with a malformed token -> exit 1', o);
+  o = admin(env, ['account', 'set-token', 'ia_ffffffffffffffff'], 'cli-cf-token-rotated-0123456789\n');
+  t.is(o.status, 1, 'account set-token on an unknown account -> exit 1');
   o = admin(env, ['account', 'remove', C]);
   t.is(o.status, 0, 'account remove');
   o = admin(env, ['frobnicate', 'x']);

@@ -60,6 +60,20 @@ const ROOT = path.resolve(__dirname, '../..');
   t.ok(results.filter((r) => r.at > backAt + 200).every((r) => r.status === 200), 'after that, every answer is a 200');
   t.ok(children(master).every((p) => workers.includes(p)) && children(master).length === workers.length, 'no worker crashed or was replaced');
 
+  // ---- Redis hung (SIGSTOP: connections open, no answers): the Redis
+  // timeout answers 503, nothing hangs; SIGCONT: service resumes
+  const rpid = Number(fs.readFileSync(path.join(env.CFMCP_DIR, 'redis.pid'), 'utf8'));
+  process.kill(rpid, 'SIGSTOP');
+  const t1 = Date.now();
+  const slow = await post(env, tok, call);
+  const took = Date.now() - t1;
+  process.kill(rpid, 'SIGCONT');
+  t.ok(slow.status === 503 && slow.json && slow.json.error && slow.headers.get('retry-after') && took < 1500,
+    `Redis hung: 503 with a JSON-RPC error after ${took} ms (CFMCP_REDIS_TIMEOUT_MS 500), no hang`, slow.text.slice(0, 300));
+  let back = null;
+  for (let i = 0; i < 20 && !back; i++) { const r = await post(env, tok, call); if (r.status === 200) back = r; else await sleep(50); }
+  t.ok(back && back.json.result.isError === false, 'Redis responsive again: the next requests succeed');
+
   // ---- an upstream 5xx storm under concurrency
   await sim(env, 'reset', {});
   await sim(env, 'fault', { match: '/zones', kind: '500', times: 40 });
