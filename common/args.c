@@ -67,6 +67,57 @@ static int why_set(char *why, size_t whysz, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * Compiled schema patterns, per process: regcomp cost more than the rest
+ * of a call's validation (bench/RESULTS.md). Keyed by the pattern's text,
+ * so the same pattern in many tools compiles once; a fixed number of slots,
+ * replaced round-robin, bounds the memory whatever the catalogue.
+ */
+#define PATTERN_SLOTS 64
+
+static struct {
+	char *text;
+	regex_t re;
+} patterns[PATTERN_SLOTS];
+static unsigned pattern_next;
+
+static const regex_t *pattern_compiled(const char *text)
+{
+	unsigned i;
+	char *copy;
+
+	for (i = 0; i < PATTERN_SLOTS; i++)
+		if (patterns[i].text && !strcmp(patterns[i].text, text))
+			return &patterns[i].re;
+	copy = xstrdup(text);
+	if (!copy)
+		return NULL;
+	i = pattern_next++ % PATTERN_SLOTS;
+	if (patterns[i].text) {
+		regfree(&patterns[i].re);
+		xfree(patterns[i].text);
+		patterns[i].text = NULL;
+	}
+	if (regcomp(&patterns[i].re, text, REG_EXTENDED | REG_NOSUB)) {
+		xfree(copy);
+		return NULL;
+	}
+	patterns[i].text = copy;
+	return &patterns[i].re;
+}
+
+void args_patterns_free(void)
+{
+	unsigned i;
+
+	for (i = 0; i < PATTERN_SLOTS; i++)
+		if (patterns[i].text) {
+			regfree(&patterns[i].re);
+			xfree(patterns[i].text);
+			patterns[i].text = NULL;
+		}
+}
+
 static int validate(const cJSON *s, const cJSON *v, const char *where, char *why, size_t whysz, int depth);
 
 static int validate_props(const cJSON *s, const cJSON *v, const char *where, char *why, size_t whysz, int depth)
@@ -156,13 +207,10 @@ static int validate(const cJSON *s, const cJSON *v, const char *where, char *why
 			return why_set(why, whysz, "%s is too short (at least %.0f characters)", w, k->valuedouble);
 		k = cJSON_GetObjectItemCaseSensitive(s, "pattern");
 		if (k) {
-			regex_t re;
-			int m;
-			if (regcomp(&re, k->valuestring, REG_EXTENDED | REG_NOSUB))
+			const regex_t *re = pattern_compiled(k->valuestring);
+			if (!re)
 				return why_set(why, whysz, "%s: the schema's pattern does not compile", w);
-			m = regexec(&re, v->valuestring, 0, NULL, 0);
-			regfree(&re);
-			if (m)
+			if (regexec(re, v->valuestring, 0, NULL, 0))
 				return why_set(why, whysz, "%s does not have the required form (pattern %s)", w, k->valuestring);
 		}
 	}

@@ -48,6 +48,8 @@ int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ct
 /* Append name=value to a query string, both percent-encoded. 0 or -1. */
 int plan_query_add(struct buf *q, const char *name, const char *val)
 	__attribute__((nonnull, warn_unused_result));
+/* Free the compiled-pattern cache (at exit, so leak checkers see none). */
+void args_patterns_free(void);
 /* 1 when s is a 32-character lower-case hex id. */
 int is_hex32(const char *s) __attribute__((nonnull));
 

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <fcgiapp.h>
 
+#include "../common/args.h"
 #include "../common/http.h"
 #include "../common/log.h"
 #include "../common/router.h"
@@ -224,5 +225,6 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 out:
 	upstream_free(up);
 	store_free(st);
+	args_patterns_free();
 	return rc;
 }

@@ -360,6 +360,7 @@ int main(void)
 		cJSON_Delete(back);
 		buf_free(&jb);
 	}
+	args_patterns_free();
 	catalog_free(&cat);
 	config_free(&cfg);
 	return done_testing();
