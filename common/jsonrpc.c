@@ -435,3 +435,184 @@ int json_append_string(struct buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 	return 0;
 }
+
+const char *json_skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static int hex4(const char *p, const char *end, unsigned *v)
+{
+	int i;
+
+	*v = 0;
+	if (end - p < 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+		*v <<= 4;
+		if (c >= '0' && c <= '9')
+			*v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			*v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			*v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* p at the opening quote; returns after the closing one, or NULL. */
+static const char *scan_string(const char *p, const char *end)
+{
+	p++;
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			return p + 1;
+		if (c < 0x20)
+			return NULL;
+		if (c == '\\') {
+			unsigned v, lo;
+			if (++p >= end)
+				return NULL;
+			switch (*p) {
+			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+				p++;
+				continue;
+			case 'u':
+				if (hex4(p + 1, end, &v) < 0 || v == 0)
+					return NULL;
+				p += 5;
+				if (v >= 0xdc00 && v <= 0xdfff)
+					return NULL; /* lone low surrogate */
+				if (v >= 0xd800 && v <= 0xdbff) {
+					if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, end, &lo) < 0 ||
+					    lo < 0xdc00 || lo > 0xdfff)
+						return NULL;
+					p += 6;
+				}
+				continue;
+			default:
+				return NULL;
+			}
+		}
+		if (c < 0x80) {
+			p++;
+		} else {
+			size_t k = utf8_len((const unsigned char *)p, (size_t)(end - p));
+			if (!k)
+				return NULL;
+			p += k;
+		}
+	}
+	return NULL;
+}
+
+static const char *scan_number(const char *p, const char *end)
+{
+	if (p < end && *p == '-')
+		p++;
+	if (p >= end)
+		return NULL;
+	if (*p == '0') {
+		p++;
+	} else if (*p >= '1' && *p <= '9') {
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	} else {
+		return NULL;
+	}
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return NULL;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return NULL;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	return p;
+}
+
+const char *json_scan(const char *p, const char *end, int max_depth, long *count)
+{
+	if (count)
+		*count = -1;
+	p = json_skip_ws(p, end);
+	if (p >= end)
+		return NULL;
+	switch (*p) {
+	case '"':
+		return scan_string(p, end);
+	case 't':
+		return end - p >= 4 && !memcmp(p, "true", 4) ? p + 4 : NULL;
+	case 'f':
+		return end - p >= 5 && !memcmp(p, "false", 5) ? p + 5 : NULL;
+	case 'n':
+		return end - p >= 4 && !memcmp(p, "null", 4) ? p + 4 : NULL;
+	case '[': {
+		long n = 0;
+		if (max_depth <= 0)
+			return NULL;
+		p = json_skip_ws(p + 1, end);
+		if (p < end && *p == ']') {
+			if (count)
+				*count = 0;
+			return p + 1;
+		}
+		for (;;) {
+			p = json_scan(p, end, max_depth - 1, NULL);
+			if (!p)
+				return NULL;
+			n++;
+			p = json_skip_ws(p, end);
+			if (p >= end)
+				return NULL;
+			if (*p == ']')
+				break;
+			if (*p++ != ',')
+				return NULL;
+		}
+		if (count)
+			*count = n;
+		return p + 1;
+	}
+	case '{':
+		if (max_depth <= 0)
+			return NULL;
+		p = json_skip_ws(p + 1, end);
+		if (p < end && *p == '}')
+			return p + 1;
+		for (;;) {
+			p = json_skip_ws(p, end);
+			if (p >= end || *p != '"' || !(p = scan_string(p, end)))
+				return NULL;
+			p = json_skip_ws(p, end);
+			if (p >= end || *p++ != ':')
+				return NULL;
+			p = json_scan(p, end, max_depth - 1, NULL);
+			if (!p)
+				return NULL;
+			p = json_skip_ws(p, end);
+			if (p >= end)
+				return NULL;
+			if (*p == '}')
+				return p + 1;
+			if (*p++ != ',')
+				return NULL;
+		}
+	default:
+		return scan_number(p, end);
+	}
+}

@@ -83,6 +83,18 @@ enum mcp_err jsonrpc_check(const cJSON *obj, struct rpc_msg *m, const char **why
  * can run out of memory) item is deleted instead of leaked. 0 or -1. */
 int json_add(cJSON *obj, const char *key, cJSON *item) __attribute__((warn_unused_result));
 
+/*
+ * Validate the one JSON value at p (RFC 8259, strict: UTF-8 checked,
+ * escapes checked, \u0000 refused, surrogates paired, nesting at most
+ * max_depth) without building a tree. Returns the first byte after the
+ * value, or NULL. When the value is an array, *count gets its length
+ * (else -1). Lets a large upstream "result" pass through as bytes.
+ */
+const char *json_scan(const char *p, const char *end, int max_depth, long *count)
+	__attribute__((nonnull(1, 2)));
+/* Skip JSON whitespace. */
+const char *json_skip_ws(const char *p, const char *end) __attribute__((nonnull));
+
 /* Append s (n bytes of UTF-8) to b as a JSON string literal, quotes
  * included (RFC 8259 §7: '"', '\\' and controls escaped). 0 or -1. */
 int json_append_string(struct buf *b, const char *s, size_t n) __attribute__((warn_unused_result));

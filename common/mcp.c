@@ -429,11 +429,10 @@ static cJSON *cf_errors(const cJSON *env)
 }
 
 /* Compute our next_cursor from Cloudflare's result_info, or NULL. */
-static int next_cursor(const struct tool *t, const cJSON *env, struct buf *out)
+/* ri: the envelope's result_info; nres: the result array's length, or -1
+ * when the result is not an array. */
+static int next_cursor(const struct tool *t, const cJSON *ri, long nres, struct buf *out)
 {
-	const cJSON *ri = cJSON_GetObjectItemCaseSensitive(env, "result_info");
-	const cJSON *res = cJSON_GetObjectItemCaseSensitive(env, "result");
-
 	if (!cJSON_IsObject(ri))
 		return 0;
 	if (t->paging == PAGE_PAGE) {
@@ -454,7 +453,7 @@ static int next_cursor(const struct tool *t, const cJSON *env, struct buf *out)
 		else if (cJSON_IsNumber(count) && per > 0)
 			more = count->valuedouble >= per;
 		else
-			more = cJSON_IsArray(res) && per > 0 && cJSON_GetArraySize(res) >= per;
+			more = nres >= 0 && per > 0 && (double)nres >= per;
 		if (!more)
 			return 0;
 		n = snprintf(s, sizeof(s), "%.0f", pg + 1);
@@ -475,6 +474,117 @@ static int next_cursor(const struct tool *t, const cJSON *env, struct buf *out)
  * result is an array that does not fit, items are dropped from the end and
  * the answer says so and how to get the rest.
  */
+/*
+ * The common case without building a tree: a 2xx whose body is exactly one
+ * JSON object (validated byte by byte, json_scan) with "success": true and
+ * a "result" small enough to need no truncation. The result's bytes pass
+ * through as they came (already valid JSON); only result_info is parsed.
+ * Anything else (an escaped or repeated key, a deeper nesting than the
+ * scanner takes, errors, trailing bytes) returns 0: the general path.
+ * bench/RESULTS.md: the tree cost ~40 % of a tools/call.
+ */
+static int shape_fast(struct call *c, const struct tool *t, const struct upstream_reply *ur,
+	struct buf *res, enum mcp_err *e)
+{
+	const char *p = ur->body.p, *end = ur->body.p + ur->body.len, *rs = NULL, *re = NULL;
+	const char *is = NULL, *ie = NULL;
+	int success = 0;
+	long nres = -1;
+	cJSON *ri = NULL, *rest = NULL;
+	struct buf text, cur;
+	char *rests = NULL;
+	int rc = 0, hc;
+
+	if (ur->status < 200 || ur->status >= 300 || !p)
+		return 0;
+	p = json_skip_ws(p, end);
+	if (p >= end || *p != '{')
+		return 0;
+	p = json_skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return 0;
+	for (;;) {
+		const char *ks = p, *ke, *vs, *ve;
+		long cnt;
+		if (p >= end || *p != '"' || !(ke = json_scan(p, end, 1, NULL)))
+			return 0;
+		if (memchr(ks, '\\', (size_t)(ke - ks)))
+			return 0; /* an escaped key: let cJSON decode it */
+		p = json_skip_ws(ke, end);
+		if (p >= end || *p++ != ':')
+			return 0;
+		vs = json_skip_ws(p, end);
+		ve = json_scan(vs, end, 256, &cnt);
+		if (!ve)
+			return 0;
+#define KEY_IS(lit) ((size_t)(ke - ks) == sizeof(lit) + 1 && !memcmp(ks + 1, lit, sizeof(lit) - 1))
+		if (KEY_IS("success")) {
+			if (success)
+				return 0;
+			success = ve - vs == 4 && !memcmp(vs, "true", 4) ? 1 : -1;
+		} else if (KEY_IS("result")) {
+			if (rs)
+				return 0;
+			rs = vs;
+			re = ve;
+			nres = cnt;
+		} else if (KEY_IS("result_info")) {
+			if (is)
+				return 0;
+			is = vs;
+			ie = ve;
+		}
+#undef KEY_IS
+		p = json_skip_ws(ve, end);
+		if (p >= end)
+			return 0;
+		if (*p == '}')
+			break;
+		if (*p++ != ',')
+			return 0;
+		p = json_skip_ws(p, end);
+	}
+	if (json_skip_ws(p + 1, end) != end || success != 1 || !rs ||
+	    (size_t)(re - rs) + 1024 > c->env->cfg->result_max)
+		return 0;
+	/* From here on the fast path owns the answer (headers are added). */
+	*e = MCP_ENOMEM;
+	buf_init(&text, 0);
+	buf_init(&cur, 1024);
+	/* the span is valid JSON: only an allocation failure stops cJSON */
+	if (is && !(ri = cJSON_ParseWithLength(is, (size_t)(ie - is))))
+		goto out;
+	rest = cJSON_CreateObject();
+	if (!rest)
+		goto out;
+	hc = next_cursor(t, ri, nres, &cur);
+	if (hc < 0)
+		goto out;
+	if (hc > 0) {
+		if (!cJSON_AddStringToObject(rest, "next_cursor", cur.p))
+			goto out;
+	} else if (t->paging != PAGE_NONE && !cJSON_AddNullToObject(rest, "next_cursor")) {
+		goto out;
+	}
+	add_ratelimit(c, ur, rest);
+	rests = cJSON_PrintUnformatted(rest);
+	if (!rests || buf_append(&text, STRLIT("{\"result\":")) || buf_append(&text, rs, (size_t)(re - rs)) ||
+	    (strcmp(rests, "{}") ? buf_append(&text, STRLIT(",")) || buf_puts(&text, rests + 1) :
+				   buf_append(&text, STRLIT("}"))))
+		goto out;
+	if (tool_result(c, res, text.p, text.p, text.len, 0))
+		goto out;
+	*e = MCP_OK;
+out:
+	rc = 1;
+	cJSON_free(rests);
+	cJSON_Delete(rest);
+	cJSON_Delete(ri);
+	buf_free(&cur);
+	buf_free(&text);
+	return rc;
+}
+
 static enum mcp_err shape_result(struct call *c, const struct tool *t, struct upstream_reply *ur,
 	struct buf *res)
 {
@@ -485,6 +595,8 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 	struct buf cur;
 	int hc, is_err;
 
+	if (shape_fast(c, t, ur, res, &e))
+		return e;
 	buf_init(&cur, 1024);
 	env = ur->body.len ? cJSON_ParseWithLength(ur->body.p, ur->body.len) : NULL;
 	out = cJSON_CreateObject();
@@ -520,7 +632,8 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 		goto out;
 	if (json_add(out, "result", result) < 0)
 		goto out;
-	hc = next_cursor(t, env, &cur);
+	hc = next_cursor(t, cJSON_GetObjectItemCaseSensitive(env, "result_info"),
+		cJSON_IsArray(result) ? (long)cJSON_GetArraySize(result) : -1, &cur);
 	if (hc < 0)
 		goto out;
 	if (hc > 0) {
