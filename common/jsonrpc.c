@@ -390,29 +390,51 @@ int json_add(cJSON *obj, const char *key, cJSON *item)
 	return 0;
 }
 
+/* Bytes each input byte takes in a JSON string literal: 1, 2 (\" \\ \n
+ * \r \t \b \f) or 6 (\u00XX for the other controls). */
+static const unsigned char esc_len[256] = {
+	6, 6, 6, 6, 6, 6, 6, 6, 2, 2, 2, 6, 2, 2, 6, 6,
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+	1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 int json_append_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, need = 2;
+	const unsigned char *in = (const unsigned char *)s;
+	size_t i, run, need = 2;
 	char *o;
 
-	/* Two passes: size, then write in place (one allocation, no per-
-	 * character appends; a 16 KB tool result has thousands of quotes). */
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		need += ch >= 0x20 && ch != '"' && ch != '\\' ? 1 :
-			(ch == '"' || ch == '\\' || ch == '\n' || ch == '\r' || ch == '\t' || ch == '\b' || ch == '\f') ? 2 : 6;
-	}
+	/* Two passes: size, then write in place, plain runs by memcpy (one
+	 * allocation; a 16 KB tool result has thousands of quotes). */
+	for (i = 0; i < n; i++)
+		need += esc_len[in[i]];
 	if (buf_reserve(b, need))
 		return -1;
 	o = b->p + b->len;
 	*o++ = '"';
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch >= 0x20 && ch != '"' && ch != '\\') {
-			*o++ = (char)ch;
-			continue;
-		}
+	for (i = 0; i < n;) {
+		unsigned char ch;
+		for (run = i; run < n && esc_len[in[run]] == 1; run++)
+			;
+		memcpy(o, in + i, run - i);
+		o += run - i;
+		if (run == n)
+			break;
+		ch = in[run];
 		*o++ = '\\';
 		switch (ch) {
 		case '"': *o++ = '"'; break;
@@ -429,6 +451,7 @@ int json_append_string(struct buf *b, const char *s, size_t n)
 			*o++ = hex[ch >> 4];
 			*o++ = hex[ch & 15];
 		}
+		i = run + 1;
 	}
 	*o++ = '"';
 	b->len += need;
