@@ -73,7 +73,7 @@ async function api(env, method, p, { body, key = env.ADMIN_KEY, headers = {} } =
   const h = { ...headers };
   if (key) h.Authorization = `Bearer ${key}`;
   if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
-  const res = await fetch(`${env.CFMCP_BASE}${p}`, { method, headers: h,
+  const res = await fetch(`${env.CFMCP_BASE}${p}`, { method, headers: h, signal: AbortSignal.timeout(30000),
     body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)) });
   const text = await res.text();
   let json = null;
@@ -84,7 +84,8 @@ async function api(env, method, p, { body, key = env.ADMIN_KEY, headers = {} } =
 async function post(env, token, body, headers = {}) {
   const h = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers };
   for (const k of Object.keys(h)) if (h[k] === null) delete h[k];
-  const res = await fetch(`${env.CFMCP_BASE}/mcp/${token}`, {
+  // bounded: a hang fails the test instead of stalling the suite
+  const res = await fetch(`${env.CFMCP_BASE}/mcp/${token}`, { signal: AbortSignal.timeout(30000),
     method: 'POST', headers: h, body: (typeof body === 'string' || Buffer.isBuffer(body)) ? body : JSON.stringify(body) });
   const text = await res.text();
   let json = null;
