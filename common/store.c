@@ -249,10 +249,16 @@ int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
 		if (store_connect(st) < 0)
 			return -1;
 		for (i = 0; i < n; i++) {
-			const char *argv[32];
-			size_t argvlen[32];
+			const char *argv[STORE_MAX_ARGS];
+			size_t argvlen[STORE_MAX_ARGS];
 			int argc = 0;
-			while (cmds[i][argc] && argc < 32) {
+			while (cmds[i][argc]) {
+				if (argc == STORE_MAX_ARGS) {
+					/* a caller's bug: refuse rather than send half a command */
+					log_err("redis: a command has more than %d arguments", STORE_MAX_ARGS);
+					store_drop(st, "command too long");
+					return -1;
+				}
 				argv[argc] = cmds[i][argc];
 				argvlen[argc] = strlen(cmds[i][argc]);
 				argc++;

@@ -34,6 +34,7 @@ enum store_rc store_apikey_get(struct store *st, const char *hash, struct apikey
  * given as NULL-terminated string vectors, sent in one write, replies
  * read in order. Returns 0 and fills replies[0..n-1] (free each with
  * store_reply_free), or -1 when Redis is unreachable (nothing filled). */
+#define STORE_MAX_ARGS 64 /* per command; a longer one is refused, never cut */
 struct redisReply;
 int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
 	struct redisReply **replies) __attribute__((nonnull, warn_unused_result));
