@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "caps.h"
 #include "crypto.h"
 
 int crypto_sha256_hex(const void *p, size_t n, char out[CRYPTO_SHA256_HEX])
@@ -30,6 +31,21 @@ int crypto_sha256_hex(const void *p, size_t n, char out[CRYPTO_SHA256_HEX])
 	}
 	out[64] = '\0';
 	return 0;
+}
+
+int crypto_token_hash(const char *t, size_t n, char out[CRYPTO_SHA256_HEX])
+{
+	size_t i;
+
+	if (n < CAP_TOKEN_MIN || n > CAP_TOKEN_MAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char c = t[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return -1;
+	}
+	return crypto_sha256_hex(t, n, out);
 }
 
 static const char B64URL[] =

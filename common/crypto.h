@@ -15,6 +15,12 @@ int crypto_sha256_hex(const void *p, size_t n, char out[CRYPTO_SHA256_HEX])
 	__attribute__((nonnull, warn_unused_result));
 /* n random bytes from the OS (CSPRNG). Returns 0 or -1. */
 int crypto_random_bytes(void *out, size_t n) __attribute__((nonnull, warn_unused_result));
+/* Whether t (n bytes) has the shape of a token we issue (URL and API
+ * tokens: base64url, CAP_TOKEN_MIN..CAP_TOKEN_MAX characters), and if so
+ * its SHA-256 hex in out, the only form in which tokens are looked up.
+ * Returns 0, or -1 for anything else. */
+int crypto_token_hash(const char *t, size_t n, char out[CRYPTO_SHA256_HEX])
+	__attribute__((nonnull, warn_unused_result));
 /* nbytes random bytes from the OS as unpadded base64url into out
  * (outsz >= 4*nbytes/3 + 2). Returns 0 or -1. */
 int crypto_random_token(size_t nbytes, char *out, size_t outsz)

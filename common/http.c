@@ -122,3 +122,23 @@ const char *http_reason(int status)
 	default: return "Unknown";
 	}
 }
+
+int http_request_bearer(const struct http_request *r, const char **tok, size_t *n)
+{
+	const char *h = http_request_header(r, "authorization");
+	size_t len;
+
+	if (!h)
+		return 0;
+	h += strspn(h, " \t");
+	if (strncasecmp(h, "Bearer ", 7))
+		return -1;
+	h += 7;
+	h += strspn(h, " \t");
+	len = strlen(h);
+	while (len && (h[len - 1] == ' ' || h[len - 1] == '\t'))
+		len--;
+	*tok = h;
+	*n = len;
+	return 1;
+}

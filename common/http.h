@@ -42,6 +42,12 @@ int http_request_add_header(struct http_request *r, const char *name, size_t nle
 const char *http_request_header(const struct http_request *r, const char *name)
 	__attribute__((nonnull));
 
+/* Authorization: Bearer <token> (RFC 6750 §2.1): 1 with the token, blanks
+ * trimmed, in *tok and *n; 0 without an Authorization header; -1 when the
+ * header is there but names another scheme. */
+int http_request_bearer(const struct http_request *r, const char **tok, size_t *n)
+	__attribute__((nonnull));
+
 void http_response_init(struct http_response *r);
 void http_response_free(struct http_response *r);
 /* Append a response header. name and value must not contain CR or LF;

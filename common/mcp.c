@@ -191,21 +191,6 @@ static int origin_ok(const struct config *cfg, const struct http_request *req)
 	return cfg->origins_any_localhost && is_loopback_origin(o);
 }
 
-static int token_shape_ok(const char *t, size_t n)
-{
-	size_t i;
-
-	if (n < CAP_TOKEN_MIN || n > CAP_TOKEN_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = t[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
 /* Write the final body: one JSON document, framed as SSE when asked. */
 static void finish(struct call *c, int status, struct buf *json)
 {
@@ -988,25 +973,18 @@ static int has_meta_pv(const cJSON *body)
 	return cJSON_IsObject(meta) && cJSON_GetObjectItemCaseSensitive(meta, META_PV) != NULL;
 }
 
-/* Authorization: Bearer <API token> (RFC 6750 §2.1). 1 and the SHA-256
- * hex of the token in out; 0 when there is no such header; -1 when the
- * header is there but malformed (treated as a wrong token). */
+/* The SHA-256 hex of the Authorization Bearer in out: 1; 0 when there is
+ * no Authorization header; -1 when there is one we cannot use (another
+ * scheme, or not a token's shape: answered like a wrong token). */
 static int bearer_of(const struct http_request *req, char out[CRYPTO_SHA256_HEX])
 {
-	const char *h = http_request_header(req, "authorization");
+	const char *tok;
 	size_t n;
+	int rc = http_request_bearer(req, &tok, &n);
 
-	if (!h)
-		return 0;
-	while (*h == ' ' || *h == '\t')
-		h++;
-	if (strncasecmp(h, "Bearer ", 7))
-		return -1;
-	h += 7;
-	n = trim(&h);
-	if (!token_shape_ok(h, n) || crypto_sha256_hex(h, n, out) < 0)
-		return -1;
-	return 1;
+	if (rc <= 0)
+		return rc;
+	return crypto_token_hash(tok, n, out) < 0 ? -1 : 1;
 }
 
 /* require_api_token_auth: answer 401 with WWW-Authenticate (RFC 6750 §3)
@@ -1078,7 +1056,7 @@ void mcp_handle(const struct mcp_env *env, const struct http_request *req,
 		fail_early(&c, MCP_EBODYSIZE, NULL);
 		goto out;
 	}
-	if (!token_shape_ok(token, len) || crypto_sha256_hex(token, len, hash) < 0) {
+	if (crypto_token_hash(token, len, hash) < 0) {
 		fail_early(&c, MCP_ENOTOKEN, NULL);
 		goto out;
 	}

@@ -151,17 +151,7 @@ void mgmt_handle(const struct mcp_env *env, const struct http_request *req, stru
 		return;
 	}
 	/* Authenticate: the SHA-256 of the Bearer names the key (RFC 6750 §2.1). */
-	auth = http_request_header(req, "authorization");
-	if (auth) {
-		while (*auth == ' ')
-			auth++;
-		if (strncasecmp(auth, "Bearer ", 7))
-			auth = NULL;
-		else
-			auth += 7;
-	}
-	n = auth ? strcspn(auth, " \t") : 0;
-	if (!auth || n < CAP_TOKEN_MIN || n > CAP_TOKEN_MAX || crypto_sha256_hex(auth, n, hash) < 0) {
+	if (http_request_bearer(req, &auth, &n) != 1 || crypto_token_hash(auth, n, hash) < 0) {
 		if (http_response_header(resp, "WWW-Authenticate", "Bearer realm=\"cfmcp-admin\"")) {
 			/* literal */
 		}
