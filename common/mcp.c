@@ -453,6 +453,23 @@ static int next_cursor(const struct tool *t, const cJSON *ri, long nres, struct 
 	return 0;
 }
 
+/* The result's "next_cursor": ours when there is a next page, null for a
+ * paged tool at its end, absent otherwise. 0, or -1 when out of memory. */
+static int add_next_cursor(const struct tool *t, const cJSON *ri, long nres, cJSON *obj)
+{
+	struct buf cur;
+	int hc, rc = -1;
+
+	buf_init(&cur, 1024);
+	hc = next_cursor(t, ri, nres, &cur);
+	if (hc > 0)
+		rc = cJSON_AddStringToObject(obj, "next_cursor", cur.p) ? 0 : -1;
+	else if (hc == 0)
+		rc = t->paging == PAGE_NONE || cJSON_AddNullToObject(obj, "next_cursor") ? 0 : -1;
+	buf_free(&cur);
+	return rc;
+}
+
 /*
  * Shape an upstream answer for a model: {"result": ..., "next_cursor": ...}
  * as structuredContent and as JSON text, bounded by result_max. When the
@@ -476,9 +493,9 @@ static int shape_fast(struct call *c, const struct tool *t, const struct upstrea
 	int success = 0;
 	long nres = -1;
 	cJSON *ri = NULL, *rest = NULL;
-	struct buf text, cur;
+	struct buf text;
 	char *rests = NULL;
-	int rc = 0, hc;
+	int rc = 0;
 
 	if (ur->status < 200 || ur->status >= 300 || !p)
 		return 0;
@@ -535,22 +552,14 @@ static int shape_fast(struct call *c, const struct tool *t, const struct upstrea
 	/* From here on the fast path owns the answer (headers are added). */
 	*e = MCP_ENOMEM;
 	buf_init(&text, 0);
-	buf_init(&cur, 1024);
 	/* the span is valid JSON: only an allocation failure stops cJSON */
 	if (is && !(ri = cJSON_ParseWithLength(is, (size_t)(ie - is))))
 		goto out;
 	rest = cJSON_CreateObject();
 	if (!rest)
 		goto out;
-	hc = next_cursor(t, ri, nres, &cur);
-	if (hc < 0)
+	if (add_next_cursor(t, ri, nres, rest) < 0)
 		goto out;
-	if (hc > 0) {
-		if (!cJSON_AddStringToObject(rest, "next_cursor", cur.p))
-			goto out;
-	} else if (t->paging != PAGE_NONE && !cJSON_AddNullToObject(rest, "next_cursor")) {
-		goto out;
-	}
 	add_ratelimit(c, ur, rest);
 	rests = cJSON_PrintUnformatted(rest);
 	if (!rests || buf_append(&text, STRLIT("{\"result\":")) || buf_append(&text, rs, (size_t)(re - rs)) ||
@@ -565,7 +574,6 @@ out:
 	cJSON_free(rests);
 	cJSON_Delete(rest);
 	cJSON_Delete(ri);
-	buf_free(&cur);
 	buf_free(&text);
 	return rc;
 }
@@ -577,12 +585,10 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 	char *text = NULL;
 	char msg[256];
 	enum mcp_err e = MCP_ENOMEM;
-	struct buf cur;
-	int hc, is_err;
+	int is_err;
 
 	if (shape_fast(c, t, ur, res, &e))
 		return e;
-	buf_init(&cur, 1024);
 	env = ur->body.len ? cJSON_ParseWithLength(ur->body.p, ur->body.len) : NULL;
 	out = cJSON_CreateObject();
 	if (!out)
@@ -617,16 +623,9 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 		goto out;
 	if (json_add(out, "result", result) < 0)
 		goto out;
-	hc = next_cursor(t, cJSON_GetObjectItemCaseSensitive(env, "result_info"),
-		cJSON_IsArray(result) ? (long)cJSON_GetArraySize(result) : -1, &cur);
-	if (hc < 0)
+	if (add_next_cursor(t, cJSON_GetObjectItemCaseSensitive(env, "result_info"),
+		    cJSON_IsArray(result) ? (long)cJSON_GetArraySize(result) : -1, out) < 0)
 		goto out;
-	if (hc > 0) {
-		if (!cJSON_AddStringToObject(out, "next_cursor", cur.p))
-			goto out;
-	} else if (t->paging != PAGE_NONE && !cJSON_AddNullToObject(out, "next_cursor")) {
-		goto out;
-	}
 	add_ratelimit(c, ur, out);
 	text = cJSON_PrintUnformatted(out);
 	if (!text)
@@ -668,7 +667,6 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 		goto out;
 	e = MCP_OK;
 out:
-	buf_free(&cur);
 	cJSON_free(text);
 	cJSON_Delete(out);
 	cJSON_Delete(env);
