@@ -14,6 +14,7 @@
 #include <hiredis/hiredis.h>
 
 #include "admin.h"
+#include "args.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "xalloc.h"
@@ -62,14 +63,9 @@ static int ok(struct admin_res *r, int status, cJSON *body)
 
 int admin_id_ok(const char *s)
 {
-	size_t p = strspn(s, "abcdefghijklmnopqrstuvwxyz"), i;
+	size_t p = strspn(s, "abcdefghijklmnopqrstuvwxyz");
 
-	if (p < 2 || p > 4 || s[p] != '_' || strlen(s + p + 1) != 16)
-		return 0;
-	for (i = p + 1; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+	return p >= 2 && p <= 4 && s[p] == '_' && strspn(s + p + 1, "0123456789abcdef") == 16 && !s[p + 17];
 }
 
 /* prefix_ + 8 hex digits of the time + 8 random: sorts by creation. */
@@ -308,18 +304,6 @@ static long expiry_of(const struct admin *a, const cJSON *v, struct admin_res *r
 
 /* ---- integrated accounts ------------------------------------------------ */
 
-static int is_hex(const char *s, size_t n)
-{
-	size_t i;
-
-	if (strlen(s) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
 static int cf_token_ok(const char *s)
 {
 	size_t n = strlen(s), i;
@@ -395,7 +379,7 @@ int admin_account_create(const struct admin *a, const cJSON *in, struct admin_re
 		return BAD(r, "unknown field \"%.64s\" (allowed: name, account_id, api_token)", which);
 	if (!cJSON_IsString(name) || !printable(name->valuestring, 100))
 		return BAD(r, "name is required: a string of 1 to 100 printable characters");
-	if (!cJSON_IsString(acc) || !is_hex(acc->valuestring, 32))
+	if (!cJSON_IsString(acc) || !is_hex32(acc->valuestring))
 		return BAD(r, "account_id is required: the Cloudflare account id (32 lower-case hex digits)");
 	if (!cJSON_IsString(tok) || !cf_token_ok(tok->valuestring))
 		return BAD(r, "api_token is required: the Cloudflare API token (20 to 512 printable characters, no spaces)");

@@ -97,6 +97,23 @@ static cJSON *expiry_value(const char *at, const char *in, long now)
 	return NULL;
 }
 
+/* Put expires_at into in from --expires-at / --expires-in (or null for
+ * --never). 0 done (or nothing given), 1 a bad value (said on stderr),
+ * -1 out of memory. */
+static int add_expiry(cJSON *in, const char *at, const char *in_s, int never, long now)
+{
+	cJSON *e;
+
+	if (!at && !in_s && !never)
+		return 0;
+	e = never ? cJSON_CreateNull() : expiry_value(at, in_s, now);
+	if (!e) {
+		fputs("cfmcp-admin: --expires-in needs a positive number of seconds\n", stderr);
+		return never ? -1 : 1;
+	}
+	return json_add(in, "expires_at", e) ? -1 : 0;
+}
+
 /* First line of a file or stdin (no echo on a terminal): a secret. */
 static int read_secret(const char *path, char *out, size_t outsz)
 {
@@ -417,14 +434,9 @@ int main(int argc, char **argv)
 			    (tags && json_add(conf, "tags", list_array(tags))) ||
 			    json_add(conf, "require_api_token_auth", cJSON_CreateBool(req)))
 				goto oom;
-			if (at || in_s) {
-				cJSON *e = expiry_value(at, in_s, a.now);
-				if (!e) {
-					fputs("cfmcp-admin: --expires-in needs a positive number of seconds\n", stderr);
-					goto out;
-				}
-				if (json_add(in, "expires_at", e))
-					goto oom;
+			switch (add_expiry(in, at, in_s, 0, a.now)) {
+			case 1: goto out;
+			case -1: goto oom;
 			}
 			admin_mcp_create(&a, account, in, &r);
 		} else if (!strcmp(verb, "list") && i + 1 == argc) {
@@ -437,7 +449,6 @@ int main(int argc, char **argv)
 		} else if (!strcmp(verb, "extend") && i + 2 <= argc) {
 			const char *id = argv[i++], *at = NULL, *in_s = NULL;
 			int never = 0;
-			cJSON *e;
 			for (; i < argc; i++) {
 				if (!strcmp(argv[i], "--expires-at") && (at = optval(argc, argv, &i)))
 					continue;
@@ -451,14 +462,13 @@ int main(int argc, char **argv)
 			}
 			if (never + !!at + !!in_s != 1)
 				goto usage;
-			e = never ? cJSON_CreateNull() : expiry_value(at, in_s, a.now);
-			if (!e) {
-				fputs("cfmcp-admin: --expires-in needs a positive number of seconds\n", stderr);
-				goto out;
-			}
 			in = cJSON_CreateObject();
-			if (!in || json_add(in, "expires_at", e))
+			if (!in)
 				goto oom;
+			switch (add_expiry(in, at, in_s, never, a.now)) {
+			case 1: goto out;
+			case -1: goto oom;
+			}
 			admin_mcp_update(&a, NULL, id, in, &r);
 		} else {
 			goto usage;
@@ -480,14 +490,9 @@ int main(int argc, char **argv)
 			    json_add(in, "accounts", (!strcmp(accounts, "all") || !strcmp(accounts, "*")) ?
 				    cJSON_CreateString("*") : list_array(accounts)))
 				goto oom;
-			if (at || in_s) {
-				cJSON *e = expiry_value(at, in_s, a.now);
-				if (!e) {
-					fputs("cfmcp-admin: --expires-in needs a positive number of seconds\n", stderr);
-					goto out;
-				}
-				if (json_add(in, "expires_at", e))
-					goto oom;
+			switch (add_expiry(in, at, in_s, 0, a.now)) {
+			case 1: goto out;
+			case -1: goto oom;
 			}
 			admin_apikey_create(&a, in, &r);
 		} else if (!strcmp(verb, "list") && i == argc) {
