@@ -795,18 +795,21 @@ static cJSON *mcp_json(const redisReply *h)
 
 /* Read the MCP record with this id; optionally WATCH it first (update).
  * 1 found (*h, hash set), 0 not found (or another account's), -1 down. */
-static int mcp_read(const struct admin *a, const char *account, const char *id, int watch,
+/* The record an id names: <space>-id:<id> gives the hash, then HGETALL
+ * cfmcp:<space>:<hash>, WATCHed first when watch (an update follows).
+ * 1 found (*h, hash set), 0 not found, -1 down. */
+static int record_by_id(const struct admin *a, const char *space, const char *id, int watch,
 	char hash[65], redisReply **h)
 {
-	char k[KEYSZ];
-	const char *acc;
+	char idspace[32], k[KEYSZ];
 	int rc;
 
 	*h = NULL;
-	rc = id_to_hash(a, "mcp-id", id, hash);
+	snprintf(idspace, sizeof(idspace), "%s-id", space);
+	rc = id_to_hash(a, idspace, id, hash);
 	if (rc <= 0)
 		return rc;
-	snprintf(k, sizeof(k), "cfmcp:mcp:%s", hash);
+	snprintf(k, sizeof(k), "cfmcp:%s:%s", space, hash);
 	if (watch) {
 		const char *w[] = { "WATCH", k, NULL };
 		redisReply *rep = cmd(a, w);
@@ -820,9 +823,30 @@ static int mcp_read(const struct admin *a, const char *account, const char *id, 
 	}
 	if (!*h)
 		return -1;
+	if ((*h)->type != REDIS_REPLY_ARRAY || (*h)->elements == 0) {
+		store_reply_free(*h);
+		*h = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/* An MCP server's record, if it belongs to account (NULL: any). */
+static int mcp_read(const struct admin *a, const char *account, const char *id, int watch,
+	char hash[65], redisReply **h)
+{
+	const char *acc;
+	int rc = record_by_id(a, "mcp", id, watch, hash, h);
+
+	if (rc != 1) {
+		if (rc == 0 && watch) {
+			static const char *const u[] = { "UNWATCH", NULL };
+			store_reply_free(cmd(a, u));
+		}
+		return rc;
+	}
 	acc = field(*h, "account");
-	if ((*h)->type != REDIS_REPLY_ARRAY || (*h)->elements == 0 || !acc ||
-	    (account && strcmp(acc, account))) {
+	if (!acc || (account && strcmp(acc, account))) {
 		store_reply_free(*h);
 		*h = NULL;
 		if (watch) {
@@ -1238,24 +1262,16 @@ int admin_apikey_list(const struct admin *a, struct admin_res *r)
 		goto oom;
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
 		const char *id = ids->element[i]->str;
-		char hash[65], k[KEYSZ];
-		const char *hg[] = { "HGETALL", k, NULL };
+		char hash[65];
 		redisReply *h;
 		cJSON *o;
-		int rc = id_to_hash(a, "apikey-id", id, hash);
+		int rc = record_by_id(a, "apikey", id, 0, hash, &h);
 		if (rc < 0)
 			goto down;
 		if (rc == 0) {
+			/* expired or revoked by hand: clean the index lazily */
 			const char *zrem[] = { "ZREM", "cfmcp:apikeys", id, NULL };
 			store_reply_free(cmd(a, zrem));
-			continue;
-		}
-		snprintf(k, sizeof(k), "cfmcp:apikey:%s", hash);
-		h = cmd(a, hg);
-		if (!h)
-			goto down;
-		if (h->type != REDIS_REPLY_ARRAY || h->elements == 0) {
-			store_reply_free(h);
 			continue;
 		}
 		o = apikey_json(h);
