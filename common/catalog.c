@@ -442,10 +442,10 @@ static int build_input_schema(struct ctx *c, struct tool *t, const cJSON *body_r
 		cur = cJSON_AddObjectToObject(props, "next_cursor");
 		if (!lim || !cur)
 			goto oom_req;
-		snprintf(d, sizeof(d), "How many items to return (1-%d, default %d).",
-			t->page_max, t->page_default);
+		snprintf(d, sizeof(d), "How many items to return (%d-%d, default %d).",
+			t->page_min, t->page_max, t->page_default);
 		if (!cJSON_AddStringToObject(lim, "type", "integer") ||
-		    !cJSON_AddNumberToObject(lim, "minimum", 1) ||
+		    !cJSON_AddNumberToObject(lim, "minimum", t->page_min) ||
 		    !cJSON_AddNumberToObject(lim, "maximum", t->page_max) ||
 		    !cJSON_AddStringToObject(lim, "description", d) ||
 		    !cJSON_AddStringToObject(cur, "type", "string") ||
@@ -590,7 +590,7 @@ static int method_keys_ok(struct ctx *c, const cJSON *m)
 
 static int parse_pagination(struct ctx *c, struct tool *t, const cJSON *pg)
 {
-	const cJSON *st, *d, *mx, *sz, *cur;
+	const cJSON *st, *d, *mx, *mn, *sz, *cur;
 	size_t old;
 
 	if (!pg)
@@ -601,6 +601,7 @@ static int parse_pagination(struct ctx *c, struct tool *t, const cJSON *pg)
 	st = cJSON_GetObjectItemCaseSensitive(pg, "style");
 	d = cJSON_GetObjectItemCaseSensitive(pg, "default");
 	mx = cJSON_GetObjectItemCaseSensitive(pg, "max");
+	mn = cJSON_GetObjectItemCaseSensitive(pg, "min");
 	sz = cJSON_GetObjectItemCaseSensitive(pg, "size_param");
 	cur = cJSON_GetObjectItemCaseSensitive(pg, "cursor_param");
 	if (!cJSON_IsString(st))
@@ -616,6 +617,10 @@ static int parse_pagination(struct ctx *c, struct tool *t, const cJSON *pg)
 	if (!cJSON_IsNumber(d) || !cJSON_IsNumber(mx) || d->valueint < 1 || mx->valueint < d->valueint ||
 	    mx->valueint > 1000)
 		return fail(c, "default and max must be integers with 1 <= default <= max <= 1000");
+	/* Cloudflare refuses some page sizes below 5 (OPERATIONS.md): "min" */
+	if (mn && (!cJSON_IsNumber(mn) || mn->valueint < 1 || mn->valueint > d->valueint))
+		return fail(c, "min must be an integer with 1 <= min <= default");
+	t->page_min = mn ? mn->valueint : 1;
 	t->page_default = d->valueint;
 	t->page_max = mx->valueint;
 	t->size_param = cJSON_IsString(sz) ? sz->valuestring : (t->paging == PAGE_PAGE ? "per_page" : "limit");

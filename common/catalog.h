@@ -30,7 +30,7 @@ struct tool {
 	const cJSON *body;      /* JSON Schema of the body; may be NULL */
 	cJSON *input_schema;    /* owned: the tool's inputSchema */
 	enum page_style paging;
-	int page_default, page_max; /* limit default and cap */
+	int page_min, page_default, page_max; /* limit floor, default and cap */
 	const char *cursor_param;   /* cursor-style: query name of the cursor */
 	const char *size_param;     /* query name of the page size */
 	char **tags;            /* owned, NULL-terminated */

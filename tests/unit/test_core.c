@@ -226,7 +226,7 @@ int main(void)
 
 	upstream_calls = 0;
 	run("POST", TOKPATH, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
-		"\"list_all_cloudflare_zones\",\"arguments\":{\"limit\":1}}}", JSON_HDRS, &r);
+		"\"list_all_cloudflare_zones\",\"arguments\":{\"limit\":5}}}", JSON_HDRS, &r);
 	is_int(r.status, 200, "tools/call -> 200");
 	is_int(upstream_calls, 1, "one upstream call");
 	is_str(last_token, "unit-cf-token-0123456789", "the account's sealed Cloudflare token is opened and sent");
@@ -242,7 +242,7 @@ int main(void)
 	{
 		int nfail = 0, bad = 0, k;
 		const char *body = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
-				   "\"list_all_cloudflare_zones\",\"arguments\":{\"limit\":1,\"name\":\"x\"}}}";
+				   "\"list_all_cloudflare_zones\",\"arguments\":{\"limit\":5,\"name\":\"x\"}}}";
 		for (k = 1; k < 400; k++) {
 			struct http_response rr;
 			unsigned long before = xalloc_oom_events();
