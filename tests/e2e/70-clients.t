@@ -82,7 +82,8 @@ if (!process.env.CFMCP_CLIENTS_CHILD) {
       cur = page.nextCursor;
     } while (cur && names.length < 100);
     t.ok(names.length === tools.length && names.includes('list_all_cloudflare_zones'),
-      `${server} TLS: mcp-remote (stdio, http-only) lists every tool, page by page (${names.length})`, err.join(''));
+      `${server} TLS: mcp-remote (stdio, http-only) lists every tool, page by page (${names.length})`,
+      err.join('').replace(/(\/mcp\/[A-Za-z0-9_-]{4})[A-Za-z0-9_-]+/g, '$1...'));
     await sim(env, 'reset', {});
     res = await cl.callTool({ name: 'list_all_cloudflare_zones', arguments: {} });
     log = await sim(env, 'log');

@@ -60,7 +60,7 @@ function blocks() {
   const run = spawnSync('sh', [path.join(R, 'production.sh')], { cwd: ROOT, encoding: 'utf8', env: penv, timeout: 300000 });
   const url = (/^url\s+(https:\/\/\S+)/m.exec(run.stdout) || [])[1];
   t.ok(run.status === 0 && url, `the README's production blocks run (exit ${run.status}) and print an MCP URL`,
-    { stdout: run.stdout.slice(-1500), stderr: run.stderr.slice(-3000) });
+    { stdout: run.stdout.replace(/^(token|url)\s+\S+/gm, '$1 <not printed>').slice(-1500), stderr: run.stderr.slice(-3000) });
   try {
     if (url) {
       // The URL names https://localhost; lighttpd listens on the test's port.
