@@ -14,8 +14,7 @@ const path = require('path');
 const net = require('net');
 const { execFileSync, spawn, spawnSync } = require('child_process');
 
-const ROOT = path.resolve(__dirname, '..');
-const BUILD = path.resolve(ROOT, process.env.BUILD || 'build');
+const { ROOT, BUILD, startStack, stopStack } = require('./stack');
 const DUR = Number(process.env.BENCH_DURATION || 10);
 const WORKERS = Number(process.env.BENCH_WORKERS || 2);
 const CONN = Number(process.env.BENCH_CONNECTIONS || 16);
@@ -27,8 +26,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const freePort = () => new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfmcp-bench-'));
 const procs = [];
-const sh = (cmd, extra = {}) => execFileSync('sh', ['-c', `. "${ROOT}/tests/lib/stack.sh" && ${cmd}`],
-  { encoding: 'utf8', env: { ...process.env, ROOT, BUILD, ...extra } });
 
 function wrk(url, { body, headers = [], conns = CONN, method = 'POST', dur = DUR }) {
   const bf = path.join(dir, `body-${Math.random().toString(36).slice(2)}.json`);
@@ -88,10 +85,9 @@ async function startup(schemas, label) {
   let ok = true;
   try {
     process.stderr.write(`bench: starting the stack in ${D} (${WORKERS} workers)\n`);
-    const envText = sh(`stack_start "${D}" >/dev/null && cat "${D}/env"`, { STACK_WORKERS: String(WORKERS), CFMCP_TOOLS_PAGE_SIZE: '100' });
-    for (const line of envText.split('\n')) { const m = /^(\w+)='(.*)'$/.exec(line); if (m) process.env[m[1]] = m[2]; }
+    const { E: stackEnv, tok } = startStack(D, WORKERS);
+    Object.assign(process.env, stackEnv);
     const E = process.env;
-    const tok = sh('stack_mint_token read ""', { CFMCP_DIR: D, CFMCP_BASE: E.CFMCP_BASE, ACCOUNT_ID: E.ACCOUNT_ID }).trim();
     fs.writeFileSync(path.join(dir, 'token'), tok);
     const url = `${E.CFMCP_BASE}/mcp/${tok}`;
     const H25 = ['MCP-Protocol-Version: 2025-06-18'];
@@ -193,7 +189,7 @@ async function startup(schemas, label) {
     process.stderr.write(`bench: ${e.stack || e}\n`);
   } finally {
     for (const p of procs) { try { p.kill('SIGTERM'); } catch { /* gone */ } }
-    try { sh(`stack_stop "${D}"`); } catch { /* best effort */ }
+    stopStack(D);
     if (!process.env.KEEP_BENCH_DIR) fs.rmSync(dir, { recursive: true, force: true });
   }
   const cpu = os.cpus();

@@ -12,13 +12,10 @@ const path = require('path');
 const http = require('http');
 const { execFileSync } = require('child_process');
 
-const ROOT = path.resolve(__dirname, '..');
-const BUILD = path.resolve(ROOT, process.env.BUILD || 'build');
+const { startStack, stopStack } = require('./stack');
 const SECONDS = Number(process.env.SOAK_SECONDS || 60);
 const CONNS = Number(process.env.SOAK_CONNECTIONS || 200);
 const WORKERS = Number(process.env.SOAK_WORKERS || 2);
-const sh = (cmd, extra = {}) => execFileSync('sh', ['-c', `. "${ROOT}/tests/lib/stack.sh" && ${cmd}`],
-  { encoding: 'utf8', env: { ...process.env, ROOT, BUILD, ...extra } });
 const rss = (pid) => { try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]); } catch { return NaN; } };
 const kids = (pid) => { try { return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').map(Number); } catch { return []; } };
 
@@ -28,10 +25,7 @@ const kids = (pid) => { try { return execFileSync('pgrep', ['-P', String(pid)], 
   fs.mkdirSync(D);
   let ok = false;
   try {
-    const envText = sh(`stack_start "${D}" >/dev/null && cat "${D}/env"`, { STACK_WORKERS: String(WORKERS), CFMCP_TOOLS_PAGE_SIZE: '100' });
-    const E = {};
-    for (const line of envText.split('\n')) { const m = /^(\w+)='(.*)'$/.exec(line); if (m) E[m[1]] = m[2]; }
-    const tok = sh('stack_mint_token read ""', { CFMCP_DIR: D, CFMCP_BASE: E.CFMCP_BASE, ACCOUNT_ID: E.ACCOUNT_ID }).trim();
+    const { E, tok } = startStack(D, WORKERS);
     const u = new URL(`${E.CFMCP_BASE}/mcp/${tok}`);
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONNS });
     const master = Number(fs.readFileSync(path.join(D, 'worker.pid'), 'utf8'));
@@ -85,7 +79,7 @@ const kids = (pid) => { try { return execFileSync('pgrep', ['-P', String(pid)], 
   } catch (e) {
     console.error(`soak: ${e.stack || e}`);
   } finally {
-    try { sh(`stack_stop "${D}"`); } catch { /* best effort */ }
+    stopStack(D);
     if (!process.env.KEEP_SOAK_DIR) fs.rmSync(dir, { recursive: true, force: true });
   }
   process.exitCode = ok ? 0 : 1;
