@@ -132,6 +132,26 @@ static int fill_request(FCGX_Request *rq, size_t max_body, struct http_request *
 	return 0;
 }
 
+/* One accepted request: FastCGI params and stdin into a struct
+ * http_request, the router's answer into resp (initialized by the caller,
+ * who writes and frees it). The request is freed here, on every path. */
+static void serve_one(FCGX_Request *rq, const struct mcp_env *env, size_t max_body,
+	struct http_response *resp)
+{
+	struct http_request req;
+
+	http_request_init(&req);
+	if (fill_request(rq, max_body, &req) < 0) {
+		resp->status = 500;
+		if (buf_puts(&resp->body, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":\"Internal error: out of memory\"}}")) {
+			buf_reset(&resp->body);
+		}
+	} else {
+		router_handle(env, &req, resp);
+	}
+	http_request_free(&req);
+}
+
 static void write_response(FCGX_Request *rq, const struct http_response *resp)
 {
 	char head[128];
@@ -193,7 +213,6 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 		goto out;
 	}
 	while (!stopping) {
-		struct http_request req;
 		struct http_response resp;
 
 		if (FCGX_Accept_r(&rq) < 0) {
@@ -205,20 +224,11 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 			usleep(10000);
 			continue;
 		}
-		http_request_init(&req);
 		http_response_init(&resp);
-		if (fill_request(&rq, cfg->max_body, &req) < 0) {
-			resp.status = 500;
-			if (buf_puts(&resp.body, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":\"Internal error: out of memory\"}}")) {
-				buf_reset(&resp.body);
-			}
-		} else {
-			router_handle(&env, &req, &resp);
-		}
+		serve_one(&rq, &env, cfg->max_body, &resp);
 		write_response(&rq, &resp);
 		FCGX_Finish_r(&rq);
 		http_response_free(&resp);
-		http_request_free(&req);
 	}
 	FCGX_Free(&rq, 0);
 	rc = 0;
