@@ -165,7 +165,9 @@ static redisReply *cmd(const struct admin *a, const char *const *argv)
 }
 
 /* A MULTI ... EXEC block of n commands in one round trip. 1 = applied,
- * 0 = aborted (a WATCHed key changed), -1 = Redis down or an error. */
+ * 0 = aborted (a WATCHed key changed), -1 = Redis down, the connection
+ * lost (a WATCH set before is gone with it, so the block is refused, and
+ * it is never resent: store.h), or an error. */
 static int transact(const struct admin *a, size_t n, const char *const *const *cmds)
 {
 	static const char *const multi[] = { "MULTI", NULL };
@@ -821,8 +823,15 @@ static int record_by_id(const struct admin *a, const char *space, const char *id
 		const char *argv[] = { "HGETALL", k, NULL };
 		*h = cmd(a, argv);
 	}
-	if (!*h)
+	if (!*h) {
+		if (watch) {
+			/* the connection died under the WATCH: end the transaction
+			 * so the store serves this process's next one (store.h) */
+			static const char *const u[] = { "UNWATCH", NULL };
+			store_reply_free(cmd(a, u));
+		}
 		return -1;
+	}
 	if ((*h)->type != REDIS_REPLY_ARRAY || (*h)->elements == 0) {
 		store_reply_free(*h);
 		*h = NULL;

@@ -233,6 +233,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 		}
 		http_response_init(&resp);
 		serve_one(&rq, &env, cfg->max_body, &resp);
+		store_request_end(st);
 		write_response(&rq, &resp);
 		FCGX_Finish_r(&rq);
 		http_response_free(&resp);

@@ -197,9 +197,268 @@ static void bug_body_oom_413(void)
 	}
 }
 
+/* ---- bug 6: the store and transactions, against a real redis-server ---- */
+
+static pid_t redis_pid;
+static char redis_dir[64], redis_sock[128], redis_addr[160];
+
+static int redis_start(void)
+{
+	redisContext *c = NULL;
+	int i;
+
+	snprintf(redis_dir, sizeof(redis_dir), "/tmp/cfmcp-unit-redis-XXXXXX");
+	if (!mkdtemp(redis_dir))
+		return -1;
+	snprintf(redis_sock, sizeof(redis_sock), "%s/redis.sock", redis_dir);
+	snprintf(redis_addr, sizeof(redis_addr), "unix:%s", redis_sock);
+	redis_pid = fork();
+	if (redis_pid < 0)
+		return -1;
+	if (redis_pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", redis_sock,
+			"--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--dir", redis_dir,
+			(char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++) {
+		struct timespec ts = { 0, 25 * 1000000L };
+		c = redisConnectUnix(redis_sock);
+		if (c && !c->err)
+			break;
+		if (c)
+			redisFree(c);
+		c = NULL;
+		if (waitpid(redis_pid, NULL, WNOHANG) == redis_pid) {
+			redis_pid = 0;
+			return -1; /* not installed, or it would not start */
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (!c)
+		return -1;
+	redisFree(c);
+	return 0;
+}
+
+static void redis_stop(void)
+{
+	char p[192];
+
+	if (redis_pid > 0) {
+		kill(redis_pid, SIGTERM);
+		waitpid(redis_pid, NULL, 0);
+	}
+	snprintf(p, sizeof(p), "%s/redis.sock", redis_dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/dump.rdb", redis_dir);
+	unlink(p);
+	rmdir(redis_dir);
+}
+
+/* A command on the test's own (second) connection: the "other client". */
+static redisReply *ctl(redisContext *c, int argc, const char **argv)
+{
+	return redisCommandArgv(c, argc, argv, NULL);
+}
+
+static void ctl_set(redisContext *c, const char *k, const char *v)
+{
+	const char *a[] = { "SET", k, v };
+	freeReplyObject(ctl(c, 3, a));
+}
+
+static int ctl_get_is(redisContext *c, const char *k, const char *want)
+{
+	const char *a[] = { "GET", k };
+	redisReply *r = ctl(c, 2, a);
+	int same = r && r->type == REDIS_REPLY_STRING && !strcmp(r->str, want);
+
+	if (r && !same)
+		printf("#   %s is \"%s\", want \"%s\"\n", k, r->type == REDIS_REPLY_STRING ? r->str : "(not a string)", want);
+	if (r)
+		freeReplyObject(r);
+	return same;
+}
+
+static void ctl_kill(redisContext *c, long long id)
+{
+	char ids[32];
+	const char *a[] = { "CLIENT", "KILL", "ID", ids };
+
+	snprintf(ids, sizeof(ids), "%lld", id);
+	freeReplyObject(ctl(c, 4, a));
+}
+
+static void free_replies(struct redisReply **rep, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		store_reply_free(rep[i]);
+		rep[i] = NULL;
+	}
+}
+
+/* WATCH, then the other client's change and CLIENT KILL; the connection id
+ * of the WATCHing connection is read in the same pipeline. */
+static long long watch_then_kill(struct store *st, redisContext *c, const char *const *const *w1)
+{
+	struct redisReply *rep[2] = { NULL, NULL };
+	long long id = -1;
+
+	if (store_pipeline(st, 2, w1, rep) == 0 && rep[1]->type == REDIS_REPLY_INTEGER)
+		id = rep[1]->integer;
+	free_replies(rep, 2);
+	ctl_kill(c, id);
+	return id;
+}
+
+static void bug_store_watch_reconnect(redisContext *c)
+{
+	struct store *st = store_new(redis_addr, 300);
+	static const char *const watch[] = { "WATCH", "unit:k", NULL };
+	static const char *const cid[] = { "CLIENT", "ID", NULL };
+	static const char *const multi[] = { "MULTI", NULL };
+	static const char *const set[] = { "SET", "unit:k", "mine", NULL };
+	static const char *const incr[] = { "INCR", "unit:n", NULL };
+	static const char *const exec[] = { "EXEC", NULL };
+	static const char *const skip[] = { "CLIENT", "REPLY", "SKIP", NULL };
+	struct redisReply *rep[4] = { NULL, NULL, NULL, NULL };
+	long long id = -1;
+	char v[32];
+	int rc;
+
+	ctl_set(c, "unit:k", "orig");
+	{
+		const char *const *cmds[] = { watch, cid };
+		rc = store_pipeline(st, 2, cmds, rep);
+		ok(rc == 0 && rep[1] && rep[1]->type == REDIS_REPLY_INTEGER,
+			"bug_store_watch_reconnect: WATCH unit:k on the store's connection");
+		if (rc == 0 && rep[1])
+			id = rep[1]->integer;
+		store_reply_free(rep[0]);
+		store_reply_free(rep[1]);
+	}
+	/* another client changes the key, and the WATCHing connection dies */
+	ctl_set(c, "unit:k", "theirs");
+	ctl_kill(c, id);
+	{
+		const char *const *cmds[] = { multi, set, exec };
+		rc = store_pipeline(st, 3, cmds, rep);
+		ok(rc < 0, "bug_store_watch_reconnect: MULTI/EXEC after the WATCHing connection died fails (got %d)", rc);
+		if (rc == 0) {
+			store_reply_free(rep[0]);
+			store_reply_free(rep[1]);
+			store_reply_free(rep[2]);
+		}
+	}
+	ok(ctl_get_is(c, "unit:k", "theirs"),
+		"bug_store_watch_reconnect: the concurrent change is kept (no unguarded EXEC on a new connection)");
+	ok(store_get(st, "unit:k", v, sizeof(v)) == STORE_OK && !strcmp(v, "theirs"),
+		"bug_store_watch_reconnect: after the failed transaction the store serves the next command");
+
+	/* A MULTI/EXEC whose reply is lost (CLIENT REPLY SKIP eats one reply,
+	 * so the last read times out) must not be sent a second time. */
+	ctl_set(c, "unit:n", "0");
+	{
+		const char *const *cmds[] = { skip, multi, incr, exec };
+		rc = store_pipeline(st, 4, cmds, rep);
+		ok(rc < 0, "bug_store_watch_reconnect: a transaction whose reply was lost reports failure");
+		if (rc == 0) {
+			size_t i;
+			for (i = 0; i < 4; i++)
+				store_reply_free(rep[i]);
+		}
+	}
+	ok(ctl_get_is(c, "unit:n", "1"), "bug_store_watch_reconnect: ... and ran once, not twice");
+
+	/* Lost between WATCH and a read: the read fails too (no new
+	 * connection inside a transaction) until the caller's UNWATCH. */
+	{
+		static const char *const get[] = { "GET", "unit:k", NULL };
+		static const char *const unwatch[] = { "UNWATCH", NULL };
+		const char *const *w1[] = { watch, cid }, *const *rd[] = { get }, *const *uw[] = { unwatch };
+		const char *const *tx[] = { multi, set, exec };
+		watch_then_kill(st, c, w1);
+		ok(store_pipeline(st, 1, rd, rep) < 0 && !rep[0],
+			"bug_store_watch_reconnect: a read inside a transaction whose connection died fails");
+		ok(store_pipeline(st, 1, uw, rep) == 0 && rep[0], "bug_store_watch_reconnect: UNWATCH ends it");
+		free_replies(rep, 1);
+		ok(store_pipeline(st, 3, tx, rep) == 0 && rep[2] && rep[2]->type == REDIS_REPLY_ARRAY,
+			"bug_store_watch_reconnect: the next (unguarded) transaction runs");
+		free_replies(rep, 3);
+	}
+	/* A request that ends with its transaction lost, or still open, does
+	 * not leak it into the next request. */
+	{
+		const char *const *w1[] = { watch, cid };
+		const char *const *tx[] = { multi, set, exec };
+		watch_then_kill(st, c, w1);
+		store_request_end(st);
+		ok(store_pipeline(st, 3, tx, rep) == 0 && rep[2] && rep[2]->type == REDIS_REPLY_ARRAY,
+			"bug_store_watch_reconnect: after store_request_end a lost transaction is forgotten");
+		free_replies(rep, 3);
+		ok(store_pipeline(st, 2, w1, rep) == 0, "WATCH left open by a request");
+		free_replies(rep, 2);
+		ctl_set(c, "unit:k", "changed");
+		store_request_end(st);
+		ok(store_pipeline(st, 3, tx, rep) == 0 && rep[2] && rep[2]->type == REDIS_REPLY_ARRAY,
+			"bug_store_watch_reconnect: a WATCH a request left open does not abort the next request's EXEC");
+		free_replies(rep, 3);
+	}
+	store_free(st);
+}
+
+static void bug_store_replies_on_failure(redisContext *c)
+{
+	struct store *st = store_new(redis_addr, 300);
+	static const char *const ping[] = { "PING", NULL };
+	static const char *const skip[] = { "CLIENT", "REPLY", "SKIP", NULL };
+	struct redisReply *rep[4] = { NULL, NULL, NULL, NULL };
+	const char *const *cmds[] = { ping, skip, ping, ping };
+	int rc;
+	char v[8];
+
+	(void)c;
+	/* replies arrive for commands 0 and 3 only: the third read times out
+	 * after two replies were read */
+	rc = store_pipeline(st, 4, cmds, rep);
+	ok(rc < 0, "bug_store_replies_on_failure: a pipeline that loses a reply fails");
+	ok(!rep[0] && !rep[1] && !rep[2] && !rep[3],
+		"bug_store_replies_on_failure: on failure every replies[] slot is NULL (no freed pointers left)");
+	if (rc == 0) {
+		size_t i;
+		for (i = 0; i < 4; i++)
+			store_reply_free(rep[i]);
+	}
+	/* and a plain read after an idle connection was killed reconnects */
+	{
+		static const char *const cid[] = { "CLIENT", "ID", NULL };
+		const char *const *one[] = { cid };
+		struct redisReply *r = NULL;
+		ok(store_pipeline(st, 1, one, &r) == 0 && r && r->type == REDIS_REPLY_INTEGER, "store: CLIENT ID");
+		if (r) {
+			ctl_kill(c, r->integer);
+			store_reply_free(r);
+		}
+		ctl_set(c, "unit:r", "x");
+		ok(store_get(st, "unit:r", v, sizeof(v)) == STORE_OK && !strcmp(v, "x"),
+			"store: a read on a connection Redis closed while idle reconnects and succeeds");
+	}
+	store_free(st);
+}
+
 int main(void)
 {
 	char err[512], kf[] = "/tmp/cfmcp-unit-key-XXXXXX";
+	redisContext *c;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	signal(SIGPIPE, SIG_IGN); /* as in the worker: a dead Redis socket is an error, not a signal */
@@ -222,6 +481,22 @@ int main(void)
 
 	bug_too_many_headers();
 	bug_body_oom_413();
+
+	if (redis_start() < 0) {
+		printf("ok %d - bug_store_watch_reconnect # SKIP no redis-server\n", ++tap_n);
+		printf("ok %d - bug_store_replies_on_failure # SKIP no redis-server\n", ++tap_n);
+	} else {
+		c = redisConnectUnix(redis_sock);
+		if (!c || c->err) {
+			ok(0, "connect to the test redis-server");
+		} else {
+			bug_store_watch_reconnect(c);
+			bug_store_replies_on_failure(c);
+		}
+		if (c)
+			redisFree(c);
+	}
+	redis_stop();
 	catalog_free(&cat);
 	config_free(&cfg);
 	args_patterns_free();
