@@ -4,6 +4,7 @@
  */
 #include "first.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,14 +17,27 @@
 static int log_fd = 2;
 static enum log_level log_level = LOG_INFO;
 
-void log_open(const char *path, enum log_level level)
+int log_open(const char *path, enum log_level level)
 {
-	log_level = level;
+	int fd = 2, rc = 0, e = 0;
+
 	if (path && *path) {
-		int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-		if (fd >= 0)
-			log_fd = fd;
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (fd < 0) {
+			e = errno;
+			fd = 2;
+			rc = -1;
+		}
 	}
+	/* the previous target is closed: a reload that moves the log, or
+	 * removes CFMCP_LOG_FILE, leaves nothing writing to the old file */
+	if (log_fd != 2 && log_fd != fd)
+		close(log_fd);
+	log_fd = fd;
+	log_level = level;
+	if (rc < 0)
+		errno = e; /* the caller reports why */
+	return rc;
 }
 
 void log_msg(enum log_level lvl, const char *fmt, ...)

@@ -13,8 +13,11 @@
 
 enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
-/* Open the log target named by CFMCP_LOG_FILE (append) or keep stderr. */
-void log_open(const char *path, enum log_level level);
+/* Log to path (append; created 0640) or, path NULL or empty, to stderr,
+ * from now on at level; the previous log file is closed (SIGHUP reopens
+ * the log this way). Returns 0, or -1 when path cannot be opened: then
+ * the log is stderr. */
+int log_open(const char *path, enum log_level level);
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Copy untrusted bytes into out (size outsz) with control/non-ASCII

@@ -455,6 +455,101 @@ static void bug_store_replies_on_failure(redisContext *c)
 	store_free(st);
 }
 
+/* ---- bug 7: reload gives what a fresh start with the new file gives ---- */
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static size_t count_lines(const char *path, const char *needle)
+{
+	char line[2048];
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, needle))
+			n++;
+	fclose(f);
+	return n;
+}
+
+static void bug_sighup_stale_config(void)
+{
+	char dir[] = "/tmp/cfmcp-unit-conf-XXXXXX", conf[128], la[128], lb[128], err[512], text[512];
+	struct config c1, c2, c3;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "bug_sighup_stale_config: mkdtemp");
+		return;
+	}
+	snprintf(conf, sizeof(conf), "%s/cfmcp.conf", dir);
+	snprintf(la, sizeof(la), "%s/a.log", dir);
+	snprintf(lb, sizeof(lb), "%s/b.log", dir);
+	/* the process environment at start, as systemd or spawn-fcgi gives it */
+	setenv("CFMCP_TOOLS_PAGE_SIZE", "5", 1);
+	unsetenv("CFMCP_MAX_BODY");
+	unsetenv("CFMCP_LOG_LEVEL");
+	unsetenv("CFMCP_LOG_FILE");
+	setenv("CFMCP_CONFIG_FILE", conf, 1);
+	snprintf(text, sizeof(text), "CFMCP_TOOLS_PAGE_SIZE=3\nCFMCP_MAX_BODY=2048\nCFMCP_LOG_LEVEL=3\nCFMCP_LOG_FILE=%s\n", la);
+	write_file(conf, text);
+	ok(config_read_file(err, sizeof(err)) == 0 && config_load(&c1, err, sizeof(err)) == 0,
+		"bug_sighup_stale_config: first load: %s", err);
+	ok(c1.tools_page_size == 3 && c1.max_body == 2048 && c1.log_level == 3 && c1.log_file && !strcmp(c1.log_file, la),
+		"bug_sighup_stale_config: the file's values win over the environment");
+	/* the operator deletes lines and moves the log, then sends SIGHUP */
+	snprintf(text, sizeof(text), "# edited\nCFMCP_LOG_FILE=%s\n", lb);
+	write_file(conf, text);
+	ok(config_read_file(err, sizeof(err)) == 0 && config_load(&c2, err, sizeof(err)) == 0,
+		"bug_sighup_stale_config: reload: %s", err);
+	is_int(c2.tools_page_size, 5, "bug_sighup_stale_config: a deleted line reverts to the environment's value");
+	is_int(c2.max_body, CAP_BODY_DEFAULT, "bug_sighup_stale_config: a deleted line with no environment value reverts to the default");
+	is_int(c2.log_level, 2, "bug_sighup_stale_config: CFMCP_LOG_LEVEL deleted -> the default level");
+	ok(c2.log_file && !strcmp(c2.log_file, lb), "bug_sighup_stale_config: the new CFMCP_LOG_FILE");
+	/* an empty file: exactly the environment */
+	write_file(conf, "");
+	ok(config_read_file(err, sizeof(err)) == 0 && config_load(&c3, err, sizeof(err)) == 0,
+		"bug_sighup_stale_config: reload of an empty file: %s", err);
+	ok(c3.tools_page_size == 5 && !c3.log_file, "bug_sighup_stale_config: an empty file gives the environment alone");
+	/* a broken file is refused, and refusing it changes nothing */
+	write_file(conf, "CFMCP_TOOLS_PAGE_SIZE=9\nnot a setting\n");
+	ok(config_read_file(err, sizeof(err)) < 0, "bug_sighup_stale_config: a broken file is refused");
+	config_free(&c1);
+	ok(config_load(&c1, err, sizeof(err)) == 0 && c1.tools_page_size == 5,
+		"bug_sighup_stale_config: ... and leaves the last good configuration in force");
+
+	/* the log follows: a, then b, then back to stderr */
+	log_open(la, LOG_INFO);
+	log_info("line one");
+	log_open(lb, LOG_WARN);
+	log_info("line two (info: below warn, not written)");
+	log_warn("line three");
+	log_open(NULL, LOG_INFO);
+	log_info("line four (to stderr)");
+	ok(count_lines(la, "line one") == 1 && count_lines(la, "line three") == 0,
+		"bug_sighup_stale_config: log_open to another file stops writing the old one");
+	ok(count_lines(lb, "line three") == 1 && count_lines(lb, "line two") == 0 && count_lines(lb, "line four") == 0,
+		"bug_sighup_stale_config: the new file gets the lines at the new level; NULL goes back to stderr");
+	config_free(&c1);
+	config_free(&c2);
+	config_free(&c3);
+	unlink(conf);
+	unlink(la);
+	unlink(lb);
+	rmdir(dir);
+	unsetenv("CFMCP_CONFIG_FILE");
+	unsetenv("CFMCP_TOOLS_PAGE_SIZE");
+}
+
 int main(void)
 {
 	char err[512], kf[] = "/tmp/cfmcp-unit-key-XXXXXX";
@@ -481,6 +576,7 @@ int main(void)
 
 	bug_too_many_headers();
 	bug_body_oom_413();
+	bug_sighup_stale_config();
 
 	if (redis_start() < 0) {
 		printf("ok %d - bug_store_watch_reconnect # SKIP no redis-server\n", ++tap_n);
