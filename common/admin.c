@@ -189,8 +189,13 @@ static int transact(const struct admin *a, size_t n, const char *const *const *c
 		rc = 0;
 	else if (rep[n + 1]->type == REDIS_REPLY_ARRAY)
 		rc = 1;
-	else
-		log_warn("redis: transaction failed (%s)", rep[n + 1]->type == REDIS_REPLY_ERROR ? rep[n + 1]->str : "?");
+	else if (rep[n + 1]->type == REDIS_REPLY_ERROR) {
+		/* Redis's text, not ours: escaped and cut before it is logged */
+		char why[128];
+		log_warn("redis: transaction failed (%s)", log_safe(why, sizeof(why), rep[n + 1]->str, rep[n + 1]->len));
+	} else {
+		log_warn("redis: transaction failed (reply type %d)", rep[n + 1]->type);
+	}
 	for (i = 0; i < n + 2; i++)
 		store_reply_free(rep[i]);
 	return rc;

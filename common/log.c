@@ -98,16 +98,3 @@ const char *log_safe(char *out, size_t outsz, const char *p, size_t n)
 	out[o] = '\0';
 	return out;
 }
-
-const char *log_mask(char out[16], const char *secret, size_t n)
-{
-	size_t i, k = n < 4 ? n : 4;
-
-	memcpy(out, "...", 3);
-	for (i = 0; i < k; i++) {
-		char c = secret[n - k + i];
-		out[3 + i] = (c >= 0x21 && c < 0x7f) ? c : '?';
-	}
-	out[3 + k] = '\0';
-	return out;
-}

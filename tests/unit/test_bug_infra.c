@@ -550,6 +550,18 @@ static void bug_sighup_stale_config(void)
 	unsetenv("CFMCP_TOOLS_PAGE_SIZE");
 }
 
+/* ---- item 10c: log_safe is used (Redis error text), log_mask is gone ---- */
+
+static void log_safe_escapes(void)
+{
+	char out[32], wide[64];
+
+	is_str(log_safe(wide, sizeof(wide), "ERR a\r\nfake line \"x\"", 20), "ERR a\\x0d\\x0afake line \\x22x\\x22",
+		"log_safe: CR, LF and quotes as \\xNN (no forged log line)");
+	log_safe(out, sizeof(out), "0123456789012345678901234567890123456789", 40);
+	ok(strlen(out) < sizeof(out) && !strcmp(out + strlen(out) - 3, "..."), "log_safe: long text cut with \"...\"");
+}
+
 int main(void)
 {
 	char err[512], kf[] = "/tmp/cfmcp-unit-key-XXXXXX";
@@ -577,6 +589,7 @@ int main(void)
 	bug_too_many_headers();
 	bug_body_oom_413();
 	bug_sighup_stale_config();
+	log_safe_escapes();
 
 	if (redis_start() < 0) {
 		printf("ok %d - bug_store_watch_reconnect # SKIP no redis-server\n", ++tap_n);
