@@ -202,6 +202,8 @@ static int store_run(struct store *st, size_t n, const struct store_cmdv *cv, re
 	int opens = 0, closes = 0, retry = 1, attempt;
 	size_t i, j;
 
+	if (n == 0)
+		return 0;
 	for (i = 0; i < n; i++) {
 		replies[i] = NULL;
 		if (cv[i].argc < 1 || cv[i].argc > STORE_MAX_ARGS) {
