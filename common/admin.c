@@ -165,7 +165,9 @@ static redisReply *cmd(const struct admin *a, const char *const *argv)
 }
 
 /* A MULTI ... EXEC block of n commands in one round trip. 1 = applied,
- * 0 = aborted (a WATCHed key changed), -1 = Redis down or an error. */
+ * 0 = aborted (a WATCHed key changed), -1 = Redis down, the connection
+ * lost (a WATCH set before is gone with it, so the block is refused, and
+ * it is never resent: store.h), or an error. */
 static int transact(const struct admin *a, size_t n, const char *const *const *cmds)
 {
 	static const char *const multi[] = { "MULTI", NULL };
@@ -187,8 +189,13 @@ static int transact(const struct admin *a, size_t n, const char *const *const *c
 		rc = 0;
 	else if (rep[n + 1]->type == REDIS_REPLY_ARRAY)
 		rc = 1;
-	else
-		log_warn("redis: transaction failed (%s)", rep[n + 1]->type == REDIS_REPLY_ERROR ? rep[n + 1]->str : "?");
+	else if (rep[n + 1]->type == REDIS_REPLY_ERROR) {
+		/* Redis's text, not ours: escaped and cut before it is logged */
+		char why[128];
+		log_warn("redis: transaction failed (%s)", log_safe(why, sizeof(why), rep[n + 1]->str, rep[n + 1]->len));
+	} else {
+		log_warn("redis: transaction failed (reply type %d)", rep[n + 1]->type);
+	}
 	for (i = 0; i < n + 2; i++)
 		store_reply_free(rep[i]);
 	return rc;
@@ -821,8 +828,15 @@ static int record_by_id(const struct admin *a, const char *space, const char *id
 		const char *argv[] = { "HGETALL", k, NULL };
 		*h = cmd(a, argv);
 	}
-	if (!*h)
+	if (!*h) {
+		if (watch) {
+			/* the connection died under the WATCH: end the transaction
+			 * so the store serves this process's next one (store.h) */
+			static const char *const u[] = { "UNWATCH", NULL };
+			store_reply_free(cmd(a, u));
+		}
 		return -1;
+	}
 	if ((*h)->type != REDIS_REPLY_ARRAY || (*h)->elements == 0) {
 		store_reply_free(*h);
 		*h = NULL;

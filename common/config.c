@@ -13,10 +13,47 @@
 #include "config.h"
 #include "xalloc.h"
 
+/*
+ * The configuration file's settings, kept apart from the environment,
+ * which is never changed: a setting is looked up in the file first, then
+ * in the environment the process started with. Each successful
+ * config_read_file replaces the whole set, so a reload (SIGHUP) sees the
+ * file as it is now - a deleted line falls back to the environment or the
+ * default - exactly as a fresh start with that file would.
+ */
+struct conf_kv {
+	char *name;
+	char *value;
+};
+static struct conf_kv *file_kv;
+static size_t file_nkv;
+
+static void conf_kv_free(struct conf_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		xfree(kv[i].name);
+		xfree(kv[i].value);
+	}
+	xfree(kv);
+}
+
+/* A setting: the file's last line for name, else the environment's value. */
+static const char *conf_get(const char *name)
+{
+	size_t i;
+
+	for (i = file_nkv; i > 0; i--)
+		if (!strcmp(file_kv[i - 1].name, name))
+			return file_kv[i - 1].value;
+	return getenv(name);
+}
+
 static int env_long(const char *name, long def, long min, long max, long *out,
 	char *err, size_t errsz)
 {
-	const char *v = getenv(name);
+	const char *v = conf_get(name);
 	char *end;
 	long n;
 
@@ -36,7 +73,7 @@ static int env_long(const char *name, long def, long min, long max, long *out,
 
 static int env_str(const char *name, const char *def, char **out)
 {
-	const char *v = getenv(name);
+	const char *v = conf_get(name);
 
 	if (!v || !*v)
 		v = def;
@@ -79,49 +116,89 @@ static int parse_origins(struct config *cfg, const char *v, char *err, size_t er
 	return 0;
 }
 
-/* KEY=VALUE lines (# comments) exported into the environment; re-read on
- * SIGHUP so configuration changes take effect when the pool rolls. */
+/* KEY=VALUE lines (# comments, blank lines) of the file named by
+ * CFMCP_CONFIG_FILE (from the environment) become the file's settings;
+ * on any error the previous ones stay in force. */
 int config_read_file(char *err, size_t errsz)
 {
 	const char *path = getenv("CFMCP_CONFIG_FILE");
-	FILE *f;
+	struct conf_kv *kv = NULL;
+	size_t n = 0, cap = 0;
+	FILE *f = NULL;
 	char line[4096];
-	int lineno = 0;
+	int lineno = 0, rc = -1;
 
-	if (!path || !*path)
-		return 0;
-	f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errsz, "CFMCP_CONFIG_FILE %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *eq, *v, *k = line;
-		size_t n;
-		lineno++;
-		while (*k == ' ' || *k == '\t')
-			k++;
-		if (*k == '#' || *k == '\n' || !*k)
-			continue;
-		n = strlen(k);
-		while (n && (k[n - 1] == '\n' || k[n - 1] == '\r'))
-			k[--n] = '\0';
-		eq = strchr(k, '=');
-		if (!eq || strncmp(k, "CFMCP_", 6)) {
-			snprintf(err, errsz, "%s:%d: expected CFMCP_NAME=value", path, lineno);
-			fclose(f);
-			return -1;
+	if (path && *path) {
+		f = fopen(path, "re");
+		if (!f) {
+			snprintf(err, errsz, "CFMCP_CONFIG_FILE %s: %s", path, strerror(errno));
+			goto out;
 		}
-		*eq = '\0';
-		v = eq + 1;
-		if (setenv(k, v, 1) < 0) {
-			snprintf(err, errsz, "%s:%d: cannot set", path, lineno);
-			fclose(f);
-			return -1;
+		while (fgets(line, sizeof(line), f)) {
+			char *eq, *k = line;
+			size_t len;
+			lineno++;
+			len = strlen(line);
+			if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+				int c = fgetc(f); /* a full buffer: the last line, or a cut one? */
+				if (c != EOF) {
+					snprintf(err, errsz, "%s:%d: line longer than %zu bytes", path, lineno, sizeof(line) - 2);
+					goto out;
+				}
+			}
+			while (*k == ' ' || *k == '\t')
+				k++;
+			if (*k == '#' || *k == '\n' || *k == '\r' || !*k)
+				continue;
+			len = strlen(k);
+			while (len && (k[len - 1] == '\n' || k[len - 1] == '\r'))
+				k[--len] = '\0';
+			eq = strchr(k, '=');
+			if (!eq || eq == k + 6 || strncmp(k, "CFMCP_", 6) || strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != (size_t)(eq - k)) {
+				snprintf(err, errsz, "%s:%d: expected CFMCP_NAME=value", path, lineno);
+				goto out;
+			}
+			if ((size_t)(eq - k) == 17 && !strncmp(k, "CFMCP_CONFIG_FILE", 17)) {
+				snprintf(err, errsz, "%s:%d: CFMCP_CONFIG_FILE cannot be set in the file itself", path, lineno);
+				goto out;
+			}
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				struct conf_kv *g = ncap < 4096 ? xrealloc(kv, ncap * sizeof(*kv)) : NULL;
+				if (!g) {
+					snprintf(err, errsz, "%s:%d: too many settings, or out of memory", path, lineno);
+					goto out;
+				}
+				kv = g;
+				cap = ncap;
+			}
+			kv[n].name = xstrndup(k, (size_t)(eq - k));
+			kv[n].value = xstrdup(eq + 1);
+			if (!kv[n].name || !kv[n].value) {
+				xfree(kv[n].name);
+				xfree(kv[n].value);
+				snprintf(err, errsz, "out of memory reading configuration");
+				goto out;
+			}
+			n++;
+		}
+		if (ferror(f)) {
+			snprintf(err, errsz, "CFMCP_CONFIG_FILE %s: read error", path);
+			goto out;
 		}
 	}
-	fclose(f);
-	return 0;
+	/* the new file replaces the old one's settings whole */
+	conf_kv_free(file_kv, file_nkv);
+	file_kv = kv;
+	file_nkv = n;
+	kv = NULL;
+	n = 0;
+	rc = 0;
+out:
+	if (f)
+		fclose(f);
+	conf_kv_free(kv, n);
+	return rc;
 }
 
 int config_load(struct config *cfg, char *err, size_t errsz)
@@ -169,7 +246,7 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 	if (env_long("CFMCP_LOG_LEVEL", 2, 0, 3, &v, err, errsz))
 		return -1;
 	cfg->log_level = (int)v;
-	o = getenv("CFMCP_ALLOWED_ORIGINS");
+	o = conf_get("CFMCP_ALLOWED_ORIGINS");
 	if (parse_origins(cfg, o ? o : "localhost", err, errsz) < 0)
 		goto fail;
 	if (crypto_keyring_load(&cfg->keys, cfg->key_file, err, errsz) < 0)

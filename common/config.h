@@ -1,6 +1,7 @@
 /*
  * config.h - worker configuration, read from the environment (the only
- * channel spawn-fcgi and systemd pass through unchanged). The README's
+ * channel spawn-fcgi and systemd pass through unchanged) and from the
+ * optional CFMCP_CONFIG_FILE, whose lines win. The README's
  * configuration table lists every variable; keep the two in step.
  */
 #ifndef CFMCP_CONFIG_H
@@ -38,8 +39,13 @@ struct config {
 int config_load(struct config *cfg, char *err, size_t errsz)
 	__attribute__((nonnull, warn_unused_result));
 void config_free(struct config *cfg);
-/* Export the KEY=VALUE lines of the file named by CFMCP_CONFIG_FILE (if
- * set) into the environment, before config_load. Returns 0 or -1 (err). */
+/* Read the CFMCP_NAME=value lines of the file named by CFMCP_CONFIG_FILE
+ * (from the environment; unset or empty: no file) before config_load.
+ * The file's values win over the environment's; the environment itself
+ * is left as the process got it. Each call replaces the file's settings
+ * whole, so config_read_file + config_load on SIGHUP gives what a fresh
+ * start with the file as it is now gives. Returns 0, or -1 with err set
+ * (the previous file's settings stay in force). */
 int config_read_file(char *err, size_t errsz) __attribute__((nonnull, warn_unused_result));
 
 #endif

@@ -41,7 +41,7 @@ int http_request_add_header(struct http_request *r, const char *name, size_t nle
 	size_t i;
 
 	if (r->nheaders == CAP_HEADERS)
-		return -1;
+		return HTTP_ADD_FULL;
 	h = &r->headers[r->nheaders];
 	h->name = xstrndup(name, nlen);
 	h->value = xstrndup(value, vlen);
@@ -49,7 +49,7 @@ int http_request_add_header(struct http_request *r, const char *name, size_t nle
 		xfree(h->name);
 		xfree(h->value);
 		h->name = h->value = NULL;
-		return -1;
+		return HTTP_ADD_NOMEM;
 	}
 	for (i = 0; i < nlen; i++) {
 		char c = h->name[i];
@@ -59,7 +59,7 @@ int http_request_add_header(struct http_request *r, const char *name, size_t nle
 			h->name[i] = '-';
 	}
 	r->nheaders++;
-	return 0;
+	return HTTP_ADD_OK;
 }
 
 const char *http_request_header(const struct http_request *r, const char *name)
@@ -115,6 +115,7 @@ const char *http_reason(int status)
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";

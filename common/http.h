@@ -16,6 +16,14 @@ struct http_header {
 	char *value; /* owned, NUL-terminated */
 };
 
+/* What kept the shell from building the whole request. The router answers
+ * a request with a fault itself, before any handler (and before auth). */
+enum http_fault {
+	HTTP_FAULT_NONE = 0,
+	HTTP_FAULT_NOMEM,   /* an allocation failed while reading it: 500, JSON-RPC -32603 */
+	HTTP_FAULT_HEADERS, /* more than CAP_HEADERS headers: 431 (RFC 6585 §5) */
+};
+
 struct http_request {
 	char *method;      /* "POST"...; owned */
 	char *path;        /* REQUEST_URI without the query; raw, undecoded; owned */
@@ -25,6 +33,7 @@ struct http_request {
 	long content_length;  /* -1 when absent */
 	struct buf body;      /* capped at the configured body cap */
 	int body_too_large;   /* the shell stopped reading at the cap */
+	enum http_fault fault; /* HTTP_FAULT_NONE unless the shell gave up */
 };
 
 struct http_response {
@@ -35,7 +44,11 @@ struct http_response {
 
 void http_request_init(struct http_request *r);
 void http_request_free(struct http_request *r);
-/* Add a header; name is copied and lower-cased. Returns 0 or -1. */
+/* Add a header; name is copied, lower-cased, '_' becomes '-'. Returns
+ * HTTP_ADD_OK, HTTP_ADD_NOMEM, or HTTP_ADD_FULL when the request already
+ * holds CAP_HEADERS headers (nothing added; the caller decides: the shell
+ * refuses the request with 431, since a dropped header could be Origin). */
+enum http_add { HTTP_ADD_OK = 0, HTTP_ADD_NOMEM = -1, HTTP_ADD_FULL = -2 };
 int http_request_add_header(struct http_request *r, const char *name, size_t nlen,
 	const char *value, size_t vlen) __attribute__((warn_unused_result));
 /* Value of the first header called name (lower-case), or NULL. */

@@ -4,6 +4,7 @@
  */
 #include "first.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,14 +17,27 @@
 static int log_fd = 2;
 static enum log_level log_level = LOG_INFO;
 
-void log_open(const char *path, enum log_level level)
+int log_open(const char *path, enum log_level level)
 {
-	log_level = level;
+	int fd = 2, rc = 0, e = 0;
+
 	if (path && *path) {
-		int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-		if (fd >= 0)
-			log_fd = fd;
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (fd < 0) {
+			e = errno;
+			fd = 2;
+			rc = -1;
+		}
 	}
+	/* the previous target is closed: a reload that moves the log, or
+	 * removes CFMCP_LOG_FILE, leaves nothing writing to the old file */
+	if (log_fd != 2 && log_fd != fd)
+		close(log_fd);
+	log_fd = fd;
+	log_level = level;
+	if (rc < 0)
+		errno = e; /* the caller reports why */
+	return rc;
 }
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
@@ -82,18 +96,5 @@ const char *log_safe(char *out, size_t outsz, const char *p, size_t n)
 		}
 	}
 	out[o] = '\0';
-	return out;
-}
-
-const char *log_mask(char out[16], const char *secret, size_t n)
-{
-	size_t i, k = n < 4 ? n : 4;
-
-	memcpy(out, "...", 3);
-	for (i = 0; i < k; i++) {
-		char c = secret[n - k + i];
-		out[3 + i] = (c >= 0x21 && c < 0x7f) ? c : '?';
-	}
-	out[3 + k] = '\0';
 	return out;
 }

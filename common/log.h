@@ -1,10 +1,11 @@
 /*
  * log.h - one line per event to stderr or CFMCP_LOG_FILE.
  *
- * Format strings are literals only. Values that came from outside go
- * through log_safe(), which hex-escapes control bytes and truncates, and
- * secrets never reach a log call at all (tokens are logged as their
- * last four characters, see log_mask()).
+ * Format strings are literals only. Text that came from outside (a
+ * request, Redis, Cloudflare) goes through log_safe(), which hex-escapes
+ * control bytes and truncates, or is not logged. Secrets (URL tokens, API
+ * keys, Cloudflare tokens) never reach a log call, not even in part: ids
+ * are logged instead. (The web servers' logs are masked by cfmcp-logmask.)
  */
 #ifndef CFMCP_LOG_H
 #define CFMCP_LOG_H
@@ -13,15 +14,17 @@
 
 enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
-/* Open the log target named by CFMCP_LOG_FILE (append) or keep stderr. */
-void log_open(const char *path, enum log_level level);
+/* Log to path (append; created 0640) or, path NULL or empty, to stderr,
+ * from now on at level; the previous log file is closed (SIGHUP reopens
+ * the log this way). Returns 0, or -1 when path cannot be opened: then
+ * the log is stderr. */
+int log_open(const char *path, enum log_level level);
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Copy untrusted bytes into out (size outsz) with control/non-ASCII
- * bytes as \xNN; truncated with "..." when long. Returns out. */
-const char *log_safe(char *out, size_t outsz, const char *p, size_t n);
-/* "...WXYZ" for a secret: only its last four characters, never more. */
-const char *log_mask(char out[16], const char *secret, size_t n);
+ * bytes, '\\' and '"' as \xNN; truncated with "..." when long. Returns out. */
+const char *log_safe(char *out, size_t outsz, const char *p, size_t n)
+	__attribute__((nonnull(1), returns_nonnull));
 
 #define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)

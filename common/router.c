@@ -5,6 +5,7 @@
  */
 #include "first.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "jsonrpc.h"
@@ -33,6 +34,36 @@ static void json_error(struct http_response *r, int status, const char *error, c
 	}
 }
 
+/* A request the shell could not build whole (http.h enum http_fault):
+ * answered here, before any handler or credential check, in the shape the
+ * path's callers expect: JSON-RPC on /mcp/, the JSON error elsewhere. */
+static void fault(const struct http_request *req, struct http_response *resp)
+{
+	const char *path = req->path ? req->path : "";
+	int headers = req->fault == HTTP_FAULT_HEADERS;
+	int status = headers ? 431 : 500;
+	char why[64];
+
+	snprintf(why, sizeof(why), "more than %d request headers", CAP_HEADERS);
+	if (!strncmp(path, "/mcp/", 5)) {
+		struct buf b;
+		resp->status = status;
+		buf_init(&b, 0);
+		if (http_response_header(resp, "Content-Type", "application/json") ||
+		    jsonrpc_write_error(&b, NULL, headers ? MCP_EINVALREQ : MCP_ENOMEM, headers ? why : NULL, NULL) ||
+		    buf_append(&resp->body, b.p, b.len)) {
+			resp->status = 500;
+			buf_reset(&resp->body);
+		}
+		buf_free(&b);
+		return;
+	}
+	if (headers)
+		json_error(resp, 431, "request_header_fields_too_large", why);
+	else
+		json_error(resp, 500, "internal_error", "out of memory");
+}
+
 void router_handle(const struct mcp_env *env, const struct http_request *req,
 	struct http_response *resp)
 {
@@ -43,6 +74,10 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 	    http_response_header(resp, "Referrer-Policy", "no-referrer") ||
 	    http_response_header(resp, "X-Content-Type-Options", "nosniff")) {
 		resp->status = 500;
+		return;
+	}
+	if (req->fault) {
+		fault(req, resp);
 		return;
 	}
 	if (!strncmp(path, "/mcp/", 5)) {

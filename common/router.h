@@ -7,6 +7,8 @@
  *   /.well-known/oauth-*         -> plain 404 (no OAuth here; token is the URL)
  *   GET  /healthz                -> 200 "ok"
  *   anything else                -> 404
+ *   (any request the shell could not read whole, http_request.fault:
+ *    431 over CAP_HEADERS headers, 500 out of memory; before auth)
  */
 #ifndef CFMCP_ROUTER_H
 #define CFMCP_ROUTER_H

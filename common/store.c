@@ -1,12 +1,23 @@
 /*
- * store.c - Redis access. Commands are sent with redisCommandArgv only:
- * no format string ever carries input (STYLE item 10).
+ * store.c - Redis access. Commands are sent as argv vectors only
+ * (redisAppendCommandArgv): no format string ever carries input (STYLE
+ * item 10).
+ *
+ * Reconnecting and resending (store.h has the contract): a connection is
+ * checked before it is written to, so a Redis restart costs a reconnect,
+ * not a failed request; a command that failed after it was written is
+ * sent again only when it is idempotent and no transaction is open,
+ * because a WATCH dies with its connection and an EXEC whose reply was
+ * lost may well have run.
  */
 #include "first.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 
 #include <hiredis/hiredis.h>
@@ -20,6 +31,8 @@ struct store {
 	char *addr;
 	long timeout_ms;
 	int down_logged; /* log an outage once, not per request */
+	int in_tx;       /* a WATCH or MULTI is open: from it to EXEC/DISCARD/UNWATCH */
+	int tx_lost;     /* ... and the connection it was open on is gone */
 };
 
 struct store *store_new(const char *addr, long timeout_ms)
@@ -47,6 +60,17 @@ void store_free(struct store *st)
 	xfree(st);
 }
 
+/* Close the connection. An open transaction's WATCH and MULTI die with
+ * it on the server: remember that, so nothing of it runs on the next one. */
+static void store_close(struct store *st)
+{
+	if (st->c)
+		redisFree(st->c);
+	st->c = NULL;
+	if (st->in_tx)
+		st->tx_lost = 1;
+}
+
 static void store_drop(struct store *st, const char *why)
 {
 	if (!st->down_logged) {
@@ -54,15 +78,36 @@ static void store_drop(struct store *st, const char *why)
 			st->c && st->c->errstr[0] ? st->c->errstr : why);
 		st->down_logged = 1;
 	}
-	if (st->c)
-		redisFree(st->c);
-	st->c = NULL;
+	store_close(st);
+}
+
+/* Redis sends nothing unasked here (no pub/sub, no client tracking), so
+ * an idle connection that polls readable was closed or reset by the
+ * server (a restart, CLIENT KILL, an idle timeout). Found out before a
+ * command is written, it costs nothing; found out after, the command's
+ * fate is unknown. */
+static int store_conn_dead(const redisContext *c)
+{
+	struct pollfd p;
+	int rc;
+
+	p.fd = c->fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	do
+		rc = poll(&p, 1, 0);
+	while (rc < 0 && errno == EINTR);
+	return rc != 0;
 }
 
 static int store_connect(struct store *st)
 {
 	struct timeval tv;
 
+	if (st->c && store_conn_dead(st->c))
+		store_close(st);
+	if (st->tx_lost)
+		return -1; /* never open a new connection inside a transaction */
 	if (st->c)
 		return 0;
 	tv.tv_sec = st->timeout_ms / 1000;
@@ -97,22 +142,150 @@ static int store_connect(struct store *st)
 	return 0;
 }
 
-/* Run one command; on a transport error reconnect once and retry, since
- * a stale connection after a Redis restart fails on first use. */
+/* One command of a pipeline: argv[0..argc-1], lengths (NULL: strlen). */
+struct store_cmdv {
+	int argc;
+	const char *const *argv;
+	const size_t *argvlen;
+};
+
+static int word_is(const struct store_cmdv *cv, int i, const char *w)
+{
+	return i < cv->argc && !strcasecmp(cv->argv[i], w);
+}
+
+static int has_option(const struct store_cmdv *cv, int from, const char *w)
+{
+	int i;
+
+	for (i = from; i < cv->argc; i++)
+		if (word_is(cv, i, w))
+			return 1;
+	return 0;
+}
+
+/* May this command be sent again after its reply was lost? Yes when
+ * running it twice leaves Redis as running it once would (with nothing
+ * else in between): reads, and writes that set rather than add. No for
+ * transactions, counters, SET NX (a second run says "taken" about our own
+ * claim), scripts, and anything not listed. */
+static int cmd_idempotent(const struct store_cmdv *cv)
+{
+	static const char *const always[] = {
+		"GET", "MGET", "HGET", "HMGET", "HGETALL", "EXISTS", "TTL", "PTTL", "EXPIRETIME", "TYPE",
+		"ZRANGE", "ZRANGEBYLEX", "ZRANGEBYSCORE", "ZSCORE", "ZCARD", "SMEMBERS", "SISMEMBER", "SCARD",
+		"PING", "HSET", "HMSET", "DEL", "UNLINK", "ZREM", "SADD", "SREM", "EXPIREAT", "PEXPIREAT",
+		"PERSIST", NULL
+	};
+	size_t i;
+
+	if (cv->argc < 1)
+		return 0;
+	for (i = 0; always[i]; i++)
+		if (word_is(cv, 0, always[i]))
+			return 1;
+	if (word_is(cv, 0, "SET"))
+		return !has_option(cv, 3, "NX") && !has_option(cv, 3, "XX") && !has_option(cv, 3, "GET");
+	if (word_is(cv, 0, "ZADD"))
+		return !has_option(cv, 2, "INCR");
+	return 0;
+}
+
+/*
+ * Send n commands in one write, read n replies in order. The transaction
+ * state follows the commands: WATCH or MULTI opens one, EXEC, DISCARD or
+ * UNWATCH closes it. Returns 0 with replies[0..n-1] set, or -1 with every
+ * replies[i] NULL.
+ */
+static int store_run(struct store *st, size_t n, const struct store_cmdv *cv, redisReply **replies)
+{
+	int opens = 0, closes = 0, retry = 1, attempt;
+	size_t i, j;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		replies[i] = NULL;
+		if (cv[i].argc < 1 || cv[i].argc > STORE_MAX_ARGS) {
+			/* a caller's bug: refuse before anything is buffered */
+			log_err("redis: a command has no name or more than %d arguments", STORE_MAX_ARGS);
+			return -1;
+		}
+		if (word_is(&cv[i], 0, "WATCH") || word_is(&cv[i], 0, "MULTI"))
+			opens = 1;
+		else if (word_is(&cv[i], 0, "EXEC") || word_is(&cv[i], 0, "DISCARD") || word_is(&cv[i], 0, "UNWATCH"))
+			closes = 1;
+		else if (!cmd_idempotent(&cv[i]))
+			retry = 0;
+	}
+	if (st->tx_lost) {
+		if (word_is(&cv[0], 0, "UNWATCH") || word_is(&cv[0], 0, "DISCARD")) {
+			/* the caller ends the lost transaction; sending it on a
+			 * new connection is harmless */
+			st->in_tx = st->tx_lost = 0;
+		} else {
+			log_warn("redis: connection lost inside a transaction (its WATCH is gone); refusing %s",
+				closes ? "its EXEC" : "the rest of it");
+			if (closes)
+				st->in_tx = st->tx_lost = 0;
+			return -1;
+		}
+	}
+	if (st->in_tx || opens || closes)
+		retry = 0;
+	for (attempt = 0; attempt < 1 + retry; attempt++) {
+		int failed = 0;
+		if (store_connect(st) < 0)
+			break;
+		for (i = 0; i < n && !failed; i++) {
+			const char *argv[STORE_MAX_ARGS];
+			for (j = 0; j < (size_t)cv[i].argc; j++)
+				argv[j] = cv[i].argv[j];
+			if (redisAppendCommandArgv(st->c, cv[i].argc, argv, cv[i].argvlen) != REDIS_OK)
+				failed = 1;
+		}
+		for (i = 0; !failed && i < n; i++) {
+			void *rep = NULL;
+			if (redisGetReply(st->c, &rep) != REDIS_OK || !rep)
+				failed = 1;
+			else
+				replies[i] = rep;
+		}
+		if (!failed) {
+			for (i = 0; i < n; i++) {
+				if (word_is(&cv[i], 0, "WATCH") || word_is(&cv[i], 0, "MULTI"))
+					st->in_tx = 1;
+				else if (word_is(&cv[i], 0, "EXEC") || word_is(&cv[i], 0, "DISCARD") ||
+					 word_is(&cv[i], 0, "UNWATCH"))
+					st->in_tx = 0;
+			}
+			return 0;
+		}
+		for (i = 0; i < n; i++) {
+			if (replies[i])
+				freeReplyObject(replies[i]);
+			replies[i] = NULL;
+		}
+		store_drop(st, "command failed"); /* sets tx_lost if a transaction was open */
+	}
+	/* A failed pipeline opens nothing; one that held the transaction's
+	 * end (EXEC...) ended it, failed. Otherwise the caller is still inside
+	 * its transaction, and nothing more of it may run. */
+	if (closes || !st->in_tx)
+		st->in_tx = st->tx_lost = 0;
+	return -1;
+}
+
+/* Run one command (binary-safe lengths); NULL when Redis is down. */
 static redisReply *store_cmd(struct store *st, int argc, const char **argv, const size_t *argvlen)
 {
-	int attempt;
+	struct store_cmdv cv;
+	redisReply *r = NULL;
 
-	for (attempt = 0; attempt < 2; attempt++) {
-		redisReply *r;
-		if (store_connect(st) < 0)
-			return NULL;
-		r = redisCommandArgv(st->c, argc, argv, argvlen);
-		if (r)
-			return r;
-		store_drop(st, "command failed");
-	}
-	return NULL;
+	cv.argc = argc;
+	cv.argv = argv;
+	cv.argvlen = argvlen;
+	return store_run(st, 1, &cv, &r) < 0 ? NULL : r;
 }
 
 /* Flatten an array reply of strings into kv/kvlen (at most max). */
@@ -241,48 +414,36 @@ enum store_rc store_apikey_get(struct store *st, const char *hash, struct apikey
 int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
 	struct redisReply **replies)
 {
-	int attempt;
-	size_t i, j;
+	struct store_cmdv cv[STORE_MAX_PIPELINE];
+	size_t i;
 
-	for (attempt = 0; attempt < 2; attempt++) {
-		int failed = 0;
-		if (store_connect(st) < 0)
-			return -1;
-		for (i = 0; i < n; i++) {
-			const char *argv[STORE_MAX_ARGS];
-			size_t argvlen[STORE_MAX_ARGS];
-			int argc = 0;
-			while (cmds[i][argc]) {
-				if (argc == STORE_MAX_ARGS) {
-					/* a caller's bug: refuse rather than send half a command */
-					log_err("redis: a command has more than %d arguments", STORE_MAX_ARGS);
-					store_drop(st, "command too long");
-					return -1;
-				}
-				argv[argc] = cmds[i][argc];
-				argvlen[argc] = strlen(cmds[i][argc]);
-				argc++;
-			}
-			if (redisAppendCommandArgv(st->c, argc, argv, argvlen) != REDIS_OK) {
-				failed = 1;
-				break;
-			}
-		}
-		for (i = 0; !failed && i < n; i++) {
-			void *rep = NULL;
-			if (redisGetReply(st->c, &rep) != REDIS_OK || !rep) {
-				for (j = 0; j < i; j++)
-					freeReplyObject(replies[j]);
-				failed = 1;
-				break;
-			}
-			replies[i] = rep;
-		}
-		if (!failed)
-			return 0;
-		store_drop(st, "pipeline failed");
+	if (n > STORE_MAX_PIPELINE) {
+		log_err("redis: a pipeline of more than %d commands", STORE_MAX_PIPELINE);
+		for (i = 0; i < n; i++)
+			replies[i] = NULL;
+		return -1;
 	}
-	return -1;
+	for (i = 0; i < n; i++) {
+		int argc = 0;
+		while (argc <= STORE_MAX_ARGS && cmds[i][argc])
+			argc++;
+		cv[i].argc = argc; /* STORE_MAX_ARGS + 1: refused by store_run */
+		cv[i].argv = cmds[i];
+		cv[i].argvlen = NULL;
+	}
+	return store_run(st, n, cv, replies);
+}
+
+void store_request_end(struct store *st)
+{
+	if (st->in_tx && !st->tx_lost) {
+		/* a WATCH or MULTI the request left open would guard, or
+		 * queue into, the next request's commands: drop it with the
+		 * connection (Redis discards both) */
+		log_warn("redis: a request ended inside a transaction; closing the connection");
+		store_close(st);
+	}
+	st->in_tx = st->tx_lost = 0;
 }
 
 void store_reply_free(struct redisReply *r)

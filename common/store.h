@@ -21,7 +21,8 @@ void store_free(struct store *st);
 
 /* Look up the scope of the MCP URL token whose SHA-256 hex is hash, its
  * integrated account, and (bearer_hash not NULL) the API key sent as
- * Authorization: Bearer - one round trip (a server-side script, EVALSHA).
+ * Authorization: Bearer: one round trip (HGETALL of each, pipelined); a
+ * token made by hand without its account's fields costs a second one.
  * STORE_NOTFOUND when the token, or its account, does not exist (or expired). */
 enum store_rc store_lookup(struct store *st, const char *hash, const char *bearer_hash,
 	struct scope *out) __attribute__((nonnull(1, 2, 4), warn_unused_result));
@@ -30,14 +31,32 @@ enum store_rc store_lookup(struct store *st, const char *hash, const char *beare
 enum store_rc store_apikey_get(struct store *st, const char *hash, struct apikey *out)
 	__attribute__((nonnull, warn_unused_result));
 
-/* Commands for the management side (admin.c): a pipeline of commands
- * given as NULL-terminated string vectors, sent in one write, replies
- * read in order. Returns 0 and fills replies[0..n-1] (free each with
- * store_reply_free), or -1 when Redis is unreachable (nothing filled). */
+/* Commands for the management side (admin.c): a pipeline of n commands
+ * given as NULL-terminated string vectors, sent in one write, replies read
+ * in order. Returns 0 and fills replies[0..n-1] (free each with
+ * store_reply_free), or -1 with every replies[i] set to NULL: Redis
+ * unreachable, the connection lost on the way, or a refused command.
+ *
+ * Transactions: WATCH or MULTI opens one, EXEC, DISCARD or UNWATCH closes
+ * it. Inside one the store never reconnects and never resends: a WATCH
+ * dies with its connection, so once the connection is lost every further
+ * command of the transaction fails (its EXEC included) until the caller
+ * closes it (UNWATCH or DISCARD, sent on a new connection, or the failed
+ * EXEC). Outside one, a connection Redis has closed is noticed before
+ * writing and replaced; a command that failed after it was written is
+ * resent once only when the whole pipeline is idempotent (reads; SET
+ * without NX/XX/GET; HSET, DEL, UNLINK, ZADD without INCR, ZREM, EXPIREAT,
+ * PERSIST ...), never EVAL, SET NX, INCR or MULTI/EXEC, whose effect may
+ * have happened although the reply was lost (-1 then means "unknown"). */
 #define STORE_MAX_ARGS 64 /* per command; a longer one is refused, never cut */
+#define STORE_MAX_PIPELINE 32 /* commands per pipeline; more are refused */
 struct redisReply;
 int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
 	struct redisReply **replies) __attribute__((nonnull, warn_unused_result));
+/* End of a request: a transaction it left open (a caller's early return)
+ * is closed, so it can neither guard nor queue the next request's
+ * commands; a lost one is forgotten. */
+void store_request_end(struct store *st) __attribute__((nonnull));
 void store_reply_free(struct redisReply *r);
 
 /* GET key into out (NUL-terminated). STORE_NOTFOUND when absent or too long. */

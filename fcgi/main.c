@@ -166,7 +166,6 @@ int main(int argc, char **argv)
 		curl_global_cleanup();
 		return 0;
 	}
-	log_open(cfg.log_file, (enum log_level)cfg.log_level);
 	if (listen_spec) {
 		fd = open_listener(listen_spec, err, sizeof(err));
 		if (fd < 0) {

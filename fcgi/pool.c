@@ -72,6 +72,15 @@ static pid_t spawn(int listen_fd, const struct config *cfg, const struct catalog
 	exit(serve_worker(listen_fd, cfg, cat));
 }
 
+/* The log as cfg says: the same call at start and on every reload, so a
+ * reload logs where and what a fresh start with that configuration would. */
+static void open_log(const struct config *cfg)
+{
+	if (log_open(cfg->log_file, (enum log_level)cfg->log_level) < 0)
+		log_err("pool: cannot open CFMCP_LOG_FILE %s (%s); logging to stderr", cfg->log_file,
+			strerror(errno));
+}
+
 int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 	struct config *cfg, struct catalog *cat)
 {
@@ -100,6 +109,7 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &orig);
+	open_log(cfg);
 	log_info("pool: %d workers, %zu tools", nworkers, cat->ntools);
 
 	while (!got_term) {
@@ -138,6 +148,7 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 				config_free(cfg);
 				*cfg = ncfg;
 				*cat = ncat;
+				open_log(cfg); /* the new generation inherits it */
 				gen++;
 				for (i = 0; i < POOL_MAX; i++)
 					if (slots[i].pid && slots[i].gen != gen)

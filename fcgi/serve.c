@@ -63,48 +63,56 @@ static long env_now(void)
 }
 
 /* CGI meta-variables (RFC 3875 §4.1) into our request. HTTP_* become
- * lower-case dashed header names; CONTENT_TYPE/LENGTH join them. */
-static int fill_request(FCGX_Request *rq, size_t max_body, struct http_request *req)
+ * lower-case dashed header names; CONTENT_TYPE/LENGTH join them. What
+ * stops it is recorded in req->fault for the router to answer (431 for
+ * too many headers, 500 for out of memory), so every answer, even these,
+ * leaves through the router with its usual headers. */
+static void fill_request(FCGX_Request *rq, size_t max_body, struct http_request *req)
 {
 	char **e;
-	const char *cl;
+	const char *cl, *uri, *m;
+	size_t pl;
 
+	/* Method and path first: the router shapes even a fault's answer by path. */
+	m = FCGX_GetParam("REQUEST_METHOD", rq->envp);
+	req->method = xstrdup(m ? m : "");
+	/* The token comes from REQUEST_URI only (shared/notes: lighttpd
+	 * decodes and splits SCRIPT_NAME/PATH_INFO; REQUEST_URI is raw). */
+	uri = FCGX_GetParam("REQUEST_URI", rq->envp);
+	if (!uri)
+		uri = "";
+	pl = strcspn(uri, "?#");
+	req->path = xstrndup(uri, pl);
+	if (uri[pl] == '?' && !(req->query = xstrndup(uri + pl + 1, strcspn(uri + pl + 1, "#"))))
+		goto nomem;
+	if (!req->method || !req->path)
+		goto nomem;
 	for (e = rq->envp; e && *e; e++) {
 		const char *kv = *e, *eq = strchr(kv, '=');
 		size_t nl, vl;
+		int rc;
 		if (!eq)
 			continue;
 		nl = (size_t)(eq - kv);
 		vl = strlen(eq + 1);
 		if (vl > CAP_HEADER_VALUE)
 			continue; /* oversized header: treated as absent */
-		if (nl > 5 && !strncmp(kv, "HTTP_", 5)) {
-			if (http_request_add_header(req, kv + 5, nl - 5, eq + 1, vl) < 0)
-				return -1;
-		} else if ((nl == 12 && !strncmp(kv, "CONTENT_TYPE", 12)) ||
-			   (nl == 14 && !strncmp(kv, "CONTENT_LENGTH", 14))) {
-			if (http_request_add_header(req, kv, nl, eq + 1, vl) < 0)
-				return -1;
+		if (nl > 5 && !strncmp(kv, "HTTP_", 5))
+			rc = http_request_add_header(req, kv + 5, nl - 5, eq + 1, vl);
+		else if ((nl == 12 && !strncmp(kv, "CONTENT_TYPE", 12)) ||
+			 (nl == 14 && !strncmp(kv, "CONTENT_LENGTH", 14)))
+			rc = http_request_add_header(req, kv, nl, eq + 1, vl);
+		else
+			continue;
+		if (rc == HTTP_ADD_FULL) {
+			/* Refused, not truncated: the header we would drop could
+			 * be Origin or Authorization. Apache passes up to 100. */
+			req->fault = HTTP_FAULT_HEADERS;
+			return;
 		}
+		if (rc != HTTP_ADD_OK)
+			goto nomem;
 	}
-	req->method = xstrdup(FCGX_GetParam("REQUEST_METHOD", rq->envp) ?
-		FCGX_GetParam("REQUEST_METHOD", rq->envp) : "");
-	{
-		/* The token comes from REQUEST_URI only (shared/notes: lighttpd
-		 * decodes and splits SCRIPT_NAME/PATH_INFO; REQUEST_URI is raw). */
-		const char *uri = FCGX_GetParam("REQUEST_URI", rq->envp);
-		if (!uri)
-			uri = "";
-		size_t pl = strcspn(uri, "?#");
-		req->path = xstrndup(uri, pl);
-		if (uri[pl] == '?') {
-			req->query = xstrndup(uri + pl + 1, strcspn(uri + pl + 1, "#"));
-			if (!req->query)
-				return -1;
-		}
-	}
-	if (!req->method || !req->path)
-		return -1;
 	cl = FCGX_GetParam("CONTENT_LENGTH", rq->envp);
 	if (cl && *cl) {
 		char *end;
@@ -113,23 +121,42 @@ static int fill_request(FCGX_Request *rq, size_t max_body, struct http_request *
 	}
 	if (req->content_length > (long)max_body) {
 		req->body_too_large = 1; /* answered 413 without reading it */
-		return 0;
+		return;
 	}
 	{
-		/* Read at most max_body + 1 bytes so a Content-Length lie is seen. */
+		/* Read at most max_body + 1 bytes so a Content-Length lie is seen.
+		 * Over the cap is 413; a failed allocation under it is ours (500). */
 		char chunk[16384];
 		req->body.max = max_body;
 		for (;;) {
 			int n = FCGX_GetStr(chunk, (int)sizeof(chunk), rq->in);
 			if (n <= 0)
 				break;
-			if (buf_append(&req->body, chunk, (size_t)n)) {
+			if ((size_t)n > max_body - req->body.len) {
 				req->body_too_large = 1;
 				break;
 			}
+			if (buf_append(&req->body, chunk, (size_t)n))
+				goto nomem;
 		}
 	}
-	return 0;
+	return;
+nomem:
+	req->fault = HTTP_FAULT_NOMEM;
+}
+
+/* One accepted request: FastCGI params and stdin into a struct
+ * http_request, the router's answer into resp (initialized by the caller,
+ * who writes and frees it). The request is freed here, on every path. */
+static void serve_one(FCGX_Request *rq, const struct mcp_env *env, size_t max_body,
+	struct http_response *resp)
+{
+	struct http_request req;
+
+	http_request_init(&req);
+	fill_request(rq, max_body, &req);
+	router_handle(env, &req, resp);
+	http_request_free(&req);
 }
 
 static void write_response(FCGX_Request *rq, const struct http_response *resp)
@@ -193,7 +220,6 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 		goto out;
 	}
 	while (!stopping) {
-		struct http_request req;
 		struct http_response resp;
 
 		if (FCGX_Accept_r(&rq) < 0) {
@@ -205,20 +231,12 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 			usleep(10000);
 			continue;
 		}
-		http_request_init(&req);
 		http_response_init(&resp);
-		if (fill_request(&rq, cfg->max_body, &req) < 0) {
-			resp.status = 500;
-			if (buf_puts(&resp.body, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":\"Internal error: out of memory\"}}")) {
-				buf_reset(&resp.body);
-			}
-		} else {
-			router_handle(&env, &req, &resp);
-		}
+		serve_one(&rq, &env, cfg->max_body, &resp);
+		store_request_end(st);
 		write_response(&rq, &resp);
 		FCGX_Finish_r(&rq);
 		http_response_free(&resp);
-		http_request_free(&req);
 	}
 	FCGX_Free(&rq, 0);
 	rc = 0;
