@@ -3,6 +3,10 @@
  * issue 11 (each named after its bug, each shown failing on the old code):
  *   bug_zone_name_no_pattern  an x-zone-name parameter without "pattern"
  *                             failed to load as "out of memory";
+ *   bug_curl_setopt_unchecked a curl_easy_setopt that failed was ignored and
+ *                             the request went out anyway (a PUT as a POST).
+ * The upstream checks talk to a one-shot HTTP listener on 127.0.0.1 that a
+ * child process runs, so what libcurl really sends is what is asserted.
  */
 #include "../../common/first.h"
 
@@ -24,6 +28,135 @@
 #include "../../common/upstream.h"
 #include "../../common/xalloc.h"
 #include "../tap.h"
+
+/* ---- libcurl's allocator, so a test can make one of its strdups fail ---- */
+static const char *curl_strdup_fail; /* strdup of exactly this string fails */
+
+static void *c_malloc(size_t n) { return malloc(n); }
+static void c_free(void *p) { free(p); }
+static void *c_realloc(void *p, size_t n) { return realloc(p, n); }
+static void *c_calloc(size_t n, size_t sz) { return calloc(n, sz); }
+static char *c_strdup(const char *s)
+{
+	if (curl_strdup_fail && !strcmp(s, curl_strdup_fail))
+		return NULL;
+	return strdup(s);
+}
+
+/* ---- a one-shot HTTP listener: records the request head, answers {} ---- */
+struct listener {
+	pid_t pid;
+	int port;
+	int rd; /* the request head arrives here; EOF once the child is gone */
+};
+
+static int listener_start(struct listener *l)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int s, fds[2];
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 4) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &alen) < 0 || pipe(fds) < 0)
+		return -1;
+	l->port = ntohs(a.sin_port);
+	fflush(stdout);
+	l->pid = fork();
+	if (l->pid < 0)
+		return -1;
+	if (l->pid == 0) {
+		static char head[64 * 1024];
+		static const char ans[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+					  "Content-Length: 2\r\nConnection: close\r\n\r\n{}";
+		size_t n = 0;
+		int c;
+		close(fds[0]);
+		alarm(20);
+		c = accept(s, NULL, NULL);
+		if (c < 0)
+			_exit(1);
+		while (n < sizeof(head) - 1) {
+			ssize_t k = read(c, head + n, sizeof(head) - 1 - n);
+			if (k <= 0)
+				break;
+			n += (size_t)k;
+			head[n] = '\0';
+			if (strstr(head, "\r\n\r\n"))
+				break;
+		}
+		/* the head first, then the answer: once the parent has its
+		 * answer, the head is in the pipe */
+		if (write(fds[1], head, n) != (ssize_t)n || write(c, ans, sizeof(ans) - 1) < 0)
+			_exit(1);
+		close(c);
+		_exit(0);
+	}
+	close(s);
+	close(fds[1]);
+	l->rd = fds[0];
+	return 0;
+}
+
+/* Stop the child and return what it received (NUL-terminated, "" for
+ * nothing: no connection was made). */
+static const char *listener_stop(struct listener *l)
+{
+	static char got[64 * 1024];
+	size_t n = 0;
+	ssize_t k;
+
+	kill(l->pid, SIGKILL);
+	waitpid(l->pid, NULL, 0);
+	while (n < sizeof(got) - 1 && (k = read(l->rd, got + n, sizeof(got) - 1 - n)) > 0)
+		n += (size_t)k;
+	got[n] = '\0';
+	close(l->rd);
+	return got;
+}
+
+/* The request line of a recorded head, or "" (static). */
+static const char *request_line(const char *head)
+{
+	static char line[64 * 1024];
+	size_t n = strcspn(head, "\r\n");
+
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, head, n);
+	line[n] = '\0';
+	return line;
+}
+
+/* Send p through the real upstream.c to a fresh listener; returns what
+ * the listener saw and sets *err. */
+static const char *send_plan(const struct plan *p, enum upstream_err *err)
+{
+	struct listener l;
+	struct config c;
+	struct upstream *u;
+	struct upstream_reply r;
+	char base[64];
+
+	if (listener_start(&l) < 0)
+		abort();
+	memset(&c, 0, sizeof(c));
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", l.port);
+	c.upstream_url = base;
+	c.upstream_timeout_ms = 10000;
+	c.upstream_connect_ms = 5000;
+	u = upstream_new(&c);
+	if (!u)
+		abort();
+	upstream_reply_init(&r);
+	*err = upstream_do(u, p, "unit-cf-token-0123456789", &r);
+	upstream_reply_free(&r);
+	upstream_free(u);
+	return listener_stop(&l);
+}
 
 /* ---- schema documents in a scratch directory ---- */
 static int load_doc(struct catalog *cat, const char *json, char *err, size_t errsz)
@@ -96,13 +229,46 @@ static void test_zone_name_no_pattern(void)
 	catalog_free(&c);
 }
 
+static void test_curl_setopt_unchecked(void)
+{
+	struct plan p;
+	enum upstream_err e;
+	const char *got;
+
+	/* libcurl copies CURLOPT_CUSTOMREQUEST with its strdup; when that
+	 * fails, the old code sent the request as libcurl's default for a
+	 * body: a POST, i.e. a create instead of the update that was asked */
+	plan_init(&p);
+	p.http = "PUT";
+	p.body = xstrdup("{\"name\":\"x\"}");
+	if (!p.body || buf_puts(&p.path, "/zones/0123456789abcdef0123456789abcdef/things/1"))
+		abort();
+	p.body_len = strlen(p.body);
+	curl_strdup_fail = "PUT";
+	got = send_plan(&p, &e);
+	curl_strdup_fail = NULL;
+	is_int(e, UP_INTERNAL, "bug_curl_setopt_unchecked: a refused CURLOPT_CUSTOMREQUEST is an error");
+	is_str(request_line(got), "", "bug_curl_setopt_unchecked: and nothing was sent");
+	/* the same request with libcurl willing goes out as a PUT */
+	got = send_plan(&p, &e);
+	is_str(request_line(got), "PUT /zones/0123456789abcdef0123456789abcdef/things/1 HTTP/1.1",
+		"bug_curl_setopt_unchecked: otherwise the PUT goes out as a PUT");
+	plan_free(&p);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, c_malloc, c_free, c_realloc, c_strdup, c_calloc) != CURLE_OK) {
+		printf("1..0 # SKIP libcurl refused the memory callbacks\n");
+		return 0;
+	}
 	xalloc_init();
 
 	test_zone_name_no_pattern();
+	test_curl_setopt_unchecked();
 
 	args_patterns_free();
+	curl_global_cleanup();
 	return done_testing();
 }
