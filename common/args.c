@@ -273,7 +273,9 @@ int args_validate(const cJSON *schema, const cJSON *v, const char *where, char *
 	return validate(schema, v, where, why, whysz, 0);
 }
 
-/* RFC 3986 §2.3 unreserved characters pass; everything else is %XX. */
+/* RFC 3986 §2.3 unreserved characters pass; everything else, '%'
+ * included, is %XX: a value "%2e%2e" is sent as "%252e%252e", which no
+ * single decoding turns into "..". */
 static int pct_encode(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -448,6 +450,12 @@ static int fill_path(const struct tool *t, const cJSON *args, const struct args_
 			return why_set(why, whysz, "%s must not be empty", name);
 		if (has_ctl(val))
 			return why_set(why, whysz, "%s must not contain control characters", name);
+		/* "." and ".." are the only values pct_encode leaves able to
+		 * move the path (RFC 3986 §5.2.4 remove_dot_segments): refused,
+		 * whatever the schema's pattern says (the loader requires none) */
+		if (!strcmp(val, ".") || !strcmp(val, ".."))
+			return why_set(why, whysz, "%s must not be \".\" or \"..\": a dot path segment would change "
+				"which resource the URL names", name);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ps, "x-zone-name")) && !is_hex32(val)) {
 			/* the schema let a domain name through; turn it into the id */
 			if (!ctx || !ctx->resolve_zone)

@@ -2,7 +2,9 @@
  * args.h - tool arguments, validated against the tool's schema, turned
  * into an upstream request plan. Nothing in an argument can change the
  * host, the path structure or the query structure: every path segment
- * and query value is percent-encoded (RFC 3986 §2.1, unreserved kept).
+ * and query value is percent-encoded (RFC 3986 §2.1, unreserved kept, '%'
+ * encoded too), and a path value "." or ".." is refused (§5.2.4 would
+ * remove it with the segment before).
  */
 #ifndef CFMCP_ARGS_H
 #define CFMCP_ARGS_H

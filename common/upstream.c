@@ -157,6 +157,9 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 	}
 	curl_easy_reset(h); /* keeps the connection cache */
 	SETOPT(CURLOPT_URL, url.p);
+	/* the path goes out as planned: args.c refused "." and ".." values, and
+	 * libcurl must not resolve dot segments the template itself holds */
+	SETOPT(CURLOPT_PATH_AS_IS, 1L);
 	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);

@@ -4,7 +4,8 @@
 // sent upstream. A free-text query value may hold ?, # or %2f, but only as
 // data: it reaches Cloudflare as exactly that value, with no extra query
 // parameter and the path unchanged. CR/LF, overlong strings, wrong types and
-// unknown properties are refused everywhere.
+// unknown properties are refused everywhere. ".", "..", "%2e%2e" and ".%2e"
+// (issue 11) are refused in a path; in a query value they are plain data.
 'use strict';
 const { Tap, stackEnv, mintToken, post, sim, simId } = require('./lib');
 
@@ -30,7 +31,8 @@ const { Tap, stackEnv, mintToken, post, sim, simId } = require('./lib');
     return undefined;
   };
   const hostile = [['path traversal', '../../user/tokens'], ['?', 'a?b=c'], ['#', 'a#b'], ['%2f', 'a%2fb'],
-    ['CR/LF', 'a\r\nX-Injected: 1'], ['overlong', 'x'.repeat(5000)], ['number for a string', 12345], ['object', { a: 1 }]];
+    ['CR/LF', 'a\r\nX-Injected: 1'], ['overlong', 'x'.repeat(5000)], ['number for a string', 12345], ['object', { a: 1 }],
+    ['dot .', '.'], ['dot ..', '..'], ['dot %2e%2e', '%2e%2e'], ['dot .%2e', '.%2e']];
   let refusedCases = 0, literalCases = 0, bad = [];
   for (const tool of tools) {
     const props = tool.inputSchema.properties;
@@ -54,8 +56,12 @@ const { Tap, stackEnv, mintToken, post, sim, simId } = require('./lib');
             !q.has('b') && !q.has('b=c') && log[0].path.indexOf('?') < 0))
             bad.push(`${tool.name}.${pname} ${hname}: not passed literally (${JSON.stringify(log[0] || null)})`);
         } else {
+          // a dot value is never a path segment: refused, or (a query
+          // parameter whose pattern admits dots) sent only as that value
+          const dotData = hname.startsWith('dot ') && res && res.isError === false && log.length === 1 &&
+            new URLSearchParams(log[0].query).get(pname) === hv;
           refusedCases++;
-          if (!(res && res.isError === true && /Invalid arguments/.test(res.content[0].text) && log.length === 0))
+          if (!dotData && !(res && res.isError === true && /Invalid arguments/.test(res.content[0].text) && log.length === 0))
             bad.push(`${tool.name}.${pname} ${hname}: not refused (${log.length} upstream, ${r.text.slice(0, 160)})`);
         }
       }

@@ -1,6 +1,8 @@
 /*
  * test_bug_plan.c - regression tests for the planning and upstream bugs of
  * issue 11 (each named after its bug, each shown failing on the old code):
+ *   bug_path_dot_segment      "." / ".." as a path value, and libcurl
+ *                             normalizing "/a/../b" (CURLOPT_PATH_AS_IS);
  *   bug_zone_name_no_pattern  an x-zone-name parameter without "pattern"
  *                             failed to load as "out of memory";
  *   bug_curl_setopt_unchecked a curl_easy_setopt that failed was ignored and
@@ -176,6 +178,14 @@ static int load_doc(struct catalog *cat, const char *json, char *err, size_t err
 	return rc;
 }
 
+/* Path parameters without any pattern: what the OpenAPI import will bring. */
+static const char NO_PATTERN_DOC[] =
+	"{\"resource\":\"widget\",\"plural\":\"widgets\",\"scope\":\"account\",\"tags\":[\"test\"],"
+	"\"methods\":{\"get\":{\"http\":\"GET\",\"path\":\"/accounts/{account_id}/widgets/{widget_id}\","
+	"\"title\":\"Get a widget\",\"description\":\"Get one widget by id; its path parameters have no pattern.\","
+	"\"path_params\":{\"account_id\":{\"type\":\"string\",\"x-account-default\":true},"
+	"\"widget_id\":{\"type\":\"string\"}}}}}";
+
 /* A zone parameter marked x-zone-name, without a pattern of its own. */
 static const char ZONE_NO_PATTERN_DOC[] =
 	"{\"resource\":\"thing\",\"plural\":\"things\",\"scope\":\"zone\",\"tags\":[\"test\"],"
@@ -192,6 +202,85 @@ static int resolve_ok(void *ud, const char *name, char out[33], char *why, size_
 	(void)whysz;
 	memcpy(out, "0123456789abcdef0123456789abcdef", 33);
 	return 0;
+}
+
+static void test_path_dot_segment(void)
+{
+	static const struct {
+		const char *val;
+		int rc;
+		const char *path; /* the plan's path when it plans */
+	} cases[] = {
+		{ ".", -1, NULL },
+		{ "..", -1, NULL },
+		{ "%2e%2e", 0, "/accounts/0123456789abcdef0123456789abcdef/widgets/%252e%252e" },
+		{ ".%2e", 0, "/accounts/0123456789abcdef0123456789abcdef/widgets/.%252e" },
+		{ "%2E.", 0, "/accounts/0123456789abcdef0123456789abcdef/widgets/%252E." },
+		{ "...", 0, "/accounts/0123456789abcdef0123456789abcdef/widgets/..." },
+		{ "v1.2", 0, "/accounts/0123456789abcdef0123456789abcdef/widgets/v1.2" },
+	};
+	struct catalog c;
+	struct args_ctx ctx = { "0123456789abcdef0123456789abcdef", NULL, NULL };
+	const struct tool *t;
+	char err[512] = "", why[512];
+	size_t i;
+
+	if (!ok(load_doc(&c, NO_PATTERN_DOC, err, sizeof(err)) == 0, "bug_path_dot_segment: a tool whose path parameters have no pattern loads: %s", err))
+		return;
+	t = catalog_find(&c, "get_single_cloudflare_widget_by_id");
+	ok(t != NULL, "bug_path_dot_segment: the test tool is there");
+	for (i = 0; t && i < CFMCP_NELEM(cases); i++) {
+		struct plan p;
+		cJSON *a = cJSON_CreateObject();
+		int rc;
+		if (!a || !cJSON_AddStringToObject(a, "widget_id", cases[i].val))
+			abort();
+		plan_init(&p);
+		why[0] = '\0';
+		rc = args_plan(t, a, &ctx, &p, why, sizeof(why));
+		if (cases[i].rc < 0) {
+			ok(rc == -1 && strstr(why, "widget_id") && strstr(why, "path segment"),
+				"bug_path_dot_segment: widget_id \"%s\" refused, naming it (rc %d, path %s, why: %s)",
+				cases[i].val, rc, p.path.p ? p.path.p : "", why);
+		} else {
+			ok(rc == 0 && p.path.p && !strcmp(p.path.p, cases[i].path),
+				"bug_path_dot_segment: widget_id \"%s\" planned as %s (got rc %d, %s)", cases[i].val,
+				cases[i].path, rc, p.path.p ? p.path.p : "");
+		}
+		plan_free(&p);
+		cJSON_Delete(a);
+	}
+	/* the account filled in from the scope is a path value like any other */
+	if (t) {
+		struct plan p;
+		struct args_ctx dots = { "..", NULL, NULL };
+		cJSON *a = cJSON_Parse("{\"widget_id\":\"w1\"}");
+		int rc;
+		plan_init(&p);
+		rc = args_plan(t, a, &dots, &p, why, sizeof(why));
+		ok(rc == -1 && strstr(why, "account_id"), "bug_path_dot_segment: a default account \"..\" refused too (rc %d, %s)",
+			rc, rc ? why : p.path.p);
+		plan_free(&p);
+		cJSON_Delete(a);
+	}
+	catalog_free(&c);
+
+	/* libcurl must send the path as planned, never resolve dot segments
+	 * itself (CURLOPT_PATH_AS_IS): what is sent is what was validated */
+	{
+		struct plan p;
+		enum upstream_err e;
+		const char *got;
+		plan_init(&p);
+		p.http = "GET";
+		if (buf_puts(&p.path, "/zones/../user/./tokens"))
+			abort();
+		got = send_plan(&p, &e);
+		is_int(e, UP_OK, "bug_path_dot_segment: the listener answered");
+		is_str(request_line(got), "GET /zones/../user/./tokens HTTP/1.1",
+			"bug_path_dot_segment: libcurl sends the path unnormalized");
+		plan_free(&p);
+	}
 }
 
 static void test_zone_name_no_pattern(void)
@@ -265,6 +354,7 @@ int main(void)
 	}
 	xalloc_init();
 
+	test_path_dot_segment();
 	test_zone_name_no_pattern();
 	test_curl_setopt_unchecked();
 
