@@ -134,9 +134,16 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 	const char *bad = NULL;
 	CURL *h = u->h;
 
-	buf_init(&url, 16384);
+	/* base + any target args_plan accepts (caps.h CAP_URL_TARGET) */
+	buf_init(&url, strlen(u->base) + CAP_URL_TARGET);
 	buf_init(&auth, 4096);
 	r->err = UP_INTERNAL;
+	if (plan_target_len(p) > CAP_URL_TARGET) {
+		/* args_plan never plans one; a hand-built plan is a bug here */
+		log_err("upstream %s: request target of %zu bytes is over CAP_URL_TARGET; not sent",
+			p->http, plan_target_len(p));
+		goto out;
+	}
 	if (buf_puts(&url, u->base) || buf_append(&url, p->path.p, p->path.len) ||
 	    (p->query.len && (buf_append(&url, STRLIT("?")) || buf_append(&url, p->query.p, p->query.len))))
 		goto out;

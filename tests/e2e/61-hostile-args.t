@@ -77,6 +77,33 @@ const { Tap, stackEnv, mintToken, post, sim, simId } = require('./lib');
       refusedCases++;
     }
   }
+  // bug_url_too_long (issue 11), end to end at N and N+1: a dns_records
+  // content whose percent-encoding brings the request target (path, '?',
+  // query) to exactly CAP_URL_TARGET bytes reaches Cloudflare whole; one
+  // byte more is a tool error naming content, with nothing sent. Before the
+  // fix 4,096 "€" (36 KiB encoded) ended as HTTP 500 "out of memory".
+  {
+    const CAP = 15 * 1024; // common/caps.h CAP_URL_TARGET
+    const call = async (content) => {
+      await sim(env, 'reset', {});
+      const r = await rpc('tools/call', { name: 'list_all_cloudflare_dns_records', arguments: { zone_id: Z, content } });
+      return { r, res: r.json && r.json.result, log: await sim(env, 'log') };
+    };
+    const target = (e) => e.path.length + 1 + e.query.length;
+    const big = await call('€'.repeat(4096));
+    t.ok(big.r.status === 200 && big.res && big.res.isError === true && /content is too long/.test(big.res.content[0].text) &&
+      big.log.length === 0, 'bug_url_too_long: 4,096 "€" in content -> isError naming content, nothing sent', big.r.text.slice(0, 300));
+    const small = await call('a');
+    if (t.ok(small.log.length === 1, 'bug_url_too_long: a short content is sent (to measure the fixed part)')) {
+      const room = CAP - (target(small.log[0]) - 1); // "€" is 9 bytes encoded
+      const n = (await call('€'.repeat(Math.floor(room / 9)) + 'a'.repeat(room % 9)));
+      t.ok(n.res && n.res.isError === false && n.log.length === 1 && target(n.log[0]) === CAP,
+        `bug_url_too_long: a request target of exactly ${CAP} bytes reaches Cloudflare`, { got: n.r.text.slice(0, 200), sent: n.log.map(target) });
+      const n1 = (await call('€'.repeat(Math.floor(room / 9)) + 'a'.repeat(room % 9 + 1)));
+      t.ok(n1.res && n1.res.isError === true && /shorten content/.test(n1.res.content[0].text) && n1.log.length === 0,
+        `bug_url_too_long: ${CAP} + 1 bytes -> isError naming content, nothing sent`, n1.r.text.slice(0, 300));
+    }
+  }
   t.ok(refusedCases > 300, `${refusedCases} hostile cases that must be refused were tried`);
   t.ok(literalCases > 20, `${literalCases} free-text cases that must pass as literal data were tried`);
   t.is(bad.length, 0, 'every hostile argument was refused before anything was sent, or passed only as literal data');

@@ -3,8 +3,9 @@
  * the first byte picks a tool, the rest is its arguments as JSON. Checked
  * beyond "no crash": a plan that validates has a path that starts with
  * '/', holds no '?' or '#', no control character, and no segment that is
- * "." or ".." or decodes (one %XX decoding) to one; and a query with no
- * control character (hostile values cannot change the request's shape).
+ * "." or ".." or decodes (one %XX decoding) to one; a query with no
+ * control character; and a request target within CAP_URL_TARGET (hostile
+ * values cannot change the request's shape or outgrow the URL).
  *
  * First byte 0x00-0xef: a tool of the real catalogue (byte % tools), which
  * must also keep ".." out of the path altogether (its path parameters all
@@ -22,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "../../common/args.h"
+#include "../../common/caps.h"
 #include "fuzz_env.h"
 
 #define EXTRA_FIRST 0xf0
@@ -149,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *path = p.path.p ? p.path.p : "";
 		if (path[0] != '/' || (patterned && strstr(path, "..")) || dot_segment(path, p.path.len) ||
 		    strchr(path, '?') || strchr(path, '#') || !clean(path, p.path.len) ||
-		    (p.query.p && !clean(p.query.p, p.query.len)))
+		    (p.query.p && !clean(p.query.p, p.query.len)) || plan_target_len(&p) > CAP_URL_TARGET)
 			abort();
 	}
 	plan_free(&p);
