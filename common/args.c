@@ -14,11 +14,19 @@
 #include "caps.h"
 #include "xalloc.h"
 
+/* Both parts are capped at the whole request target's cap; args_plan
+ * checks their sum before each append, so hitting a cap here means a
+ * plan built outside args_plan (or out of memory). */
 void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	buf_init(&p->path, 8192);
-	buf_init(&p->query, 64 * 1024);
+	buf_init(&p->path, CAP_URL_TARGET);
+	buf_init(&p->query, CAP_URL_TARGET);
+}
+
+size_t plan_target_len(const struct plan *p)
+{
+	return p->path.len + (p->query.len ? 1 + p->query.len : 0);
 }
 
 void plan_free(struct plan *p)
@@ -273,7 +281,25 @@ int args_validate(const cJSON *schema, const cJSON *v, const char *where, char *
 	return validate(schema, v, where, why, whysz, 0);
 }
 
-/* RFC 3986 §2.3 unreserved characters pass; everything else is %XX. */
+/* RFC 3986 §2.3 unreserved characters. Everything else, '%' included, is
+ * %XX: a value "%2e%2e" is sent as "%252e%252e", which no single decoding
+ * turns into "..". */
+static int unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Length of s once percent-encoded. */
+static size_t pct_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += unreserved((unsigned char)*s) ? 1 : 3;
+	return n;
+}
+
 static int pct_encode(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -281,8 +307,7 @@ static int pct_encode(struct buf *b, const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_' || c == '~') {
+		if (unreserved(c)) {
 			if (buf_append(b, &s[i], 1))
 				return -1;
 		} else {
@@ -324,6 +349,47 @@ static int has_ctl(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 1;
 	return 0;
+}
+
+/*
+ * The request target's budget while a plan is built (CAP_URL_TARGET), and
+ * the biggest part added so far: when the sum outgrows the cap, the message
+ * names that part, not whichever small one (per_page) happened to come last.
+ */
+struct room {
+	const char *biggest; /* argument name, or "the path" */
+	size_t biggest_len;
+};
+
+/*
+ * Whether more bytes (of part what) still fit in the plan's request target:
+ * 0, or -1 with why naming the biggest part (STYLE "caps must agree": what
+ * validates here must fit upstream.c's URL, so the check is made before
+ * each append and nothing over the cap is ever built or sent).
+ */
+static int target_room(const struct plan *p, struct room *r, size_t more, const char *what,
+	char *why, size_t whysz)
+{
+	if (more > r->biggest_len) {
+		r->biggest = what;
+		r->biggest_len = more;
+	}
+	if (more <= CAP_URL_TARGET && plan_target_len(p) <= CAP_URL_TARGET - more)
+		return 0;
+	return why_set(why, whysz, "%s is too long for the request URL: percent-encoded (a non-ASCII "
+		"character takes 6 to 12 bytes) the request to Cloudflare would exceed %u bytes; shorten %s",
+		r->biggest, CAP_URL_TARGET, r->biggest);
+}
+
+/* name=val onto the plan's query, after the room check; arg names the
+ * argument for the message. 0, -1 (why set) or -2 (out of memory). */
+static int query_add(struct plan *p, struct room *r, const char *name, const char *val, const char *arg,
+	char *why, size_t whysz)
+{
+	/* '?' or '&', name, '=', value */
+	if (target_room(p, r, 2 + pct_len(name) + pct_len(val), arg, why, whysz) < 0)
+		return -1;
+	return plan_query_add(&p->query, name, val) ? -2 : 0;
 }
 
 int plan_query_add(struct buf *q, const char *name, const char *val)
@@ -413,7 +479,7 @@ int is_hex32(const char *s)
 /* Percent-encode path parameter values into the template; fill account
  * defaults and resolve zone names on the way. */
 static int fill_path(const struct tool *t, const cJSON *args, const struct args_ctx *ctx,
-	struct plan *p, char *why, size_t whysz)
+	struct plan *p, struct room *r, char *why, size_t whysz)
 {
 	const char *default_account = ctx ? ctx->default_account : NULL;
 	const char *s = t->path;
@@ -426,8 +492,13 @@ static int fill_path(const struct tool *t, const cJSON *args, const struct args_
 		const char *val = NULL;
 		size_t n;
 
-		if (!open)
+		if (!open) {
+			if (target_room(p, r, strlen(s), "the path", why, whysz) < 0)
+				return -1;
 			return buf_puts(&p->path, s) ? -2 : 0;
+		}
+		if (target_room(p, r, (size_t)(open - s), "the path", why, whysz) < 0)
+			return -1;
 		if (buf_append(&p->path, s, (size_t)(open - s)))
 			return -2;
 		close = strchr(open, '}');
@@ -448,6 +519,12 @@ static int fill_path(const struct tool *t, const cJSON *args, const struct args_
 			return why_set(why, whysz, "%s must not be empty", name);
 		if (has_ctl(val))
 			return why_set(why, whysz, "%s must not contain control characters", name);
+		/* "." and ".." are the only values pct_encode leaves able to
+		 * move the path (RFC 3986 §5.2.4 remove_dot_segments): refused,
+		 * whatever the schema's pattern says (the loader requires none) */
+		if (!strcmp(val, ".") || !strcmp(val, ".."))
+			return why_set(why, whysz, "%s must not be \".\" or \"..\": a dot path segment would change "
+				"which resource the URL names", name);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ps, "x-zone-name")) && !is_hex32(val)) {
 			/* the schema let a domain name through; turn it into the id */
 			if (!ctx || !ctx->resolve_zone)
@@ -456,6 +533,8 @@ static int fill_path(const struct tool *t, const cJSON *args, const struct args_
 				return -3;
 			val = zid;
 		}
+		if (target_room(p, r, pct_len(val), name, why, whysz) < 0)
+			return -1;
 		if (pct_encode(&p->path, val, strlen(val)))
 			return -2;
 		s = close + 1;
@@ -468,6 +547,7 @@ int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ct
 {
 	static const cJSON empty_args = { .type = cJSON_Object };
 	const cJSON *it;
+	struct room room = { "the path", 0 };
 	int rc;
 
 	if (args && !cJSON_IsObject(args))
@@ -477,7 +557,7 @@ int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ct
 	if (validate(t->input_schema, args ? args : &empty_args, "", why, whysz, 0) < 0)
 		return -1;
 	p->http = t->http;
-	rc = fill_path(t, args, ctx, p, why, whysz);
+	rc = fill_path(t, args, ctx, p, &room, why, whysz);
 	if (rc)
 		return rc;
 	cJSON_ArrayForEach(it, t->query) {
@@ -493,14 +573,14 @@ int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ct
 					return why_set(why, whysz, "%s items must be strings, numbers or booleans", it->string);
 				if (has_ctl(s))
 					return why_set(why, whysz, "%s must not contain control characters", it->string);
-				if (plan_query_add(&p->query, it->string, s))
-					return -2;
+				if ((rc = query_add(p, &room, it->string, s, it->string, why, whysz)))
+					return rc;
 			}
 		} else if (scalar_text(v, num, sizeof(num), &s) == 0) {
 			if (has_ctl(s))
 				return why_set(why, whysz, "%s must not contain control characters", it->string);
-			if (plan_query_add(&p->query, it->string, s))
-				return -2;
+			if ((rc = query_add(p, &room, it->string, s, it->string, why, whysz)))
+				return rc;
 		} else {
 			return why_set(why, whysz, "%s must be a string, number or boolean", it->string);
 		}
@@ -510,8 +590,8 @@ int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ct
 		const cJSON *cur = args ? cJSON_GetObjectItemCaseSensitive(args, "next_cursor") : NULL;
 		char sz[24], kind = 0, cv[400];
 		snprintf(sz, sizeof(sz), "%d", lim ? lim->valueint : t->page_default);
-		if (plan_query_add(&p->query, t->size_param, sz))
-			return -2;
+		if ((rc = query_add(p, &room, t->size_param, sz, "limit", why, whysz)))
+			return rc;
 		if (cur) {
 			if (cursor_decode(cur->valuestring, &kind, cv, sizeof(cv)) < 0 ||
 			    (t->paging == PAGE_PAGE && kind != 'p') ||
@@ -524,8 +604,8 @@ int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ct
 				if (*end || pg < 1 || pg > 1000000)
 					return why_set(why, whysz, "next_cursor is malformed; omit it to start again");
 			}
-			if (plan_query_add(&p->query, t->cursor_param, cv))
-				return -2;
+			if ((rc = query_add(p, &room, t->cursor_param, cv, "next_cursor", why, whysz)))
+				return rc;
 		}
 	}
 	if (t->body) {

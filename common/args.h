@@ -2,7 +2,10 @@
  * args.h - tool arguments, validated against the tool's schema, turned
  * into an upstream request plan. Nothing in an argument can change the
  * host, the path structure or the query structure: every path segment
- * and query value is percent-encoded (RFC 3986 §2.1, unreserved kept).
+ * and query value is percent-encoded (RFC 3986 §2.1, unreserved kept, '%'
+ * encoded too), and a path value "." or ".." is refused (§5.2.4 would
+ * remove it with the segment before). The request target (path + '?' +
+ * query) never exceeds CAP_URL_TARGET (caps.h).
  */
 #ifndef CFMCP_ARGS_H
 #define CFMCP_ARGS_H
@@ -24,6 +27,9 @@ struct plan {
 
 void plan_init(struct plan *p);
 void plan_free(struct plan *p);
+/* Bytes of the request target: path, plus '?' and query when there is a
+ * query. At most CAP_URL_TARGET for any plan args_plan accepted. */
+size_t plan_target_len(const struct plan *p) __attribute__((nonnull, pure));
 
 /* Turns a zone's domain name into its id (out, 33 bytes). Returns 0, or
  * -1 with a model-facing reason in why. */
@@ -39,13 +45,17 @@ struct args_ctx {
 /*
  * Validate args (an object or NULL) for t and fill p. Returns 0; -1 with a
  * model-facing explanation in why (names the argument, never echoes its
- * value) and nothing sent anywhere; -3 when a zone name could not be
- * resolved (why from the resolver); -2 on allocation failure.
+ * value) and nothing sent anywhere, also when the encoded request target
+ * would exceed CAP_URL_TARGET; -3 when a zone name could not be resolved
+ * (why from the resolver); -2 on allocation failure.
  */
 int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ctx,
 	struct plan *p, char *why, size_t whysz) __attribute__((nonnull(1, 4, 5)));
 
-/* Append name=value to a query string, both percent-encoded. 0 or -1. */
+/* Append name=value to a query string, both percent-encoded. 0, or -1
+ * (out of memory, or q's cap: a plan's parts are capped at CAP_URL_TARGET;
+ * args_plan checks the whole target first, callers building a plan by
+ * hand keep it small). */
 int plan_query_add(struct buf *q, const char *name, const char *val)
 	__attribute__((nonnull, warn_unused_result));
 /* Free the compiled-pattern cache (at exit, so leak checkers see none). */

@@ -371,17 +371,14 @@ static int build_input_schema(struct ctx *c, struct tool *t, const cJSON *body_r
 		if (add_ref(props, it->string, it) < 0)
 			goto oom_req;
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "x-zone-name"))) {
-			/* a zone id or a domain name the server resolves (args.c) */
+			/* a zone id or a domain name the server resolves (args.c),
+			 * whatever pattern and length the file gave, or none:
+			 * cJSON_Replace* fails on an absent key, so delete, then add */
 			cJSON *p = cJSON_GetObjectItemCaseSensitive(props, it->string);
-			cJSON *pat = cJSON_CreateString(ZONE_ID_OR_NAME);
-			cJSON *len = cJSON_CreateNumber(253);
-			if (!pat || !len || !cJSON_ReplaceItemInObjectCaseSensitive(p, "pattern", pat)) {
-				cJSON_Delete(pat);
-				cJSON_Delete(len);
-				goto oom_req;
-			}
+			cJSON_DeleteItemFromObjectCaseSensitive(p, "pattern");
 			cJSON_DeleteItemFromObjectCaseSensitive(p, "maxLength");
-			if (json_add(p, "maxLength", len) < 0)
+			if (json_add(p, "pattern", cJSON_CreateString(ZONE_ID_OR_NAME)) < 0 ||
+			    json_add(p, "maxLength", cJSON_CreateNumber(253)) < 0)
 				goto oom_req;
 		}
 		if (!cJSON_IsTrue(def)) {

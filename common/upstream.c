@@ -113,17 +113,37 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 	return len;
 }
 
+/*
+ * Set one option unless an earlier one failed; the first refusal is kept
+ * in cc/bad. A refused option (out of memory copying a string, an option
+ * this libcurl lacks) must stop the request: sent without it, a PUT goes
+ * out as a POST, or without PROTOCOLS_STR/TIMEOUT_MS limits.
+ */
+#define SETOPT(opt, val) \
+	do { \
+		if (cc == CURLE_OK && (cc = curl_easy_setopt(h, opt, val)) != CURLE_OK) \
+			bad = #opt; \
+	} while (0)
+
 enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const char *token,
 	struct upstream_reply *r)
 {
 	struct buf url, auth;
 	struct curl_slist *hdrs = NULL, *tmp;
-	CURLcode cc;
+	CURLcode cc = CURLE_OK;
+	const char *bad = NULL;
 	CURL *h = u->h;
 
-	buf_init(&url, 16384);
+	/* base + any target args_plan accepts (caps.h CAP_URL_TARGET) */
+	buf_init(&url, strlen(u->base) + CAP_URL_TARGET);
 	buf_init(&auth, 4096);
 	r->err = UP_INTERNAL;
+	if (plan_target_len(p) > CAP_URL_TARGET) {
+		/* args_plan never plans one; a hand-built plan is a bug here */
+		log_err("upstream %s: request target of %zu bytes is over CAP_URL_TARGET; not sent",
+			p->http, plan_target_len(p));
+		goto out;
+	}
 	if (buf_puts(&url, u->base) || buf_append(&url, p->path.p, p->path.len) ||
 	    (p->query.len && (buf_append(&url, STRLIT("?")) || buf_append(&url, p->query.p, p->query.len))))
 		goto out;
@@ -143,47 +163,57 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 		hdrs = tmp;
 	}
 	curl_easy_reset(h); /* keeps the connection cache */
-	curl_easy_setopt(h, CURLOPT_URL, url.p);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, u->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, u->connect_ms);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CAP_UPSTREAM_BYTES);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, u->errbuf);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "cfmcp/" CFMCP_VERSION);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	SETOPT(CURLOPT_URL, url.p);
+	/* the path goes out as planned: args.c refused "." and ".." values, and
+	 * libcurl must not resolve dot segments the template itself holds */
+	SETOPT(CURLOPT_PATH_AS_IS, 1L);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_TIMEOUT_MS, u->timeout_ms);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, u->connect_ms);
+	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CAP_UPSTREAM_BYTES);
+	SETOPT(CURLOPT_ERRORBUFFER, u->errbuf);
+	SETOPT(CURLOPT_USERAGENT, "cfmcp/" CFMCP_VERSION);
+	SETOPT(CURLOPT_HTTPHEADER, hdrs);
+	SETOPT(CURLOPT_WRITEFUNCTION, on_body);
+	SETOPT(CURLOPT_WRITEDATA, r);
+	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+	SETOPT(CURLOPT_HEADERDATA, r);
+	SETOPT(CURLOPT_ACCEPT_ENCODING, "");
 	/* One upstream host, one kept connection: libcurl replays a request
 	 * over each stale cached connection in turn (up to 5 times), so a
 	 * bigger cache would multiply replays of a read. */
-	curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 1L);
+	SETOPT(CURLOPT_MAXCONNECTS, 1L);
 	if (!strcmp(p->http, "GET")) {
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+		SETOPT(CURLOPT_HTTPGET, 1L);
 	} else {
 		/* libcurl re-sends a request, once, when a reused keep-alive
 		 * connection dies before any response byte, and has no switch
 		 * for it. A write must never be sent twice: writes take a fresh
 		 * connection, which libcurl never replays. Reads keep reuse. */
-		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, p->http);
+		SETOPT(CURLOPT_FRESH_CONNECT, 1L);
+		SETOPT(CURLOPT_CUSTOMREQUEST, p->http);
 		if (p->body) {
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, p->body);
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->body_len);
+			SETOPT(CURLOPT_POSTFIELDS, p->body);
+			SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->body_len);
 		} else if (strcmp(p->http, "DELETE")) {
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+			SETOPT(CURLOPT_POSTFIELDS, "");
+			SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
 		}
+	}
+	if (cc != CURLE_OK) {
+		/* bad is an option name, cc libcurl's code: neither holds input */
+		log_err("upstream %s %s not sent: libcurl refused %s (%s)", p->http,
+			p->path.p ? p->path.p : "", bad, curl_easy_strerror(cc));
+		goto out;
 	}
 	u->errbuf[0] = '\0';
 	r->err = UP_OK;
 	cc = curl_easy_perform(h);
 	if (cc == CURLE_OK) {
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+		if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status) != CURLE_OK)
+			r->status = 0; /* cannot happen after a transfer; 0 reads as "no status" */
 	} else if (r->err == UP_TOOBIG || cc == CURLE_FILESIZE_EXCEEDED) {
 		r->err = UP_TOOBIG;
 	} else if (cc == CURLE_OPERATION_TIMEDOUT) {
@@ -195,7 +225,9 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 		log_warn("upstream %s %s failed: %s", p->http, p->path.p ? p->path.p : "",
 			u->errbuf[0] ? u->errbuf : curl_easy_strerror(cc));
 out:
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	/* the list is freed next: libcurl must not keep a pointer to it (this
+	 * only stores a pointer, it cannot fail) */
+	(void)curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
 	if (auth.p)
 		memset(auth.p, 0, auth.len);
@@ -203,3 +235,4 @@ out:
 	buf_free(&url);
 	return r->err;
 }
+#undef SETOPT

@@ -4,7 +4,8 @@
 // sent upstream. A free-text query value may hold ?, # or %2f, but only as
 // data: it reaches Cloudflare as exactly that value, with no extra query
 // parameter and the path unchanged. CR/LF, overlong strings, wrong types and
-// unknown properties are refused everywhere.
+// unknown properties are refused everywhere. ".", "..", "%2e%2e" and ".%2e"
+// (issue 11) are refused in a path; in a query value they are plain data.
 'use strict';
 const { Tap, stackEnv, mintToken, post, sim, simId } = require('./lib');
 
@@ -30,7 +31,8 @@ const { Tap, stackEnv, mintToken, post, sim, simId } = require('./lib');
     return undefined;
   };
   const hostile = [['path traversal', '../../user/tokens'], ['?', 'a?b=c'], ['#', 'a#b'], ['%2f', 'a%2fb'],
-    ['CR/LF', 'a\r\nX-Injected: 1'], ['overlong', 'x'.repeat(5000)], ['number for a string', 12345], ['object', { a: 1 }]];
+    ['CR/LF', 'a\r\nX-Injected: 1'], ['overlong', 'x'.repeat(5000)], ['number for a string', 12345], ['object', { a: 1 }],
+    ['dot .', '.'], ['dot ..', '..'], ['dot %2e%2e', '%2e%2e'], ['dot .%2e', '.%2e']];
   let refusedCases = 0, literalCases = 0, bad = [];
   for (const tool of tools) {
     const props = tool.inputSchema.properties;
@@ -54,8 +56,12 @@ const { Tap, stackEnv, mintToken, post, sim, simId } = require('./lib');
             !q.has('b') && !q.has('b=c') && log[0].path.indexOf('?') < 0))
             bad.push(`${tool.name}.${pname} ${hname}: not passed literally (${JSON.stringify(log[0] || null)})`);
         } else {
+          // a dot value is never a path segment: refused, or (a query
+          // parameter whose pattern admits dots) sent only as that value
+          const dotData = hname.startsWith('dot ') && res && res.isError === false && log.length === 1 &&
+            new URLSearchParams(log[0].query).get(pname) === hv;
           refusedCases++;
-          if (!(res && res.isError === true && /Invalid arguments/.test(res.content[0].text) && log.length === 0))
+          if (!dotData && !(res && res.isError === true && /Invalid arguments/.test(res.content[0].text) && log.length === 0))
             bad.push(`${tool.name}.${pname} ${hname}: not refused (${log.length} upstream, ${r.text.slice(0, 160)})`);
         }
       }
@@ -69,6 +75,33 @@ const { Tap, stackEnv, mintToken, post, sim, simId } = require('./lib');
       const b = (await rpc('tools/call', { name: tool.name, arguments: { ...base, body: { ...(base.body || {}), evil: true } } })).json.result;
       if (!(b.isError && (await sim(env, 'log')).length === 0)) bad.push(`${tool.name}: unknown body field not refused`);
       refusedCases++;
+    }
+  }
+  // bug_url_too_long (issue 11), end to end at N and N+1: a dns_records
+  // content whose percent-encoding brings the request target (path, '?',
+  // query) to exactly CAP_URL_TARGET bytes reaches Cloudflare whole; one
+  // byte more is a tool error naming content, with nothing sent. Before the
+  // fix 4,096 "€" (36 KiB encoded) ended as HTTP 500 "out of memory".
+  {
+    const CAP = 15 * 1024; // common/caps.h CAP_URL_TARGET
+    const call = async (content) => {
+      await sim(env, 'reset', {});
+      const r = await rpc('tools/call', { name: 'list_all_cloudflare_dns_records', arguments: { zone_id: Z, content } });
+      return { r, res: r.json && r.json.result, log: await sim(env, 'log') };
+    };
+    const target = (e) => e.path.length + 1 + e.query.length;
+    const big = await call('€'.repeat(4096));
+    t.ok(big.r.status === 200 && big.res && big.res.isError === true && /content is too long/.test(big.res.content[0].text) &&
+      big.log.length === 0, 'bug_url_too_long: 4,096 "€" in content -> isError naming content, nothing sent', big.r.text.slice(0, 300));
+    const small = await call('a');
+    if (t.ok(small.log.length === 1, 'bug_url_too_long: a short content is sent (to measure the fixed part)')) {
+      const room = CAP - (target(small.log[0]) - 1); // "€" is 9 bytes encoded
+      const n = (await call('€'.repeat(Math.floor(room / 9)) + 'a'.repeat(room % 9)));
+      t.ok(n.res && n.res.isError === false && n.log.length === 1 && target(n.log[0]) === CAP,
+        `bug_url_too_long: a request target of exactly ${CAP} bytes reaches Cloudflare`, { got: n.r.text.slice(0, 200), sent: n.log.map(target) });
+      const n1 = (await call('€'.repeat(Math.floor(room / 9)) + 'a'.repeat(room % 9 + 1)));
+      t.ok(n1.res && n1.res.isError === true && /shorten content/.test(n1.res.content[0].text) && n1.log.length === 0,
+        `bug_url_too_long: ${CAP} + 1 bytes -> isError naming content, nothing sent`, n1.r.text.slice(0, 300));
     }
   }
   t.ok(refusedCases > 300, `${refusedCases} hostile cases that must be refused were tried`);
