@@ -10,6 +10,7 @@
  */
 #include "first.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,35 +414,66 @@ static cJSON *cf_errors(const cJSON *env)
 	return out;
 }
 
-/* Compute our next_cursor from Cloudflare's result_info, or NULL. */
-/* ri: the envelope's result_info; nres: the result array's length, or -1
- * when the result is not an array. */
+/* The largest page a page cursor may name: args_plan refuses a cursor for
+ * a later page (args.c), so we never offer one. Also the largest per_page
+ * we believe, which keeps page * per_page exact in a double. */
+#define CURSOR_PAGE_MAX 1000000
+/* Totals beyond 2^53 are not exact in a double. */
+#define RI_TOTAL_MAX 9007199254740992.0
+
+/* One result_info number into *v when it is an integer in [lo, hi].
+ * Absent or null leaves *v as it was (unknown): 1. Anything else (a
+ * string, a fraction, a negative or a huge number) is not Cloudflare's
+ * shape: 0, and the caller offers no next page rather than guess. */
+static int ri_int(const cJSON *ri, const char *key, double lo, double hi, double *v)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(ri, key);
+
+	if (!x || cJSON_IsNull(x))
+		return 1;
+	if (!cJSON_IsNumber(x) || !(x->valuedouble >= lo && x->valuedouble <= hi) ||
+	    x->valuedouble != floor(x->valuedouble))
+		return 0;
+	*v = x->valuedouble;
+	return 1;
+}
+
+/*
+ * Our next_cursor from Cloudflare's result_info (ri), appended to out:
+ * 1 when there is a next page, 0 when not (or result_info is not usable),
+ * -1 when out of memory. nres: the result array's length, or -1 when the
+ * result is not an array. Page style: "p<page + 1>"; cursor style:
+ * "c<Cloudflare's cursor>" (args.c decodes both).
+ */
 static int next_cursor(const struct tool *t, const cJSON *ri, long nres, struct buf *out)
 {
 	if (!cJSON_IsObject(ri))
 		return 0;
 	if (t->paging == PAGE_PAGE) {
-		const cJSON *page = cJSON_GetObjectItemCaseSensitive(ri, "page");
-		const cJSON *pp = cJSON_GetObjectItemCaseSensitive(ri, "per_page");
-		const cJSON *total = cJSON_GetObjectItemCaseSensitive(ri, "total_count");
-		const cJSON *tp = cJSON_GetObjectItemCaseSensitive(ri, "total_pages");
-		const cJSON *count = cJSON_GetObjectItemCaseSensitive(ri, "count");
-		double pg = cJSON_IsNumber(page) ? page->valuedouble : 1;
-		double per = cJSON_IsNumber(pp) ? pp->valuedouble : 0;
-		int more;
+		/* -1: not given; page 1 when not given (Cloudflare's default) */
+		double pg = 1, per = -1, tp = -1, total = -1, count = -1;
+		int more, n;
 		char s[24];
-		int n;
-		if (cJSON_IsNumber(tp))
-			more = pg < tp->valuedouble;
-		else if (cJSON_IsNumber(total) && per > 0)
-			more = pg * per < total->valuedouble;
-		else if (cJSON_IsNumber(count) && per > 0)
-			more = count->valuedouble >= per;
+		if (!ri_int(ri, "page", 1, CURSOR_PAGE_MAX, &pg) || !ri_int(ri, "per_page", 1, CURSOR_PAGE_MAX, &per) ||
+		    !ri_int(ri, "total_pages", 0, RI_TOTAL_MAX, &tp) ||
+		    !ri_int(ri, "total_count", 0, RI_TOTAL_MAX, &total) || !ri_int(ri, "count", 0, RI_TOTAL_MAX, &count))
+			return 0;
+		if (pg >= CURSOR_PAGE_MAX)
+			return 0;
+		if (tp >= 0)
+			more = pg < tp;
+		else if (total >= 0 && per > 0)
+			more = pg * per < total;
+		else if (count >= 0 && per > 0)
+			more = count >= per;
 		else
 			more = nres >= 0 && per > 0 && (double)nres >= per;
 		if (!more)
 			return 0;
-		n = snprintf(s, sizeof(s), "%.0f", pg + 1);
+		/* pg + 1 <= CURSOR_PAGE_MAX: seven digits; checked all the same */
+		n = snprintf(s, sizeof(s), "%ld", (long)pg + 1);
+		if (n < 0 || (size_t)n >= sizeof(s))
+			return 0;
 		return cursor_encode(out, 'p', s, (size_t)n) ? -1 : 1;
 	}
 	if (t->paging == PAGE_CURSOR) {
