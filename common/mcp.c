@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mcp.h"
 #include "ratelimit.h"
+#include "sse.h"
 #include "xalloc.h"
 
 static const char *const versions_2025[] = { "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05" };
@@ -192,7 +193,9 @@ static int origin_ok(const struct config *cfg, const struct http_request *req)
 	return cfg->origins_any_localhost && is_loopback_origin(o);
 }
 
-/* Write the final body: one JSON document, framed as SSE when asked. */
+/* Write the final body: one JSON document, framed as SSE when asked. The
+ * JSON may hold raw line breaks (whitespace passed through from upstream,
+ * shape_fast): sse_append_event frames each line as its own data line. */
 static void finish(struct call *c, int status, struct buf *json)
 {
 	struct http_response *r = c->resp;
@@ -204,8 +207,7 @@ static void finish(struct call *c, int status, struct buf *json)
 	}
 	if (c->sse) {
 		if (http_response_header(r, "Content-Type", "text/event-stream") ||
-		    buf_append(&r->body, STRLIT("event: message\ndata: ")) ||
-		    buf_append(&r->body, json->p, json->len) || buf_append(&r->body, STRLIT("\n\n")))
+		    sse_append_event(&r->body, "message", json->p, json->len))
 			goto oom;
 	} else {
 		if (http_response_header(r, "Content-Type", "application/json") ||

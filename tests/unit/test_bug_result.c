@@ -1,11 +1,13 @@
 /*
  * test_bug_result.c - regression tests for how an upstream answer becomes
- * a tool result (issue 11, bug 1): the
+ * a tool result (issue 11, bugs 1 and 3): the
  * core driven through router_handle with a fake store and a fake upstream
  * whose answer each case chooses.
  *
  *   bug_cursor_page_overflow   result_info.page 1e300 leaked stack bytes
  *                              into next_cursor
+ *   bug_sse_multiline_frame    an answer holding a raw newline split the
+ *                              SSE event
  */
 #include "../../common/first.h"
 
@@ -19,7 +21,9 @@
 #include "../../common/args.h"
 #include "../../common/catalog.h"
 #include "../../common/crypto.h"
+#include "../../common/jsonrpc.h"
 #include "../../common/router.h"
+#include "../../common/sse.h"
 #include "../../common/xalloc.h"
 #include "../tap.h"
 
@@ -61,6 +65,8 @@ static struct mcp_env env;
 
 static const char *const JSON_HDRS[] = { "content-type", "application/json",
 	"accept", "application/json, text/event-stream", NULL };
+static const char *const SSE_HDRS[] = { "content-type", "application/json",
+	"accept", "text/event-stream", NULL };
 
 /* A tools/call of list_all_cloudflare_zones with these headers; the fake
  * upstream answers with the bytes of upstream. */
@@ -81,6 +87,15 @@ static void call(const char *upstream, const char *const *hdrs, struct http_resp
 	http_response_init(resp);
 	router_handle(&env, &req, resp);
 	http_request_free(&req);
+}
+
+/* Strict RFC 8259 check of a whole document (json_scan refuses raw control
+ * bytes inside strings, which cJSON's parser lets through). */
+static int strict_json(const char *p, size_t n)
+{
+	const char *end = p + n, *q = json_scan(p, end, 1000, NULL);
+
+	return q && json_skip_ws(q, end) == end;
 }
 
 /* The tool result's structuredContent of a JSON answer, parsed (caller
@@ -167,6 +182,145 @@ static void bug_cursor_page_overflow(void)
 	}
 }
 
+/* ---- bug_sse_multiline_frame -------------------------------------------- */
+
+/*
+ * Read an event stream as a client does (WHATWG HTML "Server-sent events",
+ * interpreting an event stream): lines end at CRLF, LF or CR; "data" field
+ * values are joined with LF; a blank line dispatches the event. Returns the
+ * number of events, the first one's data in data (caller frees).
+ */
+static int sse_read(const char *p, size_t n, char **data)
+{
+	struct buf cur;
+	const char *end = p + n;
+	int events = 0, have = 0;
+
+	buf_init(&cur, 0);
+	*data = NULL;
+	while (p < end) {
+		const char *le = p, *v;
+		size_t ll;
+		while (le < end && *le != '\n' && *le != '\r')
+			le++;
+		ll = (size_t)(le - p);
+		if (ll == 0) {
+			if (have && !events++)
+				*data = xstrndup(cur.p ? cur.p : "", cur.len);
+			buf_reset(&cur);
+			have = 0;
+		} else if (ll >= 5 && !memcmp(p, "data:", 5)) {
+			v = p + 5;
+			if (v < le && *v == ' ')
+				v++;
+			if ((have && buf_append(&cur, "\n", 1)) || buf_append(&cur, v, (size_t)(le - v)))
+				abort();
+			have = 1;
+		}
+		p = le < end && *le == '\r' && le + 1 < end && le[1] == '\n' ? le + 2 : le + 1;
+	}
+	buf_free(&cur);
+	return events;
+}
+
+/* Upstream answers that pretty-print: LF, CRLF and lone CR line ends. */
+static const char PRETTY_LF[] =
+	"{\n  \"success\": true,\n  \"errors\": [],\n  \"messages\": [],\n  \"result\": [\n"
+	"    {\n      \"id\": \"a\",\n      \"name\": \"example.com\"\n    }\n  ],\n"
+	"  \"result_info\": {\n    \"page\": 1,\n    \"per_page\": 1,\n    \"total_pages\": 2\n  }\n}\n";
+static const char PRETTY_CRLF[] =
+	"{\r\n  \"success\": true,\r\n  \"result\": [\r\n    {\r\n      \"id\": \"a\",\r\n"
+	"      \"name\": \"example.com\"\r\n    }\r\n  ]\r\n}\r\n";
+static const char PRETTY_CR[] =
+	"{\r  \"success\": true,\r  \"result\": [\r    {\r      \"id\": \"a\",\r"
+	"      \"name\": \"example.com\"\r    }\r  ]\r}\r";
+/* A raw LF inside a string: not JSON; the core must not pass it on raw. */
+static const char RAW_LF_IN_STRING[] =
+	"{\"success\":true,\"result\":[{\"id\":\"a\",\"name\":\"example.com\\nwith\nnewline\"}]}";
+
+/* sse_append_event's exact bytes, and its failure contract. */
+static void sse_frames(void)
+{
+	static const struct {
+		const char *data, *want, *name;
+	} cases[] = {
+		{ "{}", "event: message\ndata: {}\n\n", "one line: one data line" },
+		{ "a\r\nb\rc\nd", "event: message\ndata: a\ndata: b\ndata: c\ndata: d\n\n",
+			"CRLF, CR and LF each end a data line" },
+		{ "a\n\nb", "event: message\ndata: a\ndata: \ndata: b\n\n", "an empty line stays a data line" },
+		{ "x\n", "event: message\ndata: x\ndata: \n\n", "a final line break is kept" },
+		{ "", "event: message\ndata: \n\n", "empty data" },
+		{ "data: y\n\nevent: z", "event: message\ndata: data: y\ndata: \ndata: event: z\n\n",
+			"field-like lines in data stay data" },
+	};
+	struct buf b;
+	size_t i, len;
+	char *back = NULL;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_init(&b, 0);
+		ok(sse_append_event(&b, "message", cases[i].data, strlen(cases[i].data)) == 0 && b.p &&
+		   !strcmp(b.p, cases[i].want), "bug_sse_multiline_frame: sse_append_event: %s", cases[i].name);
+		buf_free(&b);
+	}
+	buf_init(&b, 0);
+	ok(sse_append_event(&b, NULL, STRLIT("a\r\nb")) == 0 && sse_read(b.p, b.len, &back) == 1 && back &&
+	   !strcmp(back, "a\nb"), "bug_sse_multiline_frame: no event name: a client reads the data back (CRLF as LF)");
+	xfree(back);
+	len = b.len;
+	ok(sse_append_event(&b, "bad\nname", STRLIT("x")) == -1 && b.len == len && b.p[len] == '\0',
+		"an event name with a line break is refused, out unchanged");
+	buf_free(&b);
+	buf_init(&b, 20);
+	ok(sse_append_event(&b, "message", STRLIT("0123456789")) == -1 && b.len == 0,
+		"past the buffer's cap: -1, out unchanged");
+	buf_free(&b);
+}
+
+static void bug_sse_multiline_frame(void)
+{
+	static const struct {
+		const char *body, *name;
+	} cases[] = {
+		{ PRETTY_LF, "pretty-printed upstream (LF)" },
+		{ PRETTY_CRLF, "pretty-printed upstream (CRLF)" },
+		{ PRETTY_CR, "pretty-printed upstream (CR)" },
+		{ RAW_LF_IN_STRING, "raw LF inside an upstream string" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_response r;
+		char *data = NULL;
+		const cJSON *sc, *id;
+		cJSON *root;
+		int events;
+
+		call(cases[i].body, SSE_HDRS, &r);
+		ok(r.status == 200 && r.headers.p && strstr(r.headers.p, "Content-Type: text/event-stream\r\n"),
+			"bug_sse_multiline_frame: %s: SSE answer", cases[i].name);
+		events = sse_read(r.body.p ? r.body.p : "", r.body.len, &data);
+		ok(events == 1, "bug_sse_multiline_frame: %s: exactly one event (%d)", cases[i].name, events);
+		ok(data && strict_json(data, strlen(data)), "bug_sse_multiline_frame: %s: the event's data is one JSON document",
+			cases[i].name);
+		root = data ? cJSON_Parse(data) : NULL;
+		sc = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "result"), "structuredContent");
+		id = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sc, "result"), 0), "id");
+		ok(cJSON_IsString(id) && !strcmp(id->valuestring, "a"),
+			"bug_sse_multiline_frame: %s: the client reads the upstream result back", cases[i].name);
+		cJSON_Delete(root);
+		xfree(data);
+		http_response_free(&r);
+
+		/* the same answer as plain JSON is strict JSON too: a raw line
+		 * break only ever appears as whitespace between tokens */
+		call(cases[i].body, JSON_HDRS, &r);
+		ok(r.status == 200 && r.body.p && strict_json(r.body.p, r.body.len),
+			"bug_sse_multiline_frame: %s: the JSON answer is strict JSON", cases[i].name);
+		http_response_free(&r);
+	}
+}
+
 int main(void)
 {
 	char err[512];
@@ -200,6 +354,8 @@ int main(void)
 	env.now = fake_now;
 
 	bug_cursor_page_overflow();
+	sse_frames();
+	bug_sse_multiline_frame();
 
 	args_patterns_free();
 	catalog_free(&cat);
