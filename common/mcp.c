@@ -10,6 +10,7 @@
  */
 #include "first.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -612,12 +613,80 @@ out:
 	return rc;
 }
 
+/*
+ * Cut the array result so that the answer it sits in fits max bytes.
+ * *len: the answer's length printed with every item; on return, its
+ * length with the items kept (still above max when not even an empty
+ * array fits). Returns how many items were dropped from the end, or -1
+ * when out of memory (result unchanged).
+ *
+ * Which items stay is what dropping a quarter of them at a time (one at a
+ * time below 9) and printing again gave, so answers are unchanged; but
+ * each item is printed once, and the answer's length for k items is
+ * computed: printing is context free (cJSON_PrintUnformatted), so it is
+ * *len less the bytes of the items after k and their commas. Linear in
+ * the items and their bytes; the loop it replaces deleted items one index
+ * lookup at a time (O(n^2) list walks).
+ */
+static long drop_to_fit(cJSON *result, size_t *len, size_t max)
+{
+	size_t *pre = NULL; /* pre[k]: bytes of the first k items, commas included */
+	char *scratch = NULL;
+	size_t cap = 256, n = 0, k, i;
+	long rc = -1;
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, result)
+		n++;
+	if (!n)
+		return 0;
+	pre = xcalloc(n + 1, sizeof(*pre));
+	scratch = xmalloc(cap);
+	if (!pre || !scratch)
+		goto out;
+	k = 0;
+	cJSON_ArrayForEach(it, result) {
+		/* an item is shorter than the answer holding it: *len + 5 bytes
+		 * always do (cJSON asks for 5 spare bytes) */
+		while (!cJSON_PrintPreallocated(it, scratch, (int)cap, 0)) {
+			char *bigger;
+			if (cap > *len + 5 || cap > INT_MAX / 2)
+				goto out;
+			bigger = xrealloc(scratch, cap * 2);
+			if (!bigger)
+				goto out;
+			scratch = bigger;
+			cap *= 2;
+		}
+		pre[k + 1] = pre[k] + strlen(scratch) + (k ? 1 : 0);
+		k++;
+	}
+	k = n;
+	while (k > 0 && *len - pre[n] + pre[k] > max)
+		k -= k > 8 ? k / 4 : 1;
+	*len = *len - pre[n] + pre[k];
+	rc = (long)(n - k);
+	/* detach from item k on: each unlink is O(1) */
+	for (it = result->child, i = 0; it && i < k; it = it->next)
+		i++;
+	while (it) {
+		cJSON *next = it->next;
+		cJSON_Delete(cJSON_DetachItemViaPointer(result, it));
+		it = next;
+	}
+out:
+	xfree(scratch);
+	xfree(pre);
+	return rc;
+}
+
 static enum mcp_err shape_result(struct call *c, const struct tool *t, struct upstream_reply *ur,
 	struct buf *res)
 {
 	cJSON *env = NULL, *out = NULL, *result;
 	char *text = NULL;
 	char msg[256];
+	size_t len;
 	enum mcp_err e = MCP_ENOMEM;
 	int is_err;
 
@@ -664,22 +733,12 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 	text = cJSON_PrintUnformatted(out);
 	if (!text)
 		goto out;
-	if (strlen(text) > c->env->cfg->result_max) {
-		int dropped = 0;
-		/* Drop items from the end until the text fits. */
-		while (strlen(text) > c->env->cfg->result_max && cJSON_IsArray(result) &&
-		       cJSON_GetArraySize(result) > 0) {
-			int n = cJSON_GetArraySize(result);
-			int cut = n > 8 ? n / 4 : 1;
-			while (cut-- > 0)
-				cJSON_DeleteItemFromArray(result, cJSON_GetArraySize(result) - 1);
-			dropped += n - cJSON_GetArraySize(result);
-			cJSON_free(text);
-			text = cJSON_PrintUnformatted(out);
-			if (!text)
-				goto out;
-		}
-		if (strlen(text) > c->env->cfg->result_max) {
+	len = strlen(text);
+	if (len > c->env->cfg->result_max) {
+		long dropped = cJSON_IsArray(result) ? drop_to_fit(result, &len, c->env->cfg->result_max) : 0;
+		if (dropped < 0)
+			goto out;
+		if (len > c->env->cfg->result_max) {
 			cJSON *nul = cJSON_CreateNull();
 			if (!nul || !cJSON_ReplaceItemInObjectCaseSensitive(out, "result", nul)) {
 				cJSON_Delete(nul);
@@ -687,11 +746,11 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 			}
 		}
 		snprintf(msg, sizeof(msg),
-			"Result truncated to fit %zu bytes: %d item(s) omitted from the end. "
+			"Result truncated to fit %zu bytes: %ld item(s) omitted from the end. "
 			"Call again with a smaller limit to page through everything.",
 			c->env->cfg->result_max, dropped);
-		cJSON_AddTrueToObject(out, "truncated");
-		cJSON_AddStringToObject(out, "note", msg);
+		if (!cJSON_AddTrueToObject(out, "truncated") || !cJSON_AddStringToObject(out, "note", msg))
+			goto out;
 		cJSON_free(text);
 		text = cJSON_PrintUnformatted(out);
 		if (!text)

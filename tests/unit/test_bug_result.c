@@ -1,6 +1,6 @@
 /*
  * test_bug_result.c - regression tests for how an upstream answer becomes
- * a tool result (issue 11, bugs 1 and 3): the
+ * a tool result (issue 11, bugs 1 and 3 and the O(n^2) truncation): the
  * core driven through router_handle with a fake store and a fake upstream
  * whose answer each case chooses.
  *
@@ -8,6 +8,8 @@
  *                              into next_cursor
  *   bug_sse_multiline_frame    an answer holding a raw newline split the
  *                              SSE event
+ *   bug_truncation_quadratic   dropping items one index lookup at a time
+ *                              made truncation O(n^2)
  */
 #include "../../common/first.h"
 
@@ -321,12 +323,132 @@ static void bug_sse_multiline_frame(void)
 	}
 }
 
+/* ---- work counters ------------------------------------------------------
+ * Not wall-clock: the test counts the work the core asks of cJSON. These
+ * definitions take the place of libcjson's index-based array calls in this
+ * binary (the linker prefers a definition in the executable), do the same
+ * thing and count each list element they step over. The allocation hook
+ * counts every cJSON allocation (tree nodes and print buffers). */
+static int counting;
+static unsigned long steps, allocs;
+
+static void *count_malloc(size_t n)
+{
+	if (counting)
+		allocs++;
+	return xmalloc(n);
+}
+
+int cJSON_GetArraySize(const cJSON *array)
+{
+	const cJSON *c;
+	int n = 0;
+
+	if (!array)
+		return 0;
+	for (c = array->child; c; c = c->next) {
+		n++;
+		if (counting)
+			steps++;
+	}
+	return n;
+}
+
+cJSON *cJSON_GetArrayItem(const cJSON *array, int index)
+{
+	cJSON *c;
+
+	if (!array || index < 0)
+		return NULL;
+	for (c = array->child; c && index > 0; c = c->next, index--)
+		if (counting)
+			steps++;
+	return c;
+}
+
+cJSON *cJSON_DetachItemFromArray(cJSON *array, int which)
+{
+	cJSON *c = cJSON_GetArrayItem(array, which);
+
+	return c ? cJSON_DetachItemViaPointer(array, c) : NULL;
+}
+
+void cJSON_DeleteItemFromArray(cJSON *array, int which)
+{
+	cJSON_Delete(cJSON_DetachItemFromArray(array, which));
+}
+
+/* ---- bug_truncation_quadratic ------------------------------------------- */
+
+/* An upstream list of n items of ~40 bytes each, page-style. */
+static char *big_list(int n)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b, 0);
+	if (buf_puts(&b, "{\"success\":true,\"errors\":[],\"messages\":[],\"result\":["))
+		abort();
+	for (i = 0; i < n; i++)
+		if (buf_printf(&b, "%s{\"id\":\"%06d\",\"pad\":\"xxxxxxxxxxxxxxxx\"}", i ? "," : "", i))
+			abort();
+	if (buf_printf(&b, "],\"result_info\":{\"page\":1,\"per_page\":%d,\"total_count\":%d}}", n, 3 * n))
+		abort();
+	return buf_steal(&b);
+}
+
+/* Call with a list of n items that must be cut to fit; returns the work
+ * counted (list steps + cJSON allocations) and the items kept. */
+static unsigned long truncate_work(int n, int *kept, int *valid)
+{
+	char *body = big_list(n);
+	struct http_response r;
+	const cJSON *sc, *res, *tr;
+	cJSON *root;
+
+	steps = allocs = 0;
+	counting = 1;
+	call(body, JSON_HDRS, &r);
+	counting = 0;
+	root = structured(&r, &sc);
+	res = cJSON_GetObjectItemCaseSensitive(sc, "result");
+	tr = cJSON_GetObjectItemCaseSensitive(sc, "truncated");
+	*kept = cJSON_IsArray(res) ? cJSON_GetArraySize(res) : -1;
+	*valid = r.status == 200 && strict_json(r.body.p, r.body.len) && cJSON_IsTrue(tr);
+	printf("# %d items: kept %d, %lu list steps, %lu cJSON allocations\n", n, *kept, steps, allocs);
+	cJSON_Delete(root);
+	http_response_free(&r);
+	xfree(body);
+	return steps + allocs;
+}
+
+static void bug_truncation_quadratic(void)
+{
+	size_t saved = cfg.result_max;
+	unsigned long w1, w4;
+	int kept1, kept4, v1, v4;
+
+	cfg.result_max = 2048;
+	w1 = truncate_work(1000, &kept1, &v1);
+	w4 = truncate_work(4000, &kept4, &v4);
+	cfg.result_max = saved;
+	ok(v1 && v4, "bug_truncation_quadratic: both answers are truncated, strict JSON");
+	/* the items kept are the ones the quarter-at-a-time rule always kept */
+	is_int(kept1, 44, "bug_truncation_quadratic: 1000 items cut to 44, as before");
+	is_int(kept4, 42, "bug_truncation_quadratic: 4000 items cut to 42, as before");
+	/* linear work grows ~4x for 4x the items; quadratic ~16x */
+	ok(w4 <= 5 * w1, "bug_truncation_quadratic: work for 4N items <= 5 x work for N (%lu vs %lu: x%.1f)",
+		w4, w1, w1 ? (double)w4 / (double)w1 : 0.0);
+}
+
 int main(void)
 {
 	char err[512];
+	cJSON_Hooks hooks = { count_malloc, xfree };
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	xalloc_init();
+	cJSON_InitHooks(&hooks);
 	setenv("CFMCP_SCHEMAS", SCHEMAS_DIR, 1);
 	{
 		char kf[] = "/tmp/cfmcp-unit-key-XXXXXX";
@@ -356,6 +478,7 @@ int main(void)
 	bug_cursor_page_overflow();
 	sse_frames();
 	bug_sse_multiline_frame();
+	bug_truncation_quadratic();
 
 	args_patterns_free();
 	catalog_free(&cat);
