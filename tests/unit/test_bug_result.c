@@ -60,6 +60,7 @@ static long fake_now(void) { return 1700000000L; }
 static struct config cfg;
 static struct catalog cat;
 static struct mcp_env env;
+static long fail_at; /* fail this allocation inside the core (0: none) */
 
 #define TOKPATH "/mcp/good-token-0123456789"
 #define CALL_ZONES "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":" \
@@ -87,7 +88,9 @@ static void call(const char *upstream, const char *const *hdrs, struct http_resp
 	if (!req.method || !req.path || buf_puts(&req.body, CALL_ZONES))
 		abort();
 	http_response_init(resp);
+	xalloc_fail_after(fail_at);
 	router_handle(&env, &req, resp);
+	xalloc_fail_after(0);
 	http_request_free(&req);
 }
 
@@ -441,6 +444,45 @@ static void bug_truncation_quadratic(void)
 		w4, w1, w1 ? (double)w4 / (double)w1 : 0.0);
 }
 
+/* ---- out of memory in the new paths ------------------------------------
+ * Fail each allocation of one request in turn (STYLE item 16): every run
+ * must end in a 500 with nothing half-written, or a 200 that is still a
+ * whole answer; leaks show under ASan and valgrind. */
+static void torture(const char *name, const char *upstream, const char *const *hdrs, size_t result_max)
+{
+	size_t saved = cfg.result_max;
+	int hit = 0, bad = 0;
+	long k;
+
+	cfg.result_max = result_max;
+	for (k = 1; k < 100000; k++) {
+		struct http_response r;
+		unsigned long before = xalloc_oom_events();
+		char *ev = NULL;
+		int whole;
+		fail_at = k;
+		call(upstream, hdrs, &r);
+		fail_at = 0;
+		if (xalloc_oom_events() == before) {
+			http_response_free(&r);
+			break; /* past the request's last allocation */
+		}
+		hit++;
+		if (hdrs == SSE_HDRS)
+			whole = sse_read(r.body.p ? r.body.p : "", r.body.len, &ev) == 1 && ev && strict_json(ev, strlen(ev));
+		else
+			whole = r.body.p && strict_json(r.body.p, r.body.len);
+		if (!(r.status == 500 && (!r.body.len || (whole && strstr(r.body.p, "-32603")))) && !(r.status == 200 && whole)) {
+			bad++;
+			printf("# %s: allocation %ld failed: HTTP %d, %zu bytes\n", name, k, r.status, r.body.len);
+		}
+		xfree(ev);
+		http_response_free(&r);
+	}
+	cfg.result_max = saved;
+	ok(hit > 20 && !bad, "out of memory at each of %d allocations of %s: a 500 or a whole answer (%d not)", hit, name, bad);
+}
+
 int main(void)
 {
 	char err[512];
@@ -479,6 +521,13 @@ int main(void)
 	sse_frames();
 	bug_sse_multiline_frame();
 	bug_truncation_quadratic();
+	{
+		char *list = big_list(200);
+		torture("a truncated result", list, JSON_HDRS, 2048);
+		torture("a truncated result over SSE", list, SSE_HDRS, 2048);
+		torture("a pretty-printed answer over SSE", PRETTY_CRLF, SSE_HDRS, cfg.result_max);
+		xfree(list);
+	}
 
 	args_patterns_free();
 	catalog_free(&cat);
