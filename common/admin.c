@@ -446,7 +446,7 @@ int admin_account_list(const struct admin *a, const struct apikey *only, struct 
 		return DOWN(r);
 	out = cJSON_CreateObject();
 	items = cJSON_CreateArray();
-	if (!out || json_add(out, "items", items))
+	if (json_add(out, "items", items)) /* frees items if out is NULL */
 		goto oom;
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
 		redisReply *h;
@@ -781,8 +781,13 @@ static cJSON *mcp_json(const redisReply *h)
 	    add_str(o, "integrated_account_id", field(h, "account")) ||
 	    json_add(conf, "methods", words_array(field(h, "methods"))) ||
 	    json_add(conf, "tags", words_array(field(h, "tags"))) ||
-	    json_add(conf, "require_api_token_auth", cJSON_CreateBool(ra && (!strcmp(ra, "1") || !strcmp(ra, "true")))) ||
-	    json_add(o, "config", conf) ||
+	    json_add(conf, "require_api_token_auth", cJSON_CreateBool(ra && (!strcmp(ra, "1") || !strcmp(ra, "true"))))) {
+		cJSON_Delete(o);
+		cJSON_Delete(conf);
+		return NULL;
+	}
+	/* conf is o's from here on, even when json_add fails */
+	if (json_add(o, "config", conf) ||
 	    add_time(o, "expires_at", field(h, "expires_at")) ||
 	    add_time(o, "created_at", field(h, "created_at")) ||
 	    add_time(o, "updated_at", field(h, "updated_at")) ||
@@ -1000,7 +1005,7 @@ int admin_mcp_list(const struct admin *a, const char *account, const char *curso
 		return DOWN(r);
 	out = cJSON_CreateObject();
 	items = cJSON_CreateArray();
-	if (!out || json_add(out, "items", items))
+	if (json_add(out, "items", items)) /* frees items if out is NULL */
 		goto oom;
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements && shown < (size_t)limit; i++) {
 		char hash[65];
@@ -1258,7 +1263,7 @@ int admin_apikey_list(const struct admin *a, struct admin_res *r)
 		return DOWN(r);
 	out = cJSON_CreateObject();
 	items = cJSON_CreateArray();
-	if (!out || json_add(out, "items", items))
+	if (json_add(out, "items", items)) /* frees items if out is NULL */
 		goto oom;
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
 		const char *id = ids->element[i]->str;
