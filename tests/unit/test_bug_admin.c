@@ -6,6 +6,9 @@
  *                                failed; then every allocation of a two-page
  *                                listing fails in turn (against a Redis of our
  *                                own) and each run must end cleanly
+ *   bug_account_token_message    a too-short api_token was answered "api_token
+ *                                is required"; each fault gets its own message,
+ *                                never echoing the token
  *
  * cfmcp-admin.c is a program: it is compiled in here with its main renamed,
  * so its statics (mcp_list_all) can be called directly.
@@ -441,10 +444,79 @@ out:
 	redis_stop(&rd);
 }
 
+/* ---- bug_account_token_message ---------------------------------------- */
+
+/* Validation runs before any Redis command: no store needed. */
+static void expect_token_message(int update, const char *json_token, const char *want, const char *name)
+{
+	struct admin a;
+	struct admin_res r;
+	char body[2048];
+	cJSON *in;
+	const char *tok_field;
+
+	memset(&a, 0, sizeof(a));
+	memset(&r, 0, sizeof(r));
+	if (update)
+		snprintf(body, sizeof(body), "{%s%s}", json_token ? "\"api_token\":" : "", json_token ? json_token : "");
+	else
+		snprintf(body, sizeof(body), "{\"name\":\"n\",\"account_id\":\"0123456789abcdef0123456789abcdef\"%s%s}",
+			json_token ? ",\"api_token\":" : "", json_token ? json_token : "");
+	in = cJSON_Parse(body);
+	if (!in) {
+		ok(0, "bug_account_token_message: %s: test body parses", name);
+		return;
+	}
+	if (update)
+		admin_account_update(&a, ACCOUNT, in, &r);
+	else
+		admin_account_create(&a, in, &r);
+	tok_field = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(in, "api_token")) ?
+		cJSON_GetObjectItemCaseSensitive(in, "api_token")->valuestring : NULL;
+	ok(r.status == 400 && !strcmp(r.message, want), "bug_account_token_message: %s %s -> 400 \"%s\"",
+		update ? "PATCH" : "POST", name, want);
+	if (r.status != 400 || strcmp(r.message, want))
+		printf("#   got %d \"%s\"\n", r.status, r.message);
+	ok(!tok_field || !*tok_field || !strstr(r.message, tok_field),
+		"bug_account_token_message: %s %s: the message does not echo the token", update ? "PATCH" : "POST", name);
+	admin_res_free(&r);
+	cJSON_Delete(in);
+}
+
+static void test_token_messages(void)
+{
+	char longtok[600];
+	int u;
+
+	memset(longtok, 0, sizeof(longtok));
+	longtok[0] = '"';
+	memset(longtok + 1, 'x', 513);
+	longtok[514] = '"';
+	for (u = 0; u <= 1; u++) {
+		expect_token_message(u, "\"abcdefghijklmnopqrs\"",
+			"api_token is too short: a Cloudflare API token has 20 to 512 characters", "a 19-character api_token");
+		expect_token_message(u, "\"\"",
+			"api_token is too short: a Cloudflare API token has 20 to 512 characters", "an empty api_token");
+		expect_token_message(u, longtok,
+			"api_token is too long: a Cloudflare API token has 20 to 512 characters", "a 513-character api_token");
+		expect_token_message(u, "\"abcdefghij klmnopqrstuvw\"",
+			"api_token may hold only printable ASCII characters: no spaces, no control characters", "an api_token with a space");
+		expect_token_message(u, "\"abcdefghij\\u00e9klmnopqrstuvw\"",
+			"api_token may hold only printable ASCII characters: no spaces, no control characters", "a non-ASCII api_token");
+		expect_token_message(u, "12345678901234567890123",
+			u ? "api_token must be a string: the new Cloudflare API token" :
+			    "api_token must be a string: the Cloudflare API token", "a number as api_token");
+		expect_token_message(u, NULL,
+			u ? "api_token is required: the new Cloudflare API token" :
+			    "api_token is required: the Cloudflare API token", "no api_token");
+	}
+}
+
 int main(void)
 {
 	xalloc_init();
 	log_open(NULL, LOG_ERR); /* as the CLI: no "redis unavailable" while ours starts */
+	test_token_messages();
 	test_list_first_allocations();
 	test_list_torture();
 	return done_testing();
