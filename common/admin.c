@@ -619,8 +619,12 @@ int admin_account_delete(const struct admin *a, const char *id, struct admin_res
 		if (!ids)
 			return DOWN(r);
 	}
-	/* Revoke its MCP tokens first: a token whose account is gone is
-	 * unknown to the lookup anyway, so a crash half-way leaks nothing. */
+	/* Revoke its MCP tokens first, the account last. A minted token
+	 * carries copies of the account's Cloudflare id and sealed token, so
+	 * the lookup (store_lookup) never reads the account: a token left
+	 * behind would keep working without it. A crash half-way leaves the
+	 * account listed, and removing it again finishes the job. Not
+	 * guarded: an mcp create racing this (it does not WATCH the account). */
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
 		char hash[65], mk[KEYSZ], midk[KEYSZ];
 		const char *mid = ids->element[i]->str;
