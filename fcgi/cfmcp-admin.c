@@ -257,19 +257,22 @@ static int report(struct admin_res *r)
 	return rc;
 }
 
-/* mcp list: every page, printed as one list. */
-static int mcp_list_all(const struct admin *a, const char *account)
+/* mcp list: every page (of page items; tests use small ones), printed as
+ * one list. r starts empty because the oom exit frees it on every path,
+ * the first allocations' too; json_add frees items when all is NULL. */
+static int mcp_list_all(const struct admin *a, const char *account, long page)
 {
 	struct admin_res r;
 	cJSON *all = cJSON_CreateObject(), *items = cJSON_CreateArray();
 	char cursor[64] = "";
 
-	if (!all || json_add(all, "items", items))
+	memset(&r, 0, sizeof(r));
+	if (json_add(all, "items", items))
 		goto oom;
 	for (;;) {
 		const cJSON *nc, *it;
 		memset(&r, 0, sizeof(r));
-		if (admin_mcp_list(a, account, cursor[0] ? cursor : NULL, ADMIN_PAGE_MAX, &r) >= 400) {
+		if (admin_mcp_list(a, account, cursor[0] ? cursor : NULL, page, &r) >= 400) {
 			cJSON_Delete(all);
 			return report(&r);
 		}
@@ -440,7 +443,7 @@ int main(int argc, char **argv)
 			}
 			admin_mcp_create(&a, account, in, &r);
 		} else if (!strcmp(verb, "list") && i + 1 == argc) {
-			rc = mcp_list_all(&a, argv[i]);
+			rc = mcp_list_all(&a, argv[i], ADMIN_PAGE_MAX);
 			goto done;
 		} else if (!strcmp(verb, "show") && i + 1 == argc) {
 			admin_mcp_get(&a, NULL, argv[i], &r);
