@@ -1190,6 +1190,85 @@ int admin_mcp_delete(const struct admin *a, const char *account, const char *id,
 	return ok(r, 204, NULL);
 }
 
+/* What a scope's filter keeps, listed for a person choosing one (the page's
+ * live preview, cfmcp-admin mcp preview): the catalogue walked with the
+ * same scope_allows() tools/list uses, in the same (name) order. bytes is
+ * the length of the tools/list result that lists them all on one page:
+ * {"tools":[<each tool's rendered JSON>,...]}. */
+static cJSON *preview_json(const struct catalog *cat, const char *methods, const char *tags)
+{
+	static const char *const class_of[] = { [TOOL_LIST] = "read", [TOOL_GET] = "read",
+		[TOOL_CREATE] = "write", [TOOL_UPDATE] = "write", [TOOL_DELETE] = "write", [TOOL_CUSTOM] = "custom" };
+	struct scope s;
+	cJSON *o = cJSON_CreateObject(), *tools = cJSON_CreateArray();
+	size_t i, j, count = 0, bytes = sizeof("{\"tools\":[]}") - 1;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.methods, sizeof(s.methods), "%s", methods);
+	snprintf(s.tags, sizeof(s.tags), "%s", tags);
+	/* each item is owned by its parent as soon as it exists (json_add),
+	 * so deleting o frees everything on any failure */
+	if (!o || json_add(o, "tools", tools))
+		goto oom;
+	for (i = 0; i < cat->ntools; i++) {
+		const struct tool *t = &cat->tools[i];
+		cJSON *one, *tg;
+		if (!scope_allows(&s, t))
+			continue;
+		bytes += t->json_len + (count ? 1 : 0);
+		count++;
+		one = cJSON_CreateObject();
+		tg = cJSON_CreateArray();
+		if (json_add(tools, NULL, one)) {
+			cJSON_Delete(tg);
+			goto oom;
+		}
+		if (json_add(one, "name", cJSON_CreateString(t->name)) ||
+		    json_add(one, "class", cJSON_CreateString(class_of[t->kind])) ||
+		    json_add(one, "method", cJSON_CreateString(t->method_key)) || json_add(one, "tags", tg))
+			goto oom;
+		for (j = 0; t->tags[j]; j++)
+			if (json_add(tg, NULL, cJSON_CreateString(t->tags[j])))
+				goto oom;
+	}
+	if (json_add(o, "count", cJSON_CreateNumber((double)count)) ||
+	    json_add(o, "bytes", cJSON_CreateNumber((double)bytes)))
+		goto oom;
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+int admin_tools_preview(const struct admin *a, const char *account, const cJSON *conf, struct admin_res *r)
+{
+	static const char *const allowed[] = { "methods", "tags", NULL };
+	char methods[1024], tags[1024];
+	const char *which;
+	redisReply *h;
+	cJSON *o;
+	int rc;
+
+	if (!cJSON_IsObject(conf))
+		return BAD(r, "the filter must be an object {methods, tags}");
+	if (unknown_member(conf, allowed, &which))
+		return BAD(r, "unknown parameter \"%.64s\" (allowed: methods, tags)", which);
+	/* the checks, words and messages of creating a server (a filter that
+	 * keeps no tool is the same 400) */
+	if (filter_words(cJSON_GetObjectItemCaseSensitive(conf, "methods"), 1, methods, sizeof(methods), r) < 0 ||
+	    filter_words(cJSON_GetObjectItemCaseSensitive(conf, "tags"), 0, tags, sizeof(tags), r) < 0 ||
+	    filter_check(a, methods, tags, r))
+		return r->status;
+	rc = account_read(a, account, &h);
+	if (rc < 0)
+		return DOWN(r);
+	if (rc == 0)
+		return NOTFOUND(r, "no integrated account with that id");
+	store_reply_free(h);
+	o = preview_json(a->cat, methods, tags);
+	return o ? ok(r, 200, o) : OOM(r);
+}
+
 /* ---- API keys ------------------------------------------------------------ */
 
 static cJSON *apikey_json(const redisReply *h)
