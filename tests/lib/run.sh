@@ -58,4 +58,7 @@ echo "  curl -s -X POST '$URL' -H 'Content-Type: application/json' -d '{\"jsonrp
 echo
 echo "Manage it: CFMCP_REDIS=unix:$D/redis.sock CFMCP_KEY_FILE=$D/key CFMCP_SCHEMAS=$ROOT/schemas $BUILD/cfmcp-admin mcp list $ACCOUNT_ID"
 echo "           (management API key: ADMIN_KEY in $D/env; HTTPS with a self-signed certificate: $CFMCP_TLS_BASE)"
+echo
+echo "Admin page: $CFMCP_BASE/admin/"
+echo "           sign in with the API key ADMIN_KEY from $D/env  (sed -n \"s/^ADMIN_KEY='\\(.*\\)'/\\1/p\" $D/env)"
 echo "Logs: $D/worker.log  Stop: make stop"
