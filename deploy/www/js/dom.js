@@ -48,6 +48,16 @@ export function when(iso, fallback = '—') {
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+// A compact local time for tables: "Dec 2, 14:30" (the year when not this one).
+export function whenShort(iso, fallback = '—') {
+  if (!iso) return fallback;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const opts = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+  if (d.getFullYear() !== new Date().getFullYear()) opts.year = 'numeric';
+  return d.toLocaleString(undefined, opts);
+}
+
 // Time left until iso, said the way a person would: "in 3 h 5 min", "expired".
 export function expiresIn(iso, now = Date.now()) {
   if (!iso) return 'never';

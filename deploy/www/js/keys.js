@@ -1,7 +1,7 @@
 // keys.js - management API keys (for a "*" key): list, create (the key
 // shown once), revoke.
 import { api, enc } from './api.js';
-import { h, fill, field, group, choice, when, expiresIn } from './dom.js';
+import { h, fill, field, group, choice, when, whenShort, expiresIn } from './dom.js';
 import { heading, problem, toast, confirmDialog, go, secretBox } from './ui.js';
 import { placeError } from './accounts.js';
 
@@ -19,7 +19,7 @@ function createForm(accounts, onMade) {
   function toggle() {
     list.hidden = acc.wrap.querySelector('input[name="acc"]:checked').value !== 'some';
   }
-  const exp = group({ legend: 'Expires', items: EXPIRY.map(([k, l]) => choice({ type: 'radio', name: 'kexp', value: k, label: l, checked: k === '90d' })) });
+  const exp = group({ legend: 'Expires', class: 'compact', items: EXPIRY.map(([k, l]) => choice({ type: 'radio', name: 'kexp', value: k, label: l, checked: k === '90d' })) });
   const general = h('div');
   const btn = h('button', { type: 'submit', class: 'primary' }, 'Create API key');
   const form = h('form', { method: 'post', action: '#', novalidate: true, class: 'card', 'aria-labelledby': 'newkey' },
@@ -91,7 +91,7 @@ export async function keysView(main) {
         h('td', { 'data-label': 'Name' }, k.name),
         h('td', { 'data-label': 'Allowed on' }, k.accounts === '*' ? 'every account (*)' : k.accounts.map((id) => names.get(id) || id).join(', ')),
         h('td', { 'data-label': 'Expires', title: k.expires_at ? when(k.expires_at) : null }, expiresIn(k.expires_at)),
-        h('td', { 'data-label': 'Created' }, when(k.created_at)),
+        h('td', { 'data-label': 'Created', title: when(k.created_at) }, whenShort(k.created_at)),
         h('td', { 'data-label': 'Created by' }, h('code', null, k.created_by || '—')),
         h('td', { class: 'row-actions' }, h('button', { type: 'button', class: 'small danger', 'aria-label': `Revoke ${k.name}`,
           onclick: () => revoke(k) }, 'Revoke'))))))) :

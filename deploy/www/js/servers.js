@@ -1,7 +1,7 @@
 // servers.js - an account's MCP servers: the list (paged), create (with a
 // live preview of what the scope keeps), the URL shown once, edit, revoke.
-import { api, enc, q, ApiError } from './api.js';
-import { h, fill, field, group, choice, when, expiresIn, size, uid } from './dom.js';
+import { api, enc, q, session, ApiError } from './api.js';
+import { h, fill, field, group, choice, when, whenShort, expiresIn, size, uid } from './dom.js';
 import { heading, problem, toast, confirmDialog, go, secretBox, codeBlock } from './ui.js';
 import { placeError } from './accounts.js';
 
@@ -29,7 +29,11 @@ function crumbs(account, last) {
 
 // The account page: tabs "MCP servers" (the list) and "Account".
 export async function serversView(main, accountId) {
-  const account = await api('GET', `/integrated-account/${enc(accountId)}`);
+  const [account, keys] = await Promise.all([api('GET', `/integrated-account/${enc(accountId)}`),
+    session.all() ? api('GET', '/api-key').catch(() => null) : null]);
+  const keyNames = new Map(((keys && keys.items) || []).map((k) => [`apikey:${k.id}`, k.name]));
+  // "apikey:ak_…" said as the key's name when it is known; "cli:root" as is
+  const by = (s) => (keyNames.has(s) ? h('span', { title: `API key ${s.slice(7)}` }, keyNames.get(s)) : h('code', null, s || '—'));
   const cursors = [null]; // cursors[i]: the cursor of page i
   let page = 0;
   const body = h('div', { class: 'list-body' });
@@ -58,16 +62,16 @@ export async function serversView(main, accountId) {
     fill(body,
       h('div', { class: 'table-wrap' }, h('table', null,
         h('caption', { class: 'sr-only' }, `MCP servers of ${account.name}, page ${page + 1}`),
-        h('thead', null, h('tr', null, ['Name', 'Methods', 'Tags', 'API key required', 'Expires', 'Created', 'Created by']
+        h('thead', null, h('tr', null, ['Name', 'Methods', 'Tags', 'Needs API key', 'Expires', 'Created']
           .map((c) => h('th', { scope: 'col' }, c)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
         h('tbody', null, items.map((s) => h('tr', null,
           h('td', { 'data-label': 'Name' }, h('a', { href: `#/accounts/${accountId}/servers/${s.id}` }, s.name)),
           h('td', { 'data-label': 'Methods' }, words(s.config.methods)),
           h('td', { 'data-label': 'Tags' }, words(s.config.tags)),
-          h('td', { 'data-label': 'API key required' }, s.config.require_api_token_auth ? 'yes' : 'no'),
-          h('td', { 'data-label': 'Expires', title: s.expires_at ? when(s.expires_at) : null }, expiresIn(s.expires_at)),
-          h('td', { 'data-label': 'Created' }, when(s.created_at)),
-          h('td', { 'data-label': 'Created by' }, h('code', null, s.created_by || '—')),
+          h('td', { 'data-label': 'Needs API key' }, s.config.require_api_token_auth ? 'yes' : 'no'),
+          h('td', { 'data-label': 'Expires', class: 'nowrap', title: s.expires_at ? when(s.expires_at) : null }, expiresIn(s.expires_at)),
+          h('td', { 'data-label': 'Created', title: when(s.created_at) },
+            h('span', { class: 'nowrap' }, whenShort(s.created_at)), h('span', { class: 'by' }, 'by ', by(s.created_by))),
           h('td', { class: 'row-actions' },
             h('a', { class: 'button small', href: `#/accounts/${accountId}/servers/${s.id}`, 'aria-label': `Edit ${s.name}` }, 'Edit'),
             h('button', { type: 'button', class: 'small danger', 'aria-label': `Revoke ${s.name}`,
