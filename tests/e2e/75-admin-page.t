@@ -311,7 +311,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   await page.waitForSelector('text=Page 1');
 
   // ---- edit another one: rename and extend ---------------------------------------------------------
-  await page.click(`a[href="#/accounts/${accountId}/servers/${extra[0].id}"] >> text=Edit`);
+  // (one on page 1: the ten were made within a second or two, so their
+  // order, by id, is partly random)
+  const editHref = await page.locator('tbody tr').nth(1).locator('td a').first().getAttribute('href');
+  const editId = editHref.split('/').pop();
+  ok(extra.some((x) => x.id === editId), `${server}: page 1 shows one of the ten made by the API`, editHref);
+  await page.click(`a[href="${editHref}"] >> text=Edit`);
   await waitTitle(/^Edit /);
   await page.waitForSelector('.preview strong');
   await checkView('edit');
@@ -320,7 +325,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const t0 = Math.floor(Date.now() / 1000);
   await page.click('form.scope-form button[type=submit]');
   await page.waitForSelector('table tbody tr');
-  const edited = (await api(env, 'GET', `/integrated-account/${accountId}/mcp/${extra[0].id}`)).json;
+  const edited = (await api(env, 'GET', `/integrated-account/${accountId}/mcp/${editId}`)).json;
   const e24 = Date.parse(edited.expires_at) / 1000;
   ok(edited.name === 'renamed in the page' && e24 >= t0 + 86390 && e24 <= t0 + 86410, `${server}: Edit renamed it and set the expiry 24 h ahead`, edited);
 
