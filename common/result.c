@@ -195,12 +195,6 @@ static int add_next_cursor(const struct tool *t, const cJSON *ri, long nres, cJS
 }
 
 /*
- * Shape an upstream answer for a model: {"result": ..., "next_cursor": ...}
- * as structuredContent and as JSON text, bounded by result_max. When the
- * result is an array that does not fit, items are dropped from the end and
- * the answer says so and how to get the rest.
- */
-/*
  * The common case without building a tree: a 2xx whose body is exactly one
  * JSON object (validated byte by byte, json_scan) with "success": true and
  * a "result" small enough to need no truncation. The result's bytes pass
@@ -369,6 +363,53 @@ out:
 	return rc;
 }
 
+/*
+ * The isError answer when Cloudflare did not answer with success: a
+ * status outside 2xx, a body that is not an envelope (env NULL or not an
+ * object), or "success" other than true. It carries the status, what
+ * happened, Cloudflare's errors[] reduced to {code, message} and the rate
+ * limits; nothing else of the body.
+ */
+static enum mcp_err shape_error(const struct call *c, const struct upstream_reply *ur, const cJSON *env,
+	struct buf *res)
+{
+	cJSON *out = cJSON_CreateObject(), *errs = NULL;
+	char *text = NULL;
+	char msg[256];
+	enum mcp_err e = MCP_ENOMEM;
+
+	if (!out)
+		goto out;
+	errs = cJSON_IsObject(env) ? cf_errors(env) : NULL;
+	if (ur->status == 429)
+		snprintf(msg, sizeof(msg), "Cloudflare rate limit reached (HTTP 429). Do not retry at once: wait for ratelimit.reset seconds, then try again.");
+	else if (!cJSON_IsObject(env))
+		snprintf(msg, sizeof(msg), "Cloudflare answered HTTP %ld with a body that is not a Cloudflare JSON envelope.", ur->status);
+	else
+		snprintf(msg, sizeof(msg), "Cloudflare answered HTTP %ld with success=false; see errors.", ur->status);
+	if (!cJSON_AddNumberToObject(out, "status", (double)ur->status) ||
+	    !cJSON_AddStringToObject(out, "error", msg))
+		goto out;
+	if (errs) {
+		int rc = json_add(out, "errors", errs); /* owns errs either way */
+		errs = NULL;
+		if (rc < 0)
+			goto out;
+	}
+	add_ratelimit(c, ur, out);
+	text = cJSON_PrintUnformatted(out);
+	if (!text || result_tool(c, res, text, text, strlen(text), 1))
+		goto out;
+	e = MCP_OK;
+out:
+	cJSON_free(text);
+	cJSON_Delete(errs);
+	cJSON_Delete(out);
+	return e;
+}
+
+/* The general path: Cloudflare's envelope as a cJSON tree, its result cut
+ * to fit result_max when it is an array that does not. */
 static enum mcp_err shape_result(const struct call *c, const struct tool *t, const struct upstream_reply *ur,
 	struct buf *res)
 {
@@ -377,37 +418,18 @@ static enum mcp_err shape_result(const struct call *c, const struct tool *t, con
 	char msg[256];
 	size_t len;
 	enum mcp_err e = MCP_ENOMEM;
-	int is_err;
 
 	if (shape_fast(c, t, ur, res, &e))
 		return e;
 	env = ur->body.len ? cJSON_ParseWithLength(ur->body.p, ur->body.len) : NULL;
+	if (ur->status < 200 || ur->status >= 300 || !cJSON_IsObject(env) ||
+	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(env, "success"))) {
+		e = shape_error(c, ur, env, res);
+		goto out;
+	}
 	out = cJSON_CreateObject();
 	if (!out)
 		goto out;
-	is_err = ur->status < 200 || ur->status >= 300;
-	if (is_err || !cJSON_IsObject(env) || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(env, "success"))) {
-		cJSON *errs = cJSON_IsObject(env) ? cf_errors(env) : NULL;
-		if (ur->status == 429)
-			snprintf(msg, sizeof(msg), "Cloudflare rate limit reached (HTTP 429). Do not retry at once: wait for ratelimit.reset seconds, then try again.");
-		else if (!cJSON_IsObject(env))
-			snprintf(msg, sizeof(msg), "Cloudflare answered HTTP %ld with a body that is not a Cloudflare JSON envelope.", ur->status);
-		else
-			snprintf(msg, sizeof(msg), "Cloudflare answered HTTP %ld with success=false; see errors.", ur->status);
-		if (!cJSON_AddNumberToObject(out, "status", (double)ur->status) ||
-		    !cJSON_AddStringToObject(out, "error", msg)) {
-			cJSON_Delete(errs);
-			goto out;
-		}
-		if (errs && json_add(out, "errors", errs) < 0)
-			goto out;
-		add_ratelimit(c, ur, out);
-		text = cJSON_PrintUnformatted(out);
-		if (!text || result_tool(c, res, text, text, strlen(text), 1))
-			goto out;
-		e = MCP_OK;
-		goto out;
-	}
 	result = cJSON_DetachItemFromObjectCaseSensitive(env, "result");
 	if (!result)
 		result = cJSON_CreateNull();
