@@ -11,6 +11,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -366,12 +367,13 @@ out:
 /*
  * The isError answer when Cloudflare did not answer with success: a
  * status outside 2xx, a body that is not an envelope (env NULL or not an
- * object), or "success" other than true. It carries the status, what
+ * object), one the strict check refused (bad: its static reason; env is
+ * NULL then), or "success" other than true. It carries the status, what
  * happened, Cloudflare's errors[] reduced to {code, message} and the rate
  * limits; nothing else of the body.
  */
 static enum mcp_err shape_error(const struct call *c, const struct upstream_reply *ur, const cJSON *env,
-	struct buf *res)
+	const char *bad, struct buf *res)
 {
 	cJSON *out = cJSON_CreateObject(), *errs = NULL;
 	char *text = NULL;
@@ -383,6 +385,9 @@ static enum mcp_err shape_error(const struct call *c, const struct upstream_repl
 	errs = cJSON_IsObject(env) ? cf_errors(env) : NULL;
 	if (ur->status == 429)
 		snprintf(msg, sizeof(msg), "Cloudflare rate limit reached (HTTP 429). Do not retry at once: wait for ratelimit.reset seconds, then try again.");
+	else if (bad)
+		snprintf(msg, sizeof(msg), "Cloudflare's answer (HTTP %ld) was not valid UTF-8/JSON (%s); nothing of it "
+			 "is passed on.", ur->status, bad);
 	else if (!cJSON_IsObject(env))
 		snprintf(msg, sizeof(msg), "Cloudflare answered HTTP %ld with a body that is not a Cloudflare JSON envelope.", ur->status);
 	else
@@ -416,15 +421,25 @@ static enum mcp_err shape_result(const struct call *c, const struct tool *t, con
 	cJSON *env = NULL, *out = NULL, *result;
 	char *text = NULL;
 	char msg[256];
+	const char *bad = NULL;
 	size_t len;
 	enum mcp_err e = MCP_ENOMEM;
 
 	if (shape_fast(c, t, ur, res, &e))
 		return e;
+	/* cJSON's parser does not check UTF-8, and would pass invalid bytes
+	 * on to the client: the strict check of the request prescan first
+	 * (shape_fast's json_scan checks what it passes). Depth and size are
+	 * left to cJSON and the upstream cap; a "\u0000" is refused too, as
+	 * cJSON would silently cut the string there. */
+	if (ur->body.len && jsonrpc_prescan(ur->body.p, ur->body.len, INT_MAX, SIZE_MAX, &bad) != MCP_OK) {
+		e = shape_error(c, ur, NULL, bad, res);
+		goto out;
+	}
 	env = ur->body.len ? cJSON_ParseWithLength(ur->body.p, ur->body.len) : NULL;
 	if (ur->status < 200 || ur->status >= 300 || !cJSON_IsObject(env) ||
 	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(env, "success"))) {
-		e = shape_error(c, ur, env, res);
+		e = shape_error(c, ur, env, NULL, res);
 		goto out;
 	}
 	out = cJSON_CreateObject();
