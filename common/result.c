@@ -511,7 +511,10 @@ enum mcp_err result_from_upstream(struct call *c, const struct tool *t, const st
 		break;
 	case UP_INTERNAL:
 	default:
-		return MCP_ENOMEM;
+		/* our side failed before sending (upstream.c logged why): not
+		 * Cloudflare's doing, so a JSON-RPC error, and not "out of
+		 * memory", which it rarely is */
+		return MCP_EUPSETUP;
 	}
 	return result_tool_error(c, res, msg) ? MCP_ENOMEM : MCP_OK;
 }

@@ -8,6 +8,10 @@
  *                                  took the cJSON path (which does not
  *                                  check UTF-8) and its raw bytes reached
  *                                  the client in a 200 answer
+ *   bug_upstream_internal_message  an upstream UP_INTERNAL (a refused
+ *                                  curl_easy_setopt, a hand-built plan over
+ *                                  the URL cap) was answered as -32603
+ *                                  "Internal error: out of memory"
  */
 #include "../../common/first.h"
 
@@ -189,6 +193,35 @@ static void bug_upstream_invalid_utf8(void)
 	}
 }
 
+/* ---- bug_upstream_internal_message -------------------------------------- */
+
+static void bug_upstream_internal_message(void)
+{
+	struct http_response r;
+	cJSON *root;
+	const cJSON *err, *code, *msg;
+	int calls = upstream_calls;
+
+	up_err = UP_INTERNAL;
+	post(CALL_ZONES, "", JSON_HDRS, &r);
+	up_err = UP_OK;
+	root = answer(&r);
+	err = cJSON_GetObjectItemCaseSensitive(root, "error");
+	code = cJSON_GetObjectItemCaseSensitive(err, "code");
+	msg = cJSON_GetObjectItemCaseSensitive(err, "message");
+	ok(upstream_calls == calls + 1, "bug_upstream_internal_message: the upstream was asked");
+	ok(r.status == 500 && cJSON_IsNumber(code) && code->valueint == -32603,
+		"bug_upstream_internal_message: HTTP 500, -32603 (HTTP %d)", r.status);
+	ok(cJSON_IsString(msg) && !strncmp(msg->valuestring, "Internal error", 14),
+		"bug_upstream_internal_message: the message says an internal error happened");
+	ok(cJSON_IsString(msg) && !strstr(msg->valuestring, "out of memory"),
+		"bug_upstream_internal_message: and does not claim out of memory");
+	if (cJSON_IsString(msg))
+		printf("#   message: %s\n", msg->valuestring);
+	cJSON_Delete(root);
+	http_response_free(&r);
+}
+
 int main(void)
 {
 	char err[512];
@@ -222,6 +255,7 @@ int main(void)
 	env.now = fake_now;
 
 	bug_upstream_invalid_utf8();
+	bug_upstream_internal_message();
 
 	args_patterns_free();
 	catalog_free(&cat);
