@@ -107,10 +107,6 @@ static cJSON *cf_errors(const cJSON *env)
 	return out;
 }
 
-/* The largest page a page cursor may name: args_plan refuses a cursor for
- * a later page (args.c), so we never offer one. Also the largest per_page
- * we believe, which keeps page * per_page exact in a double. */
-#define CURSOR_PAGE_MAX 1000000
 /* Totals beyond 2^53 are not exact in a double. */
 #define RI_TOTAL_MAX 9007199254740992.0
 
@@ -147,11 +143,11 @@ static int next_cursor(const struct tool *t, const cJSON *ri, long nres, struct 
 		double pg = 1, per = -1, tp = -1, total = -1, count = -1;
 		int more, n;
 		char s[24];
-		if (!ri_int(ri, "page", 1, CURSOR_PAGE_MAX, &pg) || !ri_int(ri, "per_page", 1, CURSOR_PAGE_MAX, &per) ||
+		if (!ri_int(ri, "page", 1, CAP_CURSOR_PAGE_MAX, &pg) || !ri_int(ri, "per_page", 1, CAP_CURSOR_PAGE_MAX, &per) ||
 		    !ri_int(ri, "total_pages", 0, RI_TOTAL_MAX, &tp) ||
 		    !ri_int(ri, "total_count", 0, RI_TOTAL_MAX, &total) || !ri_int(ri, "count", 0, RI_TOTAL_MAX, &count))
 			return 0;
-		if (pg >= CURSOR_PAGE_MAX)
+		if (pg >= CAP_CURSOR_PAGE_MAX)
 			return 0;
 		if (tp >= 0)
 			more = pg < tp;
@@ -163,7 +159,7 @@ static int next_cursor(const struct tool *t, const cJSON *ri, long nres, struct 
 			more = nres >= 0 && per > 0 && (double)nres >= per;
 		if (!more)
 			return 0;
-		/* pg + 1 <= CURSOR_PAGE_MAX: seven digits; checked all the same */
+		/* pg + 1 <= CAP_CURSOR_PAGE_MAX: seven digits; checked all the same */
 		n = snprintf(s, sizeof(s), "%ld", (long)pg + 1);
 		if (n < 0 || (size_t)n >= sizeof(s))
 			return 0;

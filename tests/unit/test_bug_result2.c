@@ -12,6 +12,9 @@
  *                                  curl_easy_setopt, a hand-built plan over
  *                                  the URL cap) was answered as -32603
  *                                  "Internal error: out of memory"
+ *   bug_cursor_page_max_once       the largest page a cursor may carry was
+ *                                  a literal in mcp.c and again in args.c;
+ *                                  caps.h names it once
  */
 #include "../../common/first.h"
 
@@ -222,6 +225,81 @@ static void bug_upstream_internal_message(void)
 	http_response_free(&r);
 }
 
+/* ---- bug_cursor_page_max_once ------------------------------------------- */
+
+/* A tools/call of list_all_cloudflare_zones with next_cursor = the page
+ * cursor for page pg; 1 when it reached the upstream as page=<pg>. */
+static int page_cursor_accepted(long pg)
+{
+	struct buf cur, body;
+	struct http_response r;
+	char val[32], want[48];
+	int n = snprintf(val, sizeof(val), "%ld", pg), calls = upstream_calls, rc;
+
+	buf_init(&cur, 0);
+	buf_init(&body, 0);
+	if (n < 0 || (size_t)n >= sizeof(val) || cursor_encode(&cur, 'p', val, (size_t)n) ||
+	    buf_printf(&body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+			      "\"list_all_cloudflare_zones\",\"arguments\":{\"next_cursor\":\"%s\"}}}", cur.p))
+		abort();
+	post(body.p, "{\"success\":true,\"result\":[]}", JSON_HDRS, &r);
+	snprintf(want, sizeof(want), "page=%ld", pg);
+	rc = upstream_calls == calls + 1 && r.status == 200 && strstr(last_query, want) != NULL;
+	http_response_free(&r);
+	buf_free(&cur);
+	buf_free(&body);
+	return rc;
+}
+
+/* The next_cursor the core offers after page pg of pg + 1 pages, decoded:
+ * "p:<page>", "-" for null, or "?" for anything else. */
+static const char *next_after(long pg, char *out, size_t outsz)
+{
+	char body[512], val[64], kind = 0;
+	struct http_response r;
+	cJSON *root;
+	const cJSON *nc;
+
+	snprintf(body, sizeof(body), "{\"success\":true,\"result\":[{\"id\":\"a\"}],"
+		"\"result_info\":{\"page\":%ld,\"per_page\":1,\"total_pages\":%ld}}", pg, pg + 1);
+	post(CALL_ZONES, body, JSON_HDRS, &r);
+	root = answer(&r);
+	nc = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(root, "result"), "structuredContent"), "next_cursor");
+	if (cJSON_IsNull(nc))
+		snprintf(out, outsz, "-");
+	else if (cJSON_IsString(nc) && !cursor_decode(nc->valuestring, &kind, val, sizeof(val)))
+		snprintf(out, outsz, "%c:%s", kind, val);
+	else
+		snprintf(out, outsz, "?");
+	cJSON_Delete(root);
+	http_response_free(&r);
+	return out;
+}
+
+static void bug_cursor_page_max_once(void)
+{
+	char got[80], want[80];
+
+#ifdef CAP_CURSOR_PAGE_MAX
+	ok(CAP_CURSOR_PAGE_MAX == 1000000, "bug_cursor_page_max_once: caps.h names the largest cursor page");
+#else
+	ok(0, "bug_cursor_page_max_once: caps.h names the largest cursor page (CAP_CURSOR_PAGE_MAX)");
+#define CAP_CURSOR_PAGE_MAX 1000000
+#endif
+	/* both sides of the cursor agree on it: the result offers up to it,
+	 * the plan takes up to it */
+	snprintf(want, sizeof(want), "p:%ld", (long)CAP_CURSOR_PAGE_MAX);
+	is_str(next_after((long)CAP_CURSOR_PAGE_MAX - 1, got, sizeof(got)), want,
+		"bug_cursor_page_max_once: the page before the cap offers a cursor for the cap");
+	is_str(next_after((long)CAP_CURSOR_PAGE_MAX, got, sizeof(got)), "-",
+		"bug_cursor_page_max_once: at the cap no further cursor is offered");
+	ok(page_cursor_accepted((long)CAP_CURSOR_PAGE_MAX),
+		"bug_cursor_page_max_once: a cursor for page CAP_CURSOR_PAGE_MAX is taken back");
+	ok(!page_cursor_accepted((long)CAP_CURSOR_PAGE_MAX + 1),
+		"bug_cursor_page_max_once: one for CAP_CURSOR_PAGE_MAX + 1 is refused, nothing sent");
+}
+
 int main(void)
 {
 	char err[512];
@@ -256,6 +334,7 @@ int main(void)
 
 	bug_upstream_invalid_utf8();
 	bug_upstream_internal_message();
+	bug_cursor_page_max_once();
 
 	args_patterns_free();
 	catalog_free(&cat);
