@@ -63,6 +63,8 @@ static const char *static_version(const char *v)
 	return NULL;
 }
 
+/* ---- methods ---------------------------------------------------------- */
+
 static enum mcp_err do_initialize(struct call *c, const cJSON *params, struct buf *res)
 {
 	const cJSON *pv = cJSON_GetObjectItemCaseSensitive(params, "protocolVersion");
@@ -270,6 +272,8 @@ done:
 	return status;
 }
 
+/* ---- era negotiation -------------------------------------------------- */
+
 /* -32022 with data {supported, requested} (SEP-2575), for either era. */
 static enum mcp_err version_error(struct call *c, const char *hv)
 {
@@ -343,6 +347,47 @@ static int has_meta_pv(const cJSON *body)
 
 	return cJSON_IsObject(meta) && cJSON_GetObjectItemCaseSensitive(meta, META_PV) != NULL;
 }
+
+/*
+ * Era and version, from the MCP-Protocol-Version header hv (NULL when
+ * absent) and the body. A 2026-07-28 header, or a request carrying _meta
+ * protocolVersion without a 2025 header, is modern and must pass
+ * modern_checks. Otherwise 2025 rules apply, a missing header meaning
+ * 2025-03-26 (transport §Protocol Version Header) and an unknown one
+ * -32022 with HTTP 400. 1 with c->modern and c->version set, or 0 when
+ * the request has been answered.
+ */
+static int negotiate_era(struct call *c, const cJSON *root, const char *hv)
+{
+	const cJSON *id = NULL;
+	struct buf out;
+	enum mcp_err e;
+	int status = 400;
+
+	if (cJSON_IsObject(root) && ((hv && !strcmp(hv, MCP_VERSION_MODERN)) ||
+	    (has_meta_pv(root) && !(hv && is_2025(hv))))) {
+		c->modern = 1;
+		c->version = MCP_VERSION_MODERN;
+		e = modern_checks(c, root, hv);
+		if (e == MCP_OK)
+			return 1;
+		id = usable_id(root);
+		status = jsonrpc_http_status(e, 1);
+	} else if (!hv || is_2025(hv)) {
+		c->version = hv ? static_version(hv) : "2025-03-26";
+		return 1;
+	} else {
+		e = version_error(c, hv);
+	}
+	buf_init(&out, 0);
+	if (jsonrpc_write_error(&out, id, e, c->why, c->err_data))
+		buf_reset(&out);
+	transport_finish(&c->tx, status, &out);
+	buf_free(&out);
+	return 0;
+}
+
+/* ---- authentication --------------------------------------------------- */
 
 /* The SHA-256 hex of the Authorization Bearer in out: 1; 0 when there is
  * no Authorization header; -1 when there is one we cannot use (another
@@ -431,44 +476,7 @@ static int authenticate(struct call *c, const char *token, size_t len)
 	return !c->scope.require_api_auth || api_auth_ok(c, bearer == 1 ? bhash : NULL, bearer < 0);
 }
 
-/*
- * Era and version, from the MCP-Protocol-Version header hv (NULL when
- * absent) and the body. A 2026-07-28 header, or a request carrying _meta
- * protocolVersion without a 2025 header, is modern and must pass
- * modern_checks. Otherwise 2025 rules apply, a missing header meaning
- * 2025-03-26 (transport §Protocol Version Header) and an unknown one
- * -32022 with HTTP 400. 1 with c->modern and c->version set, or 0 when
- * the request has been answered.
- */
-static int negotiate_era(struct call *c, const cJSON *root, const char *hv)
-{
-	const cJSON *id = NULL;
-	struct buf out;
-	enum mcp_err e;
-	int status = 400;
-
-	if (cJSON_IsObject(root) && ((hv && !strcmp(hv, MCP_VERSION_MODERN)) ||
-	    (has_meta_pv(root) && !(hv && is_2025(hv))))) {
-		c->modern = 1;
-		c->version = MCP_VERSION_MODERN;
-		e = modern_checks(c, root, hv);
-		if (e == MCP_OK)
-			return 1;
-		id = usable_id(root);
-		status = jsonrpc_http_status(e, 1);
-	} else if (!hv || is_2025(hv)) {
-		c->version = hv ? static_version(hv) : "2025-03-26";
-		return 1;
-	} else {
-		e = version_error(c, hv);
-	}
-	buf_init(&out, 0);
-	if (jsonrpc_write_error(&out, id, e, c->why, c->err_data))
-		buf_reset(&out);
-	transport_finish(&c->tx, status, &out);
-	buf_free(&out);
-	return 0;
-}
+/* ---- the request ------------------------------------------------------ */
 
 /* A JSON-RPC batch (JSON-RPC 2.0 §6), which exists only in 2025-03-26
  * (removed in 2025-06-18): at most CAP_BATCH members, answered in order

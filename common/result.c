@@ -5,7 +5,7 @@
  * Two paths for a successful answer: the fast one (shape_fast) passes the
  * upstream "result" through as bytes after validating them; the general
  * one builds a cJSON tree, for errors, odd shapes and results that must be
- * cut to fit (drop_to_fit). Both write the same answer for the same input.
+ * cut to fit (drop_to_fit), and for bytes the fast path would not pass.
  */
 #include "first.h"
 
@@ -488,7 +488,7 @@ out:
 	return e;
 }
 
-enum mcp_err result_from_upstream(struct call *c, const struct tool *t, const struct upstream_reply *ur,
+enum mcp_err result_from_upstream(const struct call *c, const struct tool *t, const struct upstream_reply *ur,
 	struct buf *res)
 {
 	const char *msg;

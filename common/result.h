@@ -47,7 +47,7 @@ int result_tool_error(const struct call *c, struct buf *res, const char *msg)
  * isError result that says what went wrong upstream. MCP_OK with res
  * filled; MCP_ENOMEM; or a JSON-RPC error for a failure on our side.
  */
-enum mcp_err result_from_upstream(struct call *c, const struct tool *t, const struct upstream_reply *ur,
+enum mcp_err result_from_upstream(const struct call *c, const struct tool *t, const struct upstream_reply *ur,
 	struct buf *res) __attribute__((nonnull, warn_unused_result));
 
 #endif
