@@ -96,16 +96,20 @@ ha_haproxy() { # DIR
 		{ echo "ha: haproxy did not start" >&2; return 1; }
 }
 
+ha_sim() { # DIR: the Cloudflare API simulator; sets HA_SIM_TOKEN, HA_SIM_URL, HA_UPSTREAM
+	HA_SIM_TOKEN=$(node -e "console.log(require('crypto').randomBytes(20).toString('hex'))")
+	node "$ROOT/tests/cf-sim/sim.js" --token "$HA_SIM_TOKEN" --portfile "$1/sim.port" </dev/null >"$1/sim.log" 2>&1 &
+	echo $! > "$1/sim.pid"
+	wait_for 10 test -s "$1/sim.port" || { echo "ha: simulator did not start" >&2; return 1; }
+	HA_SIM_URL="http://127.0.0.1:$(cat "$1/sim.port")"
+	HA_UPSTREAM="$HA_SIM_URL/client/v4"
+}
+
 ha_up() { # DIR
 	D=$1
 	mkdir -p "$D"
 	stack_make_key "$D/key"
-	HA_SIM_TOKEN=$(node -e "console.log(require('crypto').randomBytes(20).toString('hex'))")
-	node "$ROOT/tests/cf-sim/sim.js" --token "$HA_SIM_TOKEN" --portfile "$D/sim.port" </dev/null >"$D/sim.log" 2>&1 &
-	echo $! > "$D/sim.pid"
-	wait_for 10 test -s "$D/sim.port" || { echo "ha: simulator did not start" >&2; return 1; }
-	HA_SIM_URL="http://127.0.0.1:$(cat "$D/sim.port")"
-	HA_UPSTREAM="$HA_SIM_URL/client/v4"
+	ha_sim "$D" || return 1
 	p1=$(free_port); p2=$(free_port); s1=$(free_port); s2=$(free_port); s3=$(free_port)
 	ha_redis "$D" redis1 "$p1" || return 1
 	ha_redis "$D" redis2 "$p2" --replicaof 127.0.0.1 "$p1" || return 1
@@ -152,7 +156,7 @@ ha_admin() { # DIR args...: cfmcp-admin through Sentinel
 
 ha_down() { # DIR: every process a *.pid file under DIR names, web servers first
 	for f in "$1"/haproxy.pid "$1"/web*/httpd.pid "$1"/web*/worker.pid "$1"/sentinel*/sentinel.pid \
-		"$1"/redis*/redis.pid "$1"/sim.pid; do
+		"$1"/redis*/redis.pid "$1"/redis.pid "$1"/sim.pid; do
 		[ -f "$f" ] && _kill_pidfile "$f" TERM
 	done
 	return 0
