@@ -40,6 +40,10 @@ const have = (cmd) => { try { execFileSync('sh', ['-c', `command -v ${cmd}`], { 
   t.ok(r.times.resumeMs <= 2000, `service resumed ${r.times.resumeMs} ms after the promotion (≤ 2 s)`);
   t.ok(Number.isFinite(r.times.createResumeMs), `URL creation resumed ${r.times.createResumeMs} ms after the old primary came back as the replica (WAIT 1 acknowledged again)`);
   t.ok(r.times.poolBackMs < 5000, `web1's restarted pool passes /healthz ${r.times.poolBackMs} ms after it started`);
+  // HAProxy 2.6's soft-stop may close a just-accepted or idle client
+  // connection unanswered (ha-soak.js); bounded here, reported always.
+  t.ok(c.reloadDropped <= Math.max(1, Math.ceil(r.times.reloadAnswers.answers * 0.005)),
+    `HAProxy reload: ${c.reloadDropped} connections closed unanswered by the old HAProxy process (≤ 0.5 % of ${r.times.reloadAnswers.answers})`, r.reloadSamples);
   t.ok(r.times.reloadAnswers.answers > 0 && r.times.reloadAnswers.ok > 0, `HAProxy reload: ${r.times.reloadAnswers.ok} of ${r.times.reloadAnswers.answers} answers in the 2 s after it were 200/201`);
   t.is(r.crashes, 0, 'no worker crashed (the log names no signal but the SIGKILL of web1)');
   if (!t.failed && !process.env.KEEP_TEST_DIR) fs.rmSync(dir, { recursive: true, force: true });
