@@ -188,7 +188,7 @@ static int transact(const struct admin *a, size_t n, const char *const *const *c
 	if (rep[n + 1]->type == REDIS_REPLY_NIL)
 		rc = 0;
 	else if (rep[n + 1]->type == REDIS_REPLY_ARRAY)
-		rc = 1;
+		rc = store_wait_replicas(a->st) < 0 ? -1 : 1; /* on a replica too, or 503 (store.h) */
 	else if (rep[n + 1]->type == REDIS_REPLY_ERROR) {
 		/* Redis's text, not ours: escaped and cut before it is logged */
 		char why[128];

@@ -356,7 +356,7 @@ int main(int argc, char **argv)
 	pw = getpwuid(getuid());
 	snprintf(actor, sizeof(actor), "cli:%s", pw && pw->pw_name ? pw->pw_name : "?");
 	memset(&a, 0, sizeof(a));
-	a.st = store_new(cfg.redis, cfg.redis_timeout_ms);
+	a.st = store_from_config(&cfg);
 	a.cat = &cat;
 	a.keys = &cfg.keys;
 	a.public_url = cfg.public_url;
