@@ -186,36 +186,20 @@ int jsonrpc_write_result(struct buf *out, const cJSON *id, const char *result, s
 	return 0;
 }
 
-/* Append s as a JSON string literal. */
-static int write_jstr(struct buf *out, const char *s)
-{
-	char *q;
-	int rc;
-	cJSON *tmp = cJSON_CreateString(s);
-
-	if (!tmp)
-		return -1;
-	q = cJSON_PrintUnformatted(tmp);
-	cJSON_Delete(tmp);
-	if (!q)
-		return -1;
-	rc = buf_puts(out, q);
-	cJSON_free(q);
-	return rc;
-}
-
 int jsonrpc_write_error(struct buf *out, const cJSON *id, enum mcp_err e,
 	const char *detail, const cJSON *data)
 {
 	char msg[512];
 
+	/* a longer detail is cut at msg's size; strlen, not snprintf's
+	 * would-be count, is what was written */
 	if (detail)
 		snprintf(msg, sizeof(msg), "%s: %s", jsonrpc_message(e), detail);
 	else
 		snprintf(msg, sizeof(msg), "%s", jsonrpc_message(e));
 	if (buf_append(out, STRLIT("{\"jsonrpc\":\"2.0\",\"id\":")) || write_id(out, id) ||
 	    buf_printf(out, ",\"error\":{\"code\":%d,\"message\":", jsonrpc_code(e)) ||
-	    write_jstr(out, msg))
+	    json_append_string(out, msg, strlen(msg)))
 		return -1;
 	if (data) {
 		char *d = cJSON_PrintUnformatted(data);

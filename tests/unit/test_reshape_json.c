@@ -21,6 +21,7 @@
 #include "../../common/catalog.h"
 #include "../../common/crypto.h"
 #include "../../common/jsonrpc.h"
+#include "../../common/router.h"
 #include "../../common/xalloc.h"
 #include "../tap.h"
 
@@ -135,6 +136,31 @@ static void escaper(void)
 	is_str(b.p, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32602,\"message\":"
 		"\"Invalid params: a \\\"q\\\" \\\\ tab\\t nl\\n c\\u0001 del\x7f \xc3\xa9\"}}", "error bytes unchanged");
 	buf_free(&b);
+}
+
+/* router.c's JSON error bodies (now through the one escaper) */
+static void router_errors(void)
+{
+	static const struct mcp_env env; /* neither path reaches a handler */
+	struct http_request req;
+	struct http_response resp;
+
+	http_request_init(&req);
+	req.method = xstrdup("GET");
+	req.path = xstrdup("/nope");
+	http_response_init(&resp);
+	router_handle(&env, &req, &resp);
+	is_int(resp.status, 404, "unknown path is 404");
+	is_str(resp.body.p, "{\"status\":404,\"error\":\"not_found\",\"message\":\"No such endpoint\"}",
+		"404 body unchanged");
+	http_response_free(&resp);
+	req.fault = HTTP_FAULT_HEADERS;
+	http_response_init(&resp);
+	router_handle(&env, &req, &resp);
+	is_str(resp.body.p, "{\"status\":431,\"error\":\"request_header_fields_too_large\","
+		"\"message\":\"more than 64 request headers\"}", "431 body unchanged");
+	http_response_free(&resp);
+	http_request_free(&req);
 }
 
 /* ---- strict parsing (prescan, duplicates) ---- */
@@ -414,6 +440,7 @@ int main(void)
 	b64url();
 	escaper();
 	parsing();
+	router_errors();
 	catalog_errors();
 	catalog_render();
 	validation();
