@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../common/args.h"
+#include "../../common/b64url.h"
 #include "../../common/catalog.h"
 #include "../../common/crypto.h"
 #include "../../common/jsonrpc.h"
@@ -93,16 +94,16 @@ static void b64url(void)
 
 	for (i = 0; i < CFMCP_NELEM(v); i++) {
 		size_t n = strlen(v[i].raw);
-		ok(crypto_b64url_encode((const unsigned char *)v[i].raw, n, out, sizeof(out)) == 0 &&
+		ok(b64url_encode((const unsigned char *)v[i].raw, n, out, sizeof(out)) == 0 &&
 		   !strcmp(out, v[i].enc), "b64url encode \"%s\"", v[i].enc);
-		ok(crypto_b64url_decode(v[i].enc, strlen(v[i].enc), raw, sizeof(raw)) == (long)n &&
+		ok(b64url_decode(v[i].enc, strlen(v[i].enc), raw, sizeof(raw)) == (long)n &&
 		   !memcmp(raw, v[i].raw, n), "b64url decode \"%s\"", v[i].enc);
 	}
-	ok(crypto_b64url_encode((const unsigned char *)"foo", 3, out, 4) < 0, "encode: no room for the NUL");
-	ok(crypto_b64url_encode((const unsigned char *)"foo", 3, out, 5) == 0, "encode: exact room");
-	is_int(crypto_b64url_decode("Zm9v", 4, raw, 2), -1, "decode: no room");
-	is_int(crypto_b64url_decode("Zm9vY", 5, raw, sizeof(raw)), -1, "decode: length 4k+1");
-	is_int(crypto_b64url_decode("Zm+v", 4, raw, sizeof(raw)), -1, "decode: '+' is not base64url");
+	ok(b64url_encode((const unsigned char *)"foo", 3, out, 4) < 0, "encode: no room for the NUL");
+	ok(b64url_encode((const unsigned char *)"foo", 3, out, 5) == 0, "encode: exact room");
+	is_int(b64url_decode("Zm9v", 4, raw, 2), -1, "decode: no room");
+	is_int(b64url_decode("Zm9vY", 5, raw, sizeof(raw)), -1, "decode: length 4k+1");
+	is_int(b64url_decode("Zm+v", 4, raw, sizeof(raw)), -1, "decode: '+' is not base64url");
 }
 
 /* ---- the escaper ---- */
