@@ -40,9 +40,9 @@
 /* Longest upstream request target: path + '?' + query, percent-encoded,
  * after the base URL. Cloudflare's edge refuses URLs over 16 KB
  * (developers.cloudflare.com/fundamentals/reference/connection-limits);
- * 1 KiB of that is left to the base URL. args.c refuses a plan that would
+ * 1 KiB of that is left to the base URL. plan.c refuses a plan that would
  * outgrow it (naming the argument); upstream.c sizes its URL buffer as
- * base + this, so every plan args.c accepts fits. */
+ * base + this, so every plan plan.c accepts fits. */
 #define CAP_URL_TARGET          (15u * 1024u)
 
 #endif

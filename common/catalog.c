@@ -155,7 +155,7 @@ static int valid_type_name(const char *t)
 }
 
 /*
- * The JSON Schema (2020-12) subset that args.c enforces. Annotations are
+ * The JSON Schema (2020-12) subset that schema.c enforces. Annotations are
  * allowed anywhere; anything else is refused so the validator never
  * meets a keyword it would ignore.
  */
@@ -371,7 +371,7 @@ static int build_input_schema(struct ctx *c, struct tool *t, const cJSON *body_r
 		if (add_ref(props, it->string, it) < 0)
 			goto oom_req;
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "x-zone-name"))) {
-			/* a zone id or a domain name the server resolves (args.c),
+			/* a zone id or a domain name the server resolves (plan.c),
 			 * whatever pattern and length the file gave, or none:
 			 * cJSON_Replace* fails on an absent key, so delete, then add */
 			cJSON *p = cJSON_GetObjectItemCaseSensitive(props, it->string);

@@ -17,12 +17,14 @@
 
 #include <cjson/cJSON.h>
 
-#include "args.h"
 #include "caps.h"
+#include "cfid.h"
 #include "crypto.h"
+#include "cursor.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp.h"
+#include "plan.h"
 #include "ratelimit.h"
 #include "xalloc.h"
 
@@ -674,7 +676,7 @@ out:
 }
 
 /*
- * zone_resolver for args_plan: a domain name to its zone id, through the
+ * zone_resolver for plan_build: a domain name to its zone id, through the
  * Redis cache cfmcp:zone-name:<integrated account>:<name> (ZONE_NAME_TTL)
  * or GET /zones?name=<name> (restricted to the account when known). The
  * name passed the schema's hostname pattern, so it is safe to echo.
@@ -714,7 +716,7 @@ static int resolve_zone(void *ud, const char *name, char out[33], char *why, siz
 	int rc = -1;
 
 	snprintf(key, sizeof(key), "cfmcp:zone-name:%s:%s", c->scope.account[0] ? c->scope.account : "-", name);
-	if (env->cache_get && env->cache_get(env->store_ud, key, out, 33) == STORE_OK && is_hex32(out))
+	if (env->cache_get && env->cache_get(env->store_ud, key, out, 33) == STORE_OK && cfid_valid(out))
 		return 0;
 	plan_init(&p);
 	upstream_reply_init(&ur);
@@ -738,7 +740,7 @@ static int resolve_zone(void *ud, const char *name, char out[33], char *why, siz
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "result")) {
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
-		if (cJSON_IsString(n) && !strcmp(n->valuestring, name) && cJSON_IsString(id) && is_hex32(id->valuestring)) {
+		if (cJSON_IsString(n) && !strcmp(n->valuestring, name) && cJSON_IsString(id) && cfid_valid(id->valuestring)) {
 			memcpy(out, id->valuestring, 33);
 			if (env->cache_set)
 				env->cache_set(env->store_ud, key, out, ZONE_NAME_TTL);
@@ -765,7 +767,7 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	char why[512];
 	enum mcp_err e = MCP_ENOMEM;
 	int rc;
-	struct args_ctx actx = { c->scope.cf_account, resolve_zone, c };
+	struct plan_ctx actx = { c->scope.cf_account, resolve_zone, c };
 
 	if (!cJSON_IsString(name)) {
 		c->why = "tools/call needs params.name (a string)";
@@ -784,7 +786,7 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	plan_init(&p);
 	upstream_reply_init(&ur);
 	why[0] = '\0';
-	rc = args_plan(t, cJSON_IsObject(args) ? args : NULL, &actx, &p, why, sizeof(why));
+	rc = plan_build(t, cJSON_IsObject(args) ? args : NULL, &actx, &p, why, sizeof(why));
 	if (rc == -1 || rc == -3) {
 		char msg[700];
 		if (rc == -1)

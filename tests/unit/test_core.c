@@ -8,14 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../common/args.h"
 #include "../../common/b64url.h"
 #include "../../common/catalog.h"
 #include "../../common/crypto.h"
+#include "../../common/cursor.h"
 #include "../../common/admin.h"
 #include "../../common/jsonrpc.h"
+#include "../../common/plan.h"
 #include "../../common/ratelimit.h"
 #include "../../common/router.h"
+#include "../../common/schema.h"
 #include "../../common/xalloc.h"
 #include "../tap.h"
 
@@ -188,14 +190,14 @@ int main(void)
 		cJSON *a = cJSON_Parse("{\"name\":\"a&b=c/../d?#\",\"limit\":7}");
 		char why[256];
 		plan_init(&p);
-		ok(t && args_plan(t, a, NULL, &p, why, sizeof(why)) == 0, "zones list args plan");
+		ok(t && plan_build(t, a, NULL, &p, why, sizeof(why)) == 0, "zones list args plan");
 		is_str(p.query.p, "name=a%26b%3Dc%2F..%2Fd%3F%23&per_page=7", "query values percent-encoded");
 		plan_free(&p);
 		cJSON_Delete(a);
 		t = catalog_find(&cat, "get_single_cloudflare_zone_by_id");
 		a = cJSON_Parse("{\"zone_id\":\"../../user/tokens\"}");
 		plan_init(&p);
-		ok(t && args_plan(t, a, NULL, &p, why, sizeof(why)) == -1 && strstr(why, "zone_id"),
+		ok(t && plan_build(t, a, NULL, &p, why, sizeof(why)) == -1 && strstr(why, "zone_id"),
 			"path traversal in zone_id refused before planning (%s)", why);
 		plan_free(&p);
 		cJSON_Delete(a);
@@ -361,7 +363,7 @@ int main(void)
 		cJSON_Delete(back);
 		buf_free(&jb);
 	}
-	args_patterns_free();
+	schema_patterns_free();
 	catalog_free(&cat);
 	config_free(&cfg);
 	return done_testing();

@@ -17,12 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../common/args.h"
 #include "../../common/b64url.h"
 #include "../../common/catalog.h"
 #include "../../common/crypto.h"
+#include "../../common/cursor.h"
 #include "../../common/jsonrpc.h"
 #include "../../common/router.h"
+#include "../../common/schema.h"
 #include "../../common/xalloc.h"
 #include "../tap.h"
 
@@ -428,7 +429,7 @@ static void validation(void)
 	for (i = 0; i < CFMCP_NELEM(v); i++) {
 		cJSON *s = cJSON_Parse(v[i].schema), *val = cJSON_Parse(v[i].value);
 		char why[512] = "";
-		ok(s && val && args_validate(s, val, "x", why, sizeof(why)) < 0, "value %zu refused", i);
+		ok(s && val && schema_validate(s, val, "x", why, sizeof(why)) < 0, "value %zu refused", i);
 		is_str(why, v[i].want, "reason unchanged");
 		cJSON_Delete(s);
 		cJSON_Delete(val);
@@ -445,6 +446,6 @@ int main(void)
 	catalog_errors();
 	catalog_render();
 	validation();
-	args_patterns_free();
+	schema_patterns_free();
 	return done_testing();
 }
