@@ -1,77 +1,51 @@
 /*
  * cursor.c - our opaque list cursors (cursor.h): a kind byte and a value,
- * as unpadded base64url, so a client passes them back without reading
- * anything into them.
+ * as unpadded base64url (b64url.c, the one codec), so a client passes
+ * them back without reading anything into them.
  */
 #include "first.h"
 
 #include <string.h>
 
+#include "b64url.h"
 #include "cursor.h"
+
+/* The kind byte and value bytes that CURSOR_MAX_TEXT characters hold. */
+#define CURSOR_MAX_RAW (CURSOR_MAX_TEXT / 4 * 3)
 
 int cursor_encode(struct buf *out, char kind, const char *val, size_t n)
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	unsigned int acc = (unsigned char)kind;
-	int bits = 8;
-	size_t i;
+	unsigned char raw[CURSOR_MAX_RAW];
+	char text[CURSOR_MAX_TEXT + 1];
 
-	for (i = 0; i <= n; i++) {
-		while (bits >= 6) {
-			bits -= 6;
-			if (buf_append(out, &b64[(acc >> bits) & 63], 1))
-				return -1;
-		}
-		if (i == n)
-			break;
-		acc = (acc << 8) | (unsigned char)val[i];
-		bits += 8;
-	}
-	if (bits > 0 && buf_append(out, &b64[(acc << (6 - bits)) & 63], 1))
+	/* caps agree: never issue a cursor cursor_decode would refuse */
+	if (n > sizeof(raw) - 1)
 		return -1;
-	return 0;
-}
-
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (c >= '0' && c <= '9') return c - '0' + 52;
-	if (c == '-') return 62;
-	if (c == '_') return 63;
-	return -1;
+	raw[0] = (unsigned char)kind;
+	if (n)
+		memcpy(raw + 1, val, n);
+	if (b64url_encode(raw, n + 1, text, sizeof(text)) < 0)
+		return -1;
+	return buf_puts(out, text);
 }
 
 int cursor_decode(const char *in, char *kind, char *out, size_t outsz)
 {
-	unsigned int acc = 0;
-	int bits = 0, first = 1;
-	size_t o = 0;
+	unsigned char raw[CURSOR_MAX_RAW];
+	size_t len = strnlen(in, CURSOR_MAX_TEXT + 1), vlen;
+	long n;
 
-	if (!*in || strlen(in) > 512)
+	if (!len || len > CURSOR_MAX_TEXT)
 		return -1;
-	for (; *in; in++) {
-		int v = b64val(*in);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			char c = (char)((acc >> (bits - 8)) & 0xff);
-			bits -= 8;
-			if (first) {
-				*kind = c;
-				first = 0;
-			} else {
-				if (o + 1 >= outsz || c == '\0')
-					return -1;
-				out[o++] = c;
-			}
-		}
-	}
-	if (first || (*kind != 'p' && *kind != 'c' && *kind != 't'))
+	n = b64url_decode(in, len, raw, sizeof(raw));
+	if (n < 1 || (raw[0] != 'p' && raw[0] != 'c' && raw[0] != 't'))
 		return -1;
-	out[o] = '\0';
+	vlen = (size_t)n - 1;
+	/* the value becomes a C string: no NUL inside, and room for one */
+	if (vlen >= outsz || memchr(raw + 1, '\0', vlen))
+		return -1;
+	*kind = (char)raw[0];
+	memcpy(out, raw + 1, vlen);
+	out[vlen] = '\0';
 	return 0;
 }

@@ -78,6 +78,22 @@ static void cursors(void)
 		in[513] = '\0';
 		ok(cursor_decode(in, &kind, huge, sizeof(huge)) < 0, "513 chars refused");
 	}
+	/* since the one codec: a length no encoder writes (4k+1) is refused
+	 * (before, its last character was dropped), and cursor_encode issues
+	 * nothing cursor_decode would refuse (cap at N and N+1) */
+	ok(cursor_decode("Y2FiY", &kind, out, sizeof(out)) < 0, "4k+1 characters refused");
+	{
+		static char val[384], back[400];
+		struct buf b;
+		memset(val, 'v', sizeof(val));
+		buf_init(&b, 0);
+		ok(cursor_encode(&b, 'c', val, 383) == 0 && b.len == CURSOR_MAX_TEXT, "383-byte value: 512 characters");
+		ok(cursor_decode(b.p, &kind, back, sizeof(back)) == 0 && strlen(back) == 383, "and it decodes");
+		buf_free(&b);
+		buf_init(&b, 0);
+		ok(cursor_encode(&b, 'c', val, 384) < 0 && b.len == 0, "384-byte value refused, nothing written");
+		buf_free(&b);
+	}
 }
 
 static void b64url(void)
