@@ -186,6 +186,40 @@ int json_add(cJSON *obj, const char *key, cJSON *item)
 	return 0;
 }
 
+const char *json_unknown_key(const cJSON *obj, const char *const *allowed)
+{
+	const cJSON *k;
+
+	if (!cJSON_IsObject(obj))
+		return NULL;
+	cJSON_ArrayForEach(k, obj) {
+		size_t i;
+		for (i = 0; allowed[i] && strcmp(k->string, allowed[i]); i++)
+			;
+		if (!allowed[i])
+			return k->string;
+	}
+	return NULL;
+}
+
+size_t json_ptr_push(char *ptr, size_t ptrsz, const char *seg)
+{
+	size_t old = strlen(ptr), o = old;
+
+	if (o + 1 < ptrsz)
+		ptr[o++] = '/';
+	for (; *seg && o + 2 < ptrsz; seg++) {
+		if (*seg == '~' || *seg == '/') {
+			ptr[o++] = '~';
+			ptr[o++] = *seg == '~' ? '0' : '1';
+		} else {
+			ptr[o++] = *seg;
+		}
+	}
+	ptr[o] = '\0';
+	return old;
+}
+
 /* Bytes each input byte takes in a JSON string literal: 1, 2 (\" \\ \n
  * \r \t \b \f) or 6 (\u00XX for the other controls). */
 static const unsigned char esc_len[256] = {

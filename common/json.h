@@ -67,4 +67,16 @@ int json_append_string(struct buf *b, const char *s, size_t n) __attribute__((wa
  * Returns 0 or -1. */
 int json_add(cJSON *obj, const char *key, cJSON *item) __attribute__((warn_unused_result));
 
+/* The first member name of obj not in allowed (a NULL-terminated list),
+ * or NULL when every member is allowed (or obj is not an object). The one
+ * "no unknown keys" check. */
+const char *json_unknown_key(const cJSON *obj, const char *const *allowed)
+	__attribute__((nonnull(2)));
+
+/* Append "/" and seg to the JSON pointer in ptr (RFC 6901 §3: '~' written
+ * "~0", '/' written "~1"); ptr is NUL-terminated in ptrsz bytes and what
+ * does not fit is cut. Returns the old length, so ptr[old] = '\0' pops
+ * the segment again. For error messages that say where ("/methods/get"). */
+size_t json_ptr_push(char *ptr, size_t ptrsz, const char *seg) __attribute__((nonnull));
+
 #endif

@@ -6,7 +6,6 @@
 #include "first.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "cursor.h"
 #include "plan.h"
 #include "schema.h"
+#include "why.h"
 #include "xalloc.h"
 
 /* Both parts are capped at the whole request target's cap; plan_build
@@ -41,17 +41,6 @@ void plan_free(struct plan *p)
 	buf_free(&p->query);
 	xfree(p->body);
 	p->body = NULL;
-}
-
-__attribute__((format(printf, 3, 4)))
-static int why_set(char *why, size_t whysz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whysz, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* RFC 3986 §2.3 unreserved characters. Everything else, '%' included, is

@@ -1,5 +1,6 @@
 /*
- * schema.h - JSON Schema validation of tool arguments: the subset of JSON
+ * schema.h - JSON Schema of tool arguments: checking a schema at load and
+ * validating arguments against it, for the subset of JSON
  * Schema 2020-12 that catalog.c lets a schema file use (type, const, enum,
  * lengths, pattern as POSIX ERE, bounds, items, properties, required,
  * additionalProperties, allOf/anyOf/oneOf). Strings count characters
@@ -20,6 +21,20 @@
  */
 int schema_validate(const cJSON *schema, const cJSON *v, const char *where, char *why, size_t whysz)
 	__attribute__((nonnull));
+
+/*
+ * Check that s is a schema of the subset (annotations and our x-* keys
+ * allowed, anything else refused, patterns must compile as POSIX ERE and
+ * use no \d-style escapes, nesting at most 16). ptr holds the JSON
+ * pointer of s (NUL-terminated, ptrsz bytes). Returns 0 with ptr as it
+ * was, or -1 with ptr extended to the offending keyword and the reason in
+ * why. schema_check_map does the same for an object of named schemas
+ * (path_params, query).
+ */
+int schema_check(const cJSON *s, char *ptr, size_t ptrsz, char *why, size_t whysz)
+	__attribute__((nonnull, warn_unused_result));
+int schema_check_map(const cJSON *m, char *ptr, size_t ptrsz, char *why, size_t whysz)
+	__attribute__((nonnull, warn_unused_result));
 
 /* Free the compiled-pattern cache (at exit, so leak checkers see none). */
 void schema_patterns_free(void);
