@@ -311,16 +311,33 @@ static long expiry_of(const struct admin *a, const cJSON *v, struct admin_res *r
 
 /* ---- integrated accounts ------------------------------------------------ */
 
-static int cf_token_ok(const char *s)
-{
-	size_t n = strlen(s), i;
+/* Cloudflare's API tokens are 40 characters today; these bounds leave
+ * room for a change without accepting junk. */
+#define CF_TOKEN_MIN 20
+#define CF_TOKEN_MAX 512
 
-	if (n < 20 || n > 512)
-		return 0;
+/* A Cloudflare API token from a request body (what is the new one, for
+ * a replacement): 0 when acceptable, else r->status with a message that
+ * says what is wrong and never echoes the token. */
+static int cf_token_check(const cJSON *tok, const char *what, struct admin_res *r)
+{
+	size_t n, i;
+
+	if (!tok)
+		return BAD(r, "api_token is required: %s", what);
+	if (!cJSON_IsString(tok))
+		return BAD(r, "api_token must be a string: %s", what);
+	n = strlen(tok->valuestring);
+	if (n < CF_TOKEN_MIN)
+		return BAD(r, "api_token is too short: a Cloudflare API token has %d to %d characters",
+			CF_TOKEN_MIN, CF_TOKEN_MAX);
+	if (n > CF_TOKEN_MAX)
+		return BAD(r, "api_token is too long: a Cloudflare API token has %d to %d characters",
+			CF_TOKEN_MIN, CF_TOKEN_MAX);
 	for (i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] > '~')
-			return 0;
-	return 1;
+		if ((unsigned char)tok->valuestring[i] <= ' ' || (unsigned char)tok->valuestring[i] > '~')
+			return BAD(r, "api_token may hold only printable ASCII characters: no spaces, no control characters");
+	return 0;
 }
 
 static cJSON *account_json(const redisReply *h)
@@ -388,8 +405,8 @@ int admin_account_create(const struct admin *a, const cJSON *in, struct admin_re
 		return BAD(r, "name is required: a string of 1 to 100 printable characters");
 	if (!cJSON_IsString(acc) || !cfid_valid(acc->valuestring))
 		return BAD(r, "account_id is required: the Cloudflare account id (32 lower-case hex digits)");
-	if (!cJSON_IsString(tok) || !cf_token_ok(tok->valuestring))
-		return BAD(r, "api_token is required: the Cloudflare API token (20 to 512 printable characters, no spaces)");
+	if (cf_token_check(tok, "the Cloudflare API token", r))
+		return r->status;
 	if (new_id(a, "ia", id, sizeof(id)) < 0)
 		return OOM(r);
 	snprintf(aad, sizeof(aad), "account:%s", id);
@@ -453,7 +470,7 @@ int admin_account_list(const struct admin *a, const struct apikey *only, struct 
 		return DOWN(r);
 	out = cJSON_CreateObject();
 	items = cJSON_CreateArray();
-	if (!out || json_add(out, "items", items))
+	if (json_add(out, "items", items)) /* frees items if out is NULL */
 		goto oom;
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
 		redisReply *h;
@@ -539,8 +556,8 @@ int admin_account_update(const struct admin *a, const char *id, const cJSON *in,
 		return BAD(r, "the body must be a JSON object");
 	if (unknown_member(in, allowed, &which))
 		return BAD(r, "unknown field \"%.64s\" (allowed: api_token)", which);
-	if (!cJSON_IsString(tok) || !cf_token_ok(tok->valuestring))
-		return BAD(r, "api_token: the new Cloudflare API token (20 to 512 printable characters, no spaces)");
+	if (cf_token_check(tok, "the new Cloudflare API token", r))
+		return r->status;
 	rc = account_read(a, id, &h);
 	if (rc < 0)
 		return DOWN(r);
@@ -609,8 +626,12 @@ int admin_account_delete(const struct admin *a, const char *id, struct admin_res
 		if (!ids)
 			return DOWN(r);
 	}
-	/* Revoke its MCP tokens first: a token whose account is gone is
-	 * unknown to the lookup anyway, so a crash half-way leaks nothing. */
+	/* Revoke its MCP tokens first, the account last. A minted token
+	 * carries copies of the account's Cloudflare id and sealed token, so
+	 * the lookup (store_lookup) never reads the account: a token left
+	 * behind would keep working without it. A crash half-way leaves the
+	 * account listed, and removing it again finishes the job. Not
+	 * guarded: an mcp create racing this (it does not WATCH the account). */
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
 		char hash[65], mk[KEYSZ], midk[KEYSZ];
 		const char *mid = ids->element[i]->str;
@@ -788,8 +809,13 @@ static cJSON *mcp_json(const redisReply *h)
 	    add_str(o, "integrated_account_id", field(h, "account")) ||
 	    json_add(conf, "methods", words_array(field(h, "methods"))) ||
 	    json_add(conf, "tags", words_array(field(h, "tags"))) ||
-	    json_add(conf, "require_api_token_auth", cJSON_CreateBool(ra && (!strcmp(ra, "1") || !strcmp(ra, "true")))) ||
-	    json_add(o, "config", conf) ||
+	    json_add(conf, "require_api_token_auth", cJSON_CreateBool(ra && (!strcmp(ra, "1") || !strcmp(ra, "true"))))) {
+		cJSON_Delete(o);
+		cJSON_Delete(conf);
+		return NULL;
+	}
+	/* conf is o's from here on, even when json_add fails */
+	if (json_add(o, "config", conf) ||
 	    add_time(o, "expires_at", field(h, "expires_at")) ||
 	    add_time(o, "created_at", field(h, "created_at")) ||
 	    add_time(o, "updated_at", field(h, "updated_at")) ||
@@ -1014,7 +1040,7 @@ int admin_mcp_list(const struct admin *a, const char *account, const char *curso
 		return DOWN(r);
 	out = cJSON_CreateObject();
 	items = cJSON_CreateArray();
-	if (!out || json_add(out, "items", items))
+	if (json_add(out, "items", items)) /* frees items if out is NULL */
 		goto oom;
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements && shown < (size_t)limit; i++) {
 		char hash[65];
@@ -1164,6 +1190,85 @@ int admin_mcp_delete(const struct admin *a, const char *account, const char *id,
 	return ok(r, 204, NULL);
 }
 
+/* What a scope's filter keeps, listed for a person choosing one (the page's
+ * live preview, cfmcp-admin mcp preview): the catalogue walked with the
+ * same scope_allows() tools/list uses, in the same (name) order. bytes is
+ * the length of the tools/list result that lists them all on one page:
+ * {"tools":[<each tool's rendered JSON>,...]}. */
+static cJSON *preview_json(const struct catalog *cat, const char *methods, const char *tags)
+{
+	static const char *const class_of[] = { [TOOL_LIST] = "read", [TOOL_GET] = "read",
+		[TOOL_CREATE] = "write", [TOOL_UPDATE] = "write", [TOOL_DELETE] = "write", [TOOL_CUSTOM] = "custom" };
+	struct scope s;
+	cJSON *o = cJSON_CreateObject(), *tools = cJSON_CreateArray();
+	size_t i, j, count = 0, bytes = sizeof("{\"tools\":[]}") - 1;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.methods, sizeof(s.methods), "%s", methods);
+	snprintf(s.tags, sizeof(s.tags), "%s", tags);
+	/* each item is owned by its parent as soon as it exists (json_add),
+	 * so deleting o frees everything on any failure */
+	if (!o || json_add(o, "tools", tools))
+		goto oom;
+	for (i = 0; i < cat->ntools; i++) {
+		const struct tool *t = &cat->tools[i];
+		cJSON *one, *tg;
+		if (!scope_allows(&s, t))
+			continue;
+		bytes += t->json_len + (count ? 1 : 0);
+		count++;
+		one = cJSON_CreateObject();
+		tg = cJSON_CreateArray();
+		if (json_add(tools, NULL, one)) {
+			cJSON_Delete(tg);
+			goto oom;
+		}
+		if (json_add(one, "name", cJSON_CreateString(t->name)) ||
+		    json_add(one, "class", cJSON_CreateString(class_of[t->kind])) ||
+		    json_add(one, "method", cJSON_CreateString(t->method_key)) || json_add(one, "tags", tg))
+			goto oom;
+		for (j = 0; t->tags[j]; j++)
+			if (json_add(tg, NULL, cJSON_CreateString(t->tags[j])))
+				goto oom;
+	}
+	if (json_add(o, "count", cJSON_CreateNumber((double)count)) ||
+	    json_add(o, "bytes", cJSON_CreateNumber((double)bytes)))
+		goto oom;
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+int admin_tools_preview(const struct admin *a, const char *account, const cJSON *conf, struct admin_res *r)
+{
+	static const char *const allowed[] = { "methods", "tags", NULL };
+	char methods[1024], tags[1024];
+	const char *which;
+	redisReply *h;
+	cJSON *o;
+	int rc;
+
+	if (!cJSON_IsObject(conf))
+		return BAD(r, "the filter must be an object {methods, tags}");
+	if (unknown_member(conf, allowed, &which))
+		return BAD(r, "unknown parameter \"%.64s\" (allowed: methods, tags)", which);
+	/* the checks, words and messages of creating a server (a filter that
+	 * keeps no tool is the same 400) */
+	if (filter_words(cJSON_GetObjectItemCaseSensitive(conf, "methods"), 1, methods, sizeof(methods), r) < 0 ||
+	    filter_words(cJSON_GetObjectItemCaseSensitive(conf, "tags"), 0, tags, sizeof(tags), r) < 0 ||
+	    filter_check(a, methods, tags, r))
+		return r->status;
+	rc = account_read(a, account, &h);
+	if (rc < 0)
+		return DOWN(r);
+	if (rc == 0)
+		return NOTFOUND(r, "no integrated account with that id");
+	store_reply_free(h);
+	o = preview_json(a->cat, methods, tags);
+	return o ? ok(r, 200, o) : OOM(r);
+}
+
 /* ---- API keys ------------------------------------------------------------ */
 
 static cJSON *apikey_json(const redisReply *h)
@@ -1272,7 +1377,7 @@ int admin_apikey_list(const struct admin *a, struct admin_res *r)
 		return DOWN(r);
 	out = cJSON_CreateObject();
 	items = cJSON_CreateArray();
-	if (!out || json_add(out, "items", items))
+	if (json_add(out, "items", items)) /* frees items if out is NULL */
 		goto oom;
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
 		const char *id = ids->element[i]->str;

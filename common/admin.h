@@ -68,6 +68,12 @@ int admin_mcp_update(const struct admin *a, const char *account, const char *id,
 	struct admin_res *r);
 int admin_mcp_delete(const struct admin *a, const char *account, const char *id, struct admin_res *r);
 
+/* The tools a methods/tags filter keeps on this account's catalogue:
+ * {count, bytes, tools: [{name, class, method, tags}]}, bytes being the
+ * size of the tools/list result listing them. conf: {methods?, tags?}
+ * (arrays of words, as in config); a filter that keeps no tool -> 400. */
+int admin_tools_preview(const struct admin *a, const char *account, const cJSON *conf, struct admin_res *r);
+
 int admin_apikey_create(const struct admin *a, const cJSON *in, struct admin_res *r);
 int admin_apikey_list(const struct admin *a, struct admin_res *r);
 int admin_apikey_revoke(const struct admin *a, const char *id, struct admin_res *r);

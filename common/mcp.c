@@ -10,6 +10,8 @@
  */
 #include "first.h"
 
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 #include "mcp.h"
 #include "plan.h"
 #include "ratelimit.h"
+#include "sse.h"
 #include "xalloc.h"
 
 static const char *const versions_2025[] = { "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05" };
@@ -193,7 +196,9 @@ static int origin_ok(const struct config *cfg, const struct http_request *req)
 	return cfg->origins_any_localhost && is_loopback_origin(o);
 }
 
-/* Write the final body: one JSON document, framed as SSE when asked. */
+/* Write the final body: one JSON document, framed as SSE when asked. The
+ * JSON may hold raw line breaks (whitespace passed through from upstream,
+ * shape_fast): sse_append_event frames each line as its own data line. */
 static void finish(struct call *c, int status, struct buf *json)
 {
 	struct http_response *r = c->resp;
@@ -205,8 +210,7 @@ static void finish(struct call *c, int status, struct buf *json)
 	}
 	if (c->sse) {
 		if (http_response_header(r, "Content-Type", "text/event-stream") ||
-		    buf_append(&r->body, STRLIT("event: message\ndata: ")) ||
-		    buf_append(&r->body, json->p, json->len) || buf_append(&r->body, STRLIT("\n\n")))
+		    sse_append_event(&r->body, "message", json->p, json->len))
 			goto oom;
 	} else {
 		if (http_response_header(r, "Content-Type", "application/json") ||
@@ -415,35 +419,66 @@ static cJSON *cf_errors(const cJSON *env)
 	return out;
 }
 
-/* Compute our next_cursor from Cloudflare's result_info, or NULL. */
-/* ri: the envelope's result_info; nres: the result array's length, or -1
- * when the result is not an array. */
+/* The largest page a page cursor may name: plan_build refuses a cursor for
+ * a later page (plan.c), so we never offer one. Also the largest per_page
+ * we believe, which keeps page * per_page exact in a double. */
+#define CURSOR_PAGE_MAX 1000000
+/* Totals beyond 2^53 are not exact in a double. */
+#define RI_TOTAL_MAX 9007199254740992.0
+
+/* One result_info number into *v when it is an integer in [lo, hi].
+ * Absent or null leaves *v as it was (unknown): 1. Anything else (a
+ * string, a fraction, a negative or a huge number) is not Cloudflare's
+ * shape: 0, and the caller offers no next page rather than guess. */
+static int ri_int(const cJSON *ri, const char *key, double lo, double hi, double *v)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(ri, key);
+
+	if (!x || cJSON_IsNull(x))
+		return 1;
+	if (!cJSON_IsNumber(x) || !(x->valuedouble >= lo && x->valuedouble <= hi) ||
+	    x->valuedouble != floor(x->valuedouble))
+		return 0;
+	*v = x->valuedouble;
+	return 1;
+}
+
+/*
+ * Our next_cursor from Cloudflare's result_info (ri), appended to out:
+ * 1 when there is a next page, 0 when not (or result_info is not usable),
+ * -1 when out of memory. nres: the result array's length, or -1 when the
+ * result is not an array. Page style: "p<page + 1>"; cursor style:
+ * "c<Cloudflare's cursor>" (plan.c decodes both).
+ */
 static int next_cursor(const struct tool *t, const cJSON *ri, long nres, struct buf *out)
 {
 	if (!cJSON_IsObject(ri))
 		return 0;
 	if (t->paging == PAGE_PAGE) {
-		const cJSON *page = cJSON_GetObjectItemCaseSensitive(ri, "page");
-		const cJSON *pp = cJSON_GetObjectItemCaseSensitive(ri, "per_page");
-		const cJSON *total = cJSON_GetObjectItemCaseSensitive(ri, "total_count");
-		const cJSON *tp = cJSON_GetObjectItemCaseSensitive(ri, "total_pages");
-		const cJSON *count = cJSON_GetObjectItemCaseSensitive(ri, "count");
-		double pg = cJSON_IsNumber(page) ? page->valuedouble : 1;
-		double per = cJSON_IsNumber(pp) ? pp->valuedouble : 0;
-		int more;
+		/* -1: not given; page 1 when not given (Cloudflare's default) */
+		double pg = 1, per = -1, tp = -1, total = -1, count = -1;
+		int more, n;
 		char s[24];
-		int n;
-		if (cJSON_IsNumber(tp))
-			more = pg < tp->valuedouble;
-		else if (cJSON_IsNumber(total) && per > 0)
-			more = pg * per < total->valuedouble;
-		else if (cJSON_IsNumber(count) && per > 0)
-			more = count->valuedouble >= per;
+		if (!ri_int(ri, "page", 1, CURSOR_PAGE_MAX, &pg) || !ri_int(ri, "per_page", 1, CURSOR_PAGE_MAX, &per) ||
+		    !ri_int(ri, "total_pages", 0, RI_TOTAL_MAX, &tp) ||
+		    !ri_int(ri, "total_count", 0, RI_TOTAL_MAX, &total) || !ri_int(ri, "count", 0, RI_TOTAL_MAX, &count))
+			return 0;
+		if (pg >= CURSOR_PAGE_MAX)
+			return 0;
+		if (tp >= 0)
+			more = pg < tp;
+		else if (total >= 0 && per > 0)
+			more = pg * per < total;
+		else if (count >= 0 && per > 0)
+			more = count >= per;
 		else
 			more = nres >= 0 && per > 0 && (double)nres >= per;
 		if (!more)
 			return 0;
-		n = snprintf(s, sizeof(s), "%.0f", pg + 1);
+		/* pg + 1 <= CURSOR_PAGE_MAX: seven digits; checked all the same */
+		n = snprintf(s, sizeof(s), "%ld", (long)pg + 1);
+		if (n < 0 || (size_t)n >= sizeof(s))
+			return 0;
 		return cursor_encode(out, 'p', s, (size_t)n) ? -1 : 1;
 	}
 	if (t->paging == PAGE_CURSOR) {
@@ -580,12 +615,80 @@ out:
 	return rc;
 }
 
+/*
+ * Cut the array result so that the answer it sits in fits max bytes.
+ * *len: the answer's length printed with every item; on return, its
+ * length with the items kept (still above max when not even an empty
+ * array fits). Returns how many items were dropped from the end, or -1
+ * when out of memory (result unchanged).
+ *
+ * Which items stay is what dropping a quarter of them at a time (one at a
+ * time below 9) and printing again gave, so answers are unchanged; but
+ * each item is printed once, and the answer's length for k items is
+ * computed: printing is context free (cJSON_PrintUnformatted), so it is
+ * *len less the bytes of the items after k and their commas. Linear in
+ * the items and their bytes; the loop it replaces deleted items one index
+ * lookup at a time (O(n^2) list walks).
+ */
+static long drop_to_fit(cJSON *result, size_t *len, size_t max)
+{
+	size_t *pre = NULL; /* pre[k]: bytes of the first k items, commas included */
+	char *scratch = NULL;
+	size_t cap = 256, n = 0, k, i;
+	long rc = -1;
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, result)
+		n++;
+	if (!n)
+		return 0;
+	pre = xcalloc(n + 1, sizeof(*pre));
+	scratch = xmalloc(cap);
+	if (!pre || !scratch)
+		goto out;
+	k = 0;
+	cJSON_ArrayForEach(it, result) {
+		/* an item is shorter than the answer holding it: *len + 5 bytes
+		 * always do (cJSON asks for 5 spare bytes) */
+		while (!cJSON_PrintPreallocated(it, scratch, (int)cap, 0)) {
+			char *bigger;
+			if (cap > *len + 5 || cap > INT_MAX / 2)
+				goto out;
+			bigger = xrealloc(scratch, cap * 2);
+			if (!bigger)
+				goto out;
+			scratch = bigger;
+			cap *= 2;
+		}
+		pre[k + 1] = pre[k] + strlen(scratch) + (k ? 1 : 0);
+		k++;
+	}
+	k = n;
+	while (k > 0 && *len - pre[n] + pre[k] > max)
+		k -= k > 8 ? k / 4 : 1;
+	*len = *len - pre[n] + pre[k];
+	rc = (long)(n - k);
+	/* detach from item k on: each unlink is O(1) */
+	for (it = result->child, i = 0; it && i < k; it = it->next)
+		i++;
+	while (it) {
+		cJSON *next = it->next;
+		cJSON_Delete(cJSON_DetachItemViaPointer(result, it));
+		it = next;
+	}
+out:
+	xfree(scratch);
+	xfree(pre);
+	return rc;
+}
+
 static enum mcp_err shape_result(struct call *c, const struct tool *t, struct upstream_reply *ur,
 	struct buf *res)
 {
 	cJSON *env = NULL, *out = NULL, *result;
 	char *text = NULL;
 	char msg[256];
+	size_t len;
 	enum mcp_err e = MCP_ENOMEM;
 	int is_err;
 
@@ -632,22 +735,12 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 	text = cJSON_PrintUnformatted(out);
 	if (!text)
 		goto out;
-	if (strlen(text) > c->env->cfg->result_max) {
-		int dropped = 0;
-		/* Drop items from the end until the text fits. */
-		while (strlen(text) > c->env->cfg->result_max && cJSON_IsArray(result) &&
-		       cJSON_GetArraySize(result) > 0) {
-			int n = cJSON_GetArraySize(result);
-			int cut = n > 8 ? n / 4 : 1;
-			while (cut-- > 0)
-				cJSON_DeleteItemFromArray(result, cJSON_GetArraySize(result) - 1);
-			dropped += n - cJSON_GetArraySize(result);
-			cJSON_free(text);
-			text = cJSON_PrintUnformatted(out);
-			if (!text)
-				goto out;
-		}
-		if (strlen(text) > c->env->cfg->result_max) {
+	len = strlen(text);
+	if (len > c->env->cfg->result_max) {
+		long dropped = cJSON_IsArray(result) ? drop_to_fit(result, &len, c->env->cfg->result_max) : 0;
+		if (dropped < 0)
+			goto out;
+		if (len > c->env->cfg->result_max) {
 			cJSON *nul = cJSON_CreateNull();
 			if (!nul || !cJSON_ReplaceItemInObjectCaseSensitive(out, "result", nul)) {
 				cJSON_Delete(nul);
@@ -655,11 +748,11 @@ static enum mcp_err shape_result(struct call *c, const struct tool *t, struct up
 			}
 		}
 		snprintf(msg, sizeof(msg),
-			"Result truncated to fit %zu bytes: %d item(s) omitted from the end. "
+			"Result truncated to fit %zu bytes: %ld item(s) omitted from the end. "
 			"Call again with a smaller limit to page through everything.",
 			c->env->cfg->result_max, dropped);
-		cJSON_AddTrueToObject(out, "truncated");
-		cJSON_AddStringToObject(out, "note", msg);
+		if (!cJSON_AddTrueToObject(out, "truncated") || !cJSON_AddStringToObject(out, "note", msg))
+			goto out;
 		cJSON_free(text);
 		text = cJSON_PrintUnformatted(out);
 		if (!text)

@@ -50,38 +50,69 @@ static void error(struct http_response *resp, int status, const char *code, cons
 	cJSON_Delete(o);
 }
 
-/* Split /integrated-account[/id[/mcp[/mcp_id]]]; -1 when the shape is wrong. */
-static int parse_path(const char *path, char *id, char *mid, int *mcp)
-{
-	const char *p = path + strlen("/integrated-account");
-	size_t n;
+/* The resources of the management API (mgmt.h), and the methods each takes. */
+enum res { RES_ACCOUNTS, RES_ACCOUNT, RES_MCPS, RES_MCP, RES_TOOLS, RES_APIKEYS, RES_APIKEY };
 
-	id[0] = mid[0] = '\0';
-	*mcp = 0;
-	if (!*p)
-		return 0;
-	if (*p++ != '/')
-		return -1;
-	n = strcspn(p, "/");
+static const char *const allow_of[] = {
+	[RES_ACCOUNTS] = "GET, POST", [RES_ACCOUNT] = "GET, PATCH, DELETE",
+	[RES_MCPS] = "GET, POST", [RES_MCP] = "GET, PATCH, DELETE", [RES_TOOLS] = "GET",
+	[RES_APIKEYS] = "GET, POST", [RES_APIKEY] = "DELETE",
+};
+
+/* One path segment (1 to 63 bytes, no '/') from *p into out; advances *p. */
+static int segment(const char **p, char *out)
+{
+	size_t n = strcspn(*p, "/");
+
 	if (n == 0 || n >= 64)
 		return -1;
-	memcpy(id, p, n);
-	id[n] = '\0';
-	p += n;
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	*p += n;
+	return 0;
+}
+
+/* Which resource the path names: /integrated-account[/id[/mcp[/mcp_id] | /tools]]
+ * or /api-key[/id]; -1 when the shape is wrong. Ids are checked later, by
+ * the operation (an id of the wrong shape is simply not found). */
+static int parse_path(const char *path, char *id, char *mid, enum res *res)
+{
+	const char *p;
+
+	id[0] = mid[0] = '\0';
+	if (!strncmp(path, "/api-key", 8) && (path[8] == '\0' || path[8] == '/')) {
+		p = path + 8;
+		*res = RES_APIKEYS;
+		if (!*p)
+			return 0;
+		p++;
+		*res = RES_APIKEY;
+		return segment(&p, id) < 0 || *p ? -1 : 0;
+	}
+	if (strncmp(path, "/integrated-account", 19))
+		return -1;
+	p = path + 19;
+	*res = RES_ACCOUNTS;
 	if (!*p)
 		return 0;
+	if (*p++ != '/' || segment(&p, id) < 0)
+		return -1;
+	*res = RES_ACCOUNT;
+	if (!*p)
+		return 0;
+	if (!strcmp(p, "/tools")) {
+		*res = RES_TOOLS;
+		return 0;
+	}
 	if (strncmp(p, "/mcp", 4) || (p[4] && p[4] != '/'))
 		return -1;
-	*mcp = 1;
+	*res = RES_MCPS;
 	p += 4;
 	if (!*p)
 		return 0;
 	p++;
-	n = strlen(p);
-	if (n == 0 || n >= 64 || strchr(p, '/'))
-		return -1;
-	memcpy(mid, p, n + 1);
-	return 0;
+	*res = RES_MCP;
+	return segment(&p, mid) < 0 || *p ? -1 : 0;
 }
 
 /* Value of k in a raw query string (no decoding: our values are ids and
@@ -104,6 +135,79 @@ static int query_get(const char *q, const char *k, char *out, size_t outsz)
 			q++;
 	}
 	return 0;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The query of GET .../tools (?methods=read,list&tags=dns) as the filter
+ * object admin_tools_preview takes: {"methods": [...], "tags": [...]}.
+ * Values are percent-decoded (RFC 3986 §2.1: a browser's URLSearchParams
+ * sends "," as %2C) and split at commas, empty words dropped; the words
+ * themselves are validated by admin.c. A parameter given twice, or one
+ * other than these two, is refused; "" and NULL mean no filter.
+ * NULL with *why set on a bad query, or on no memory (*why NULL). */
+static cJSON *tools_query(const char *q, const char **why)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	*why = NULL;
+	while (o && q && *q) {
+		size_t n = strcspn(q, "&"), kl = strcspn(q, "=&");
+		const char *k = kl == 7 && !strncmp(q, "methods", 7) ? "methods" :
+			kl == 4 && !strncmp(q, "tags", 4) ? "tags" : NULL;
+		cJSON *arr;
+		char w[65];
+		size_t i, wl = 0;
+
+		if (!k) {
+			*why = "unknown query parameter (allowed: methods, tags)";
+			goto bad;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(o, k)) {
+			*why = "a query parameter is given twice";
+			goto bad;
+		}
+		arr = cJSON_CreateArray();
+		if (json_add(o, k, arr))
+			goto bad;
+		for (i = kl + 1; i <= n; i++) {
+			int c = i < n ? (unsigned char)q[i] : ',';
+			if (c == '%') {
+				int hi = i + 2 < n ? hexval(q[i + 1]) : -1, lo = hi >= 0 ? hexval(q[i + 2]) : -1;
+				if (lo < 0) {
+					*why = "a query value has a bad percent-escape";
+					goto bad;
+				}
+				c = hi * 16 + lo;
+				i += 2;
+			}
+			if (c == ',') {
+				w[wl] = '\0';
+				if (wl && json_add(arr, NULL, cJSON_CreateString(w)))
+					goto bad;
+				wl = 0;
+			} else if (c == '\0') {
+				*why = "a query value has a NUL byte";
+				goto bad;
+			} else if (wl + 1 >= sizeof(w)) {
+				*why = "a query value has a word over 64 characters";
+				goto bad;
+			} else {
+				w[wl++] = (char)c;
+			}
+		}
+		q += n;
+		if (*q == '&')
+			q++;
+	}
+	return o;
+bad:
+	cJSON_Delete(o);
+	return NULL;
 }
 
 static int method_is(const struct http_request *req, const char *m)
@@ -129,22 +233,22 @@ static int method_listed(const char *list, const char *m)
 void mgmt_handle(const struct mcp_env *env, const struct http_request *req, struct http_response *resp)
 {
 	char id[64], mid[64], hash[CRYPTO_SHA256_HEX], actor[160];
-	const char *allow, *auth;
+	const char *auth;
 	struct apikey key;
 	struct admin a;
 	struct admin_res r;
 	cJSON *in = NULL;
-	int mcp, need_body;
+	enum res res;
+	int need_body;
 	size_t n;
 
 	memset(&r, 0, sizeof(r));
-	if (parse_path(req->path, id, mid, &mcp) < 0) {
+	if (parse_path(req->path, id, mid, &res) < 0) {
 		error(resp, 404, "not_found", "No such endpoint");
 		return;
 	}
-	allow = !id[0] ? "GET, POST" : !mcp ? "GET, PATCH, DELETE" : !mid[0] ? "GET, POST" : "GET, PATCH, DELETE";
-	if (!method_listed(allow, req->method)) {
-		if (http_response_header(resp, "Allow", allow)) {
+	if (!method_listed(allow_of[res], req->method)) {
+		if (http_response_header(resp, "Allow", allow_of[res])) {
 			/* literal */
 		}
 		error(resp, 405, "method_not_allowed", "Method not allowed on this resource");
@@ -186,8 +290,14 @@ void mgmt_handle(const struct mcp_env *env, const struct http_request *req, stru
 		error(resp, 401, "unauthorized", "The API key is unknown, revoked or expired");
 		return;
 	}
-	/* Authorize: creating accounts needs a key for every account. */
-	if ((id[0] && !apikey_allows_account(&key, id)) ||
+	/* Authorize: creating accounts and anything about API keys needs a key
+	 * for every account ("*"); the rest, a key allowed on the account. */
+	if (res == RES_APIKEYS || res == RES_APIKEY) {
+		if (strcmp(key.accounts, "*")) {
+			error(resp, 403, "forbidden", "Only an API key for all accounts (\"*\") may list, create or revoke API keys");
+			return;
+		}
+	} else if ((id[0] && !apikey_allows_account(&key, id)) ||
 	    (!id[0] && method_is(req, "POST") && strcmp(key.accounts, "*"))) {
 		error(resp, 403, "forbidden", !id[0] ? "Only an API key for all accounts (\"*\") may create integrated accounts"
 			: "This API key is not allowed on that integrated account");
@@ -221,19 +331,22 @@ void mgmt_handle(const struct mcp_env *env, const struct http_request *req, stru
 	a.now = env->now();
 	a.actor = actor;
 
-	if (!id[0]) {
+	switch (res) {
+	case RES_ACCOUNTS:
 		if (method_is(req, "POST"))
 			admin_account_create(&a, in, &r);
 		else
 			admin_account_list(&a, strcmp(key.accounts, "*") ? &key : NULL, &r);
-	} else if (!mcp) {
+		break;
+	case RES_ACCOUNT:
 		if (method_is(req, "GET"))
 			admin_account_get(&a, id, &r);
 		else if (method_is(req, "PATCH"))
 			admin_account_update(&a, id, in, &r);
 		else
 			admin_account_delete(&a, id, &r);
-	} else if (!mid[0]) {
+		break;
+	case RES_MCPS:
 		if (method_is(req, "POST")) {
 			admin_mcp_create(&a, id, in, &r);
 		} else {
@@ -253,13 +366,34 @@ void mgmt_handle(const struct mcp_env *env, const struct http_request *req, stru
 			else
 				admin_mcp_list(&a, id, hc > 0 ? cursor : NULL, hl < 0 ? -1 : limit, &r);
 		}
-	} else {
+		break;
+	case RES_MCP:
 		if (method_is(req, "GET"))
 			admin_mcp_get(&a, id, mid, &r);
 		else if (method_is(req, "PATCH"))
 			admin_mcp_update(&a, id, mid, in, &r);
 		else
 			admin_mcp_delete(&a, id, mid, &r);
+		break;
+	case RES_TOOLS: {
+		const char *why;
+		in = tools_query(req->query, &why);
+		if (in)
+			admin_tools_preview(&a, id, in, &r);
+		else
+			r.status = why ? 400 : 500, r.error = why ? "bad_request" : "internal_error",
+			snprintf(r.message, sizeof(r.message), "%s", why ? why : "out of memory");
+		break;
+	}
+	case RES_APIKEYS:
+		if (method_is(req, "POST"))
+			admin_apikey_create(&a, in, &r);
+		else
+			admin_apikey_list(&a, &r);
+		break;
+	case RES_APIKEY:
+		admin_apikey_revoke(&a, id, &r);
+		break;
 	}
 	if (r.status >= 400) {
 		if (r.status == 503 && http_response_header(resp, "Retry-After", "1")) {

@@ -1,6 +1,6 @@
 /*
  * mgmt.h - the management REST API: integrated accounts and their MCP
- * servers, authenticated by API key (Authorization: Bearer). JSON in,
+ * servers, API keys, authenticated by API key (Authorization: Bearer). JSON in,
  * JSON out; errors as {"status", "error", "message"} (README "Management API").
  *
  *   POST   /integrated-account                     (key for "*" only)
@@ -11,6 +11,10 @@
  *   POST   /integrated-account/:id/mcp
  *   GET    /integrated-account/:id/mcp?cursor=&limit=
  *   GET|PATCH|DELETE /integrated-account/:id/mcp/:mcp_id
+ *   GET    /integrated-account/:id/tools?methods=&tags=   what a filter keeps
+ *   POST   /api-key                                (key for "*" only; the key shown once)
+ *   GET    /api-key                                (key for "*" only; never the keys)
+ *   DELETE /api-key/:id                            (key for "*" only)
  */
 #ifndef CFMCP_MGMT_H
 #define CFMCP_MGMT_H

@@ -109,7 +109,8 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 		plain(resp, 404, "Not Found\n");
 		return;
 	}
-	if (!strncmp(path, "/integrated-account", 19) && (path[19] == '\0' || path[19] == '/')) {
+	if ((!strncmp(path, "/integrated-account", 19) && (path[19] == '\0' || path[19] == '/')) ||
+	    (!strncmp(path, "/api-key", 8) && (path[8] == '\0' || path[8] == '/'))) {
 		mgmt_handle(env, req, resp);
 		return;
 	}

@@ -32,6 +32,7 @@ static const char USAGE[] =
 	"  account rekey                    re-seal every Cloudflare token with the first key\n"
 	"  mcp create ACCOUNT_ID [--name N] [--methods LIST] [--tags LIST]\n"
 	"             [--require-api-token-auth] [--expires-at TIME | --expires-in SECONDS]\n"
+	"  mcp preview ACCOUNT_ID [--methods LIST] [--tags LIST]   the tools that scope keeps\n"
 	"  mcp list ACCOUNT_ID | show MCP_ID | revoke MCP_ID\n"
 	"  mcp extend MCP_ID (--expires-at TIME | --expires-in SECONDS | --never)\n"
 	"  apikey create NAME [--accounts all|ID,ID...] [--expires-at TIME | --expires-in SECONDS]\n"
@@ -257,19 +258,37 @@ static int report(struct admin_res *r)
 	return rc;
 }
 
-/* mcp list: every page, printed as one list. */
-static int mcp_list_all(const struct admin *a, const char *account)
+/* mcp preview: one line per tool the scope keeps, then the totals. */
+static int print_preview(const cJSON *o)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "tools")) {
+		printf("%-50s %-7s ", str_of(it, "name"), str_of(it, "class"));
+		print_words(cJSON_GetObjectItemCaseSensitive(it, "tags"));
+		fputc('\n', stdout);
+	}
+	printf("%d tools; tools/list is %.0f bytes\n", cJSON_GetObjectItemCaseSensitive(o, "count")->valueint,
+		cJSON_GetObjectItemCaseSensitive(o, "bytes")->valuedouble);
+	return fflush(stdout) ? 1 : 0;
+}
+
+/* mcp list: every page (of page items; tests use small ones), printed as
+ * one list. r starts empty because the oom exit frees it on every path,
+ * the first allocations' too; json_add frees items when all is NULL. */
+static int mcp_list_all(const struct admin *a, const char *account, long page)
 {
 	struct admin_res r;
 	cJSON *all = cJSON_CreateObject(), *items = cJSON_CreateArray();
 	char cursor[64] = "";
 
-	if (!all || json_add(all, "items", items))
+	memset(&r, 0, sizeof(r));
+	if (json_add(all, "items", items))
 		goto oom;
 	for (;;) {
 		const cJSON *nc, *it;
 		memset(&r, 0, sizeof(r));
-		if (admin_mcp_list(a, account, cursor[0] ? cursor : NULL, ADMIN_PAGE_MAX, &r) >= 400) {
+		if (admin_mcp_list(a, account, cursor[0] ? cursor : NULL, page, &r) >= 400) {
 			cJSON_Delete(all);
 			return report(&r);
 		}
@@ -439,8 +458,25 @@ int main(int argc, char **argv)
 			case -1: goto oom;
 			}
 			admin_mcp_create(&a, account, in, &r);
+		} else if (!strcmp(verb, "preview") && i < argc) {
+			const char *account = argv[i++], *methods = NULL, *tags = NULL;
+			for (; i < argc; i++) {
+				if (!strcmp(argv[i], "--methods") && (methods = optval(argc, argv, &i)))
+					continue;
+				if (!strcmp(argv[i], "--tags") && (tags = optval(argc, argv, &i)))
+					continue;
+				goto usage;
+			}
+			in = cJSON_CreateObject();
+			if (!in || (methods && json_add(in, "methods", list_array(methods))) ||
+			    (tags && json_add(in, "tags", list_array(tags))))
+				goto oom;
+			if (admin_tools_preview(&a, account, in, &r) == 200 && !json_out) {
+				rc = print_preview(r.body);
+				goto done;
+			}
 		} else if (!strcmp(verb, "list") && i + 1 == argc) {
-			rc = mcp_list_all(&a, argv[i]);
+			rc = mcp_list_all(&a, argv[i], ADMIN_PAGE_MAX);
 			goto done;
 		} else if (!strcmp(verb, "show") && i + 1 == argc) {
 			admin_mcp_get(&a, NULL, argv[i], &r);

@@ -9,8 +9,10 @@
 //   GET  /__sim/log            -> [{method, path, query, auth, body, headers}]
 //   POST /__sim/reset          -> clears log and faults
 //   POST /__sim/fault          -> {match: "/zones" (path prefix, optional), kind:
-//        "429"|"500"|"503"|"delay"|"reset"|"huge"|"malformed"|"html"|"bigresult", times: N (default 1),
-//        delay_ms, form: "ietf"|"x"|"retry-only"}
+//        "429"|"500"|"503"|"delay"|"reset"|"huge"|"malformed"|"html"|"bigresult"|"pretty", times: N (default 1),
+//        delay_ms, form: "ietf"|"x"|"retry-only", eol (for "pretty": "\n" default, "\r\n" or "\r")}
+//        "pretty" answers the request as usual but pretty-printed (indented, one
+//        value per line), as some APIs and proxies do: raw line breaks in the body.
 // Paths are served with and without the /client/v4 prefix.
 'use strict';
 const http = require('http');
@@ -45,8 +47,9 @@ function rlHeaders(res, form) {
   }
 }
 
-function send(res, status, body, form) {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+function send(res, status, body, form, eol) {
+  let text = typeof body === 'string' ? body : JSON.stringify(body, null, eol ? 2 : undefined);
+  if (eol && eol !== '\n') text = text.split('\n').join(eol);
   rlHeaders(res, form);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
@@ -182,6 +185,7 @@ const server = http.createServer((req, res) => {
         return send(res, 200, envelope(items, { page: 1, per_page: n, count: n, total_count: n * 3 }));
       }
       if (f.kind === 'html') { res.writeHead(502, { 'Content-Type': 'text/html' }); return res.end('<html>bad gateway</html>'); }
+      if (f.kind === 'pretty') return route(req, res, path, url.searchParams, body, authOk, globexOnly, f.eol || '\n');
     }
     route(req, res, path, url.searchParams, body, authOk, globexOnly);
   });
@@ -198,7 +202,7 @@ function globexAllows(path, q) {
   return true;
 }
 
-function route(req, res, path, q, body, authOk, globexOnly) {
+function route(req, res, path, q, body, authOk, globexOnly, eol) {
   if (budget.remaining > 0) budget.remaining--;
   if (!authOk) { const [s, b] = failure(403, 10000, 'Authentication error'); return send(res, s, b); }
   if (globexOnly && !globexAllows(path, q)) { const [s, b] = failure(403, 9109, 'Unauthorized to access requested resource'); return send(res, s, b); }
@@ -208,7 +212,7 @@ function route(req, res, path, q, body, authOk, globexOnly) {
     let parsed = null;
     if (body) { try { parsed = JSON.parse(body); } catch { const [s, b] = failure(400, 1012, 'Request body is not valid JSON'); return send(res, s, b); } }
     const [s, b] = fn(m, q, parsed);
-    return send(res, s, b);
+    return send(res, s, b, undefined, eol);
   }
   const [s, b] = failure(404, 7003, 'No route for that URI');
   send(res, s, b);

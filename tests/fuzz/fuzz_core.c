@@ -3,8 +3,18 @@
  * MCP endpoint of both eras, with a fake store and upstream).
  * Input: "<path>\n<Header: value lines>\n\n<body>\0<upstream answer>".
  * Without a blank line the whole input is the body of a POST to a valid
- * token URL with JSON headers. Invariants checked beyond "no crash":
- * every answer has a status in 200..599 and a JSON answer parses.
+ * token URL with JSON headers. The upstream answer (after the first NUL)
+ * is what a tools/call gets back: seeds in corpus/core pair a tools/call
+ * with Cloudflare envelopes and their hostile variants (result_info with
+ * huge, negative, fractional or string numbers; pretty-printed bodies).
+ * Tool results are capped at FUZZ_RESULT_MAX bytes so truncation is
+ * reachable within -max_len.
+ * Invariants checked beyond "no crash":
+ *   - every answer has a status in 200..599 and a JSON answer parses;
+ *   - an SSE answer is exactly one event whose data (data lines joined
+ *     with LF, as a client reads them) parses as JSON;
+ *   - every next_cursor we offer decodes, and a page cursor names a page
+ *     plan_build accepts back (1..1000000).
  */
 #include "../../common/first.h"
 
@@ -13,18 +23,112 @@
 
 #include <cjson/cJSON.h>
 
+#include "../../common/cursor.h"
 #include "../../common/router.h"
 #include "../../common/xalloc.h"
 #include "fuzz_env.h"
 
+#define FUZZ_RESULT_MAX "4096"
+
+/* The data of an event stream's events joined as a client reads them
+ * (WHATWG HTML, "Parsing an event stream"): lines end at CRLF, LF or CR;
+ * data values joined with LF. Returns the number of events (-1 when the
+ * stream does not end with a complete event); *out gets the last one's
+ * data (caller frees), or NULL. */
+static int sse_events(const char *p, size_t n, char **out)
+{
+	const char *end = p + n;
+	struct buf cur;
+	int events = 0, have = 0;
+
+	buf_init(&cur, 0);
+	*out = NULL;
+	while (p < end) {
+		const char *le = p;
+		while (le < end && *le != '\n' && *le != '\r')
+			le++;
+		if (le == end) {
+			events = -1; /* a last line without its line break */
+			break;
+		}
+		if (le == p) {
+			if (have) {
+				events++;
+				xfree(*out);
+				*out = xstrndup(cur.p ? cur.p : "", cur.len);
+				if (!*out)
+					abort();
+			}
+			buf_reset(&cur);
+			have = 0;
+		} else if (le - p >= 5 && !memcmp(p, "data:", 5)) {
+			const char *v = p + 5;
+			if (v < le && *v == ' ')
+				v++;
+			if ((have && buf_append(&cur, "\n", 1)) || buf_append(&cur, v, (size_t)(le - v)))
+				abort();
+			have = 1;
+		}
+		p = *le == '\r' && le + 1 < end && le[1] == '\n' ? le + 2 : le + 1;
+	}
+	if (have)
+		events = -1; /* data without the blank line that dispatches it */
+	buf_free(&cur);
+	return events;
+}
+
+/* A next_cursor in one JSON-RPC answer must be one we can take back. */
+static void check_cursor(const cJSON *msg)
+{
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(msg, "result");
+	const cJSON *sc = cJSON_GetObjectItemCaseSensitive(res, "structuredContent");
+	const cJSON *nc = cJSON_GetObjectItemCaseSensitive(sc, "next_cursor");
+	char kind, val[400], *end;
+	long pg;
+
+	if (!nc || cJSON_IsNull(nc))
+		return;
+	if (!cJSON_IsString(nc) || cursor_decode(nc->valuestring, &kind, val, sizeof(val)) < 0)
+		abort(); /* a cursor plan_build would refuse as malformed */
+	if (kind == 'p') {
+		pg = strtol(val, &end, 10);
+		if (*end || pg < 2 || pg > 1000000)
+			abort(); /* the page after page >= 1, within plan.c's bound */
+	} else if (kind != 'c') {
+		abort();
+	}
+}
+
+static void check_answer(const char *p, size_t n)
+{
+	cJSON *j = cJSON_ParseWithLength(p, n), *m;
+
+	if (!j)
+		abort(); /* we said JSON: it must be */
+	if (cJSON_IsArray(j)) {
+		cJSON_ArrayForEach(m, j)
+			check_cursor(m);
+	} else {
+		check_cursor(j);
+	}
+	cJSON_Delete(j);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mcp_env *env = fuzz_env();
+	struct mcp_env *env;
 	struct http_request req;
 	struct http_response resp;
 	const char *p = (const char *)data, *end = p + size, *sep, *nul;
 	size_t bodylen;
+	static int once;
 
+	if (!once) {
+		/* before fuzz_env() loads the configuration */
+		setenv("CFMCP_RESULT_MAX", FUZZ_RESULT_MAX, 0);
+		once = 1;
+	}
+	env = fuzz_env();
 	http_request_init(&req);
 	http_response_init(&resp);
 	nul = memchr(p, '\0', size);
@@ -74,10 +178,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (resp.status < 200 || resp.status > 599)
 		abort();
 	if (resp.body.len && resp.headers.p && strstr(resp.headers.p, "Content-Type: application/json")) {
-		cJSON *j = cJSON_ParseWithLength(resp.body.p, resp.body.len);
-		if (!j)
-			abort(); /* we said JSON: it must be */
-		cJSON_Delete(j);
+		check_answer(resp.body.p, resp.body.len);
+	} else if (resp.body.len && resp.headers.p && strstr(resp.headers.p, "Content-Type: text/event-stream")) {
+		char *ev = NULL;
+		if (sse_events(resp.body.p, resp.body.len, &ev) != 1)
+			abort(); /* one answer, one whole event */
+		check_answer(ev, strlen(ev));
+		xfree(ev);
 	}
 	http_request_free(&req);
 	http_response_free(&resp);

@@ -50,12 +50,31 @@ TOKEN=$(stack_mint_token read "")
 URL="$CFMCP_BASE/mcp/$TOKEN"
 echo "$URL" > "$D/mcp-url"
 chmod 600 "$D/mcp-url"
+# Everything cfmcp-admin needs to reach this stack, public URL included, in
+# one file: the printed command then works as printed, whatever CFMCP_*
+# settings the shell that pastes it has (a file overrides the environment).
+(umask 077; cat > "$D/cfmcp.conf" <<CONF
+# written by make run: cfmcp-admin (and cfmcp-worker) settings for this stack
+CFMCP_REDIS=unix:$D/redis.sock
+CFMCP_KEY_FILE=$D/key
+CFMCP_SCHEMAS=$ROOT/schemas
+CFMCP_PUBLIC_URL=$CFMCP_BASE
+CONF
+)
+# q WORD: WORD quoted for sh when it needs it (paths may hold spaces).
+q() {
+	case $1 in
+	*[!A-Za-z0-9_./:@%+=-]*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
 echo
 echo "MCP URL: $URL"
 echo
 echo "Try it:"
-echo "  curl -s -X POST '$URL' -H 'Content-Type: application/json' -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}'"
+echo "  curl -s -X POST $(q "$URL") -H 'Content-Type: application/json' -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}'"
 echo
-echo "Manage it: CFMCP_REDIS=unix:$D/redis.sock CFMCP_KEY_FILE=$D/key CFMCP_SCHEMAS=$ROOT/schemas $BUILD/cfmcp-admin mcp list $ACCOUNT_ID"
-echo "           (management API key: ADMIN_KEY in $D/env; HTTPS with a self-signed certificate: $CFMCP_TLS_BASE)"
-echo "Logs: $D/worker.log  Stop: make stop"
+echo "Manage it: CFMCP_CONFIG_FILE=$(q "$D/cfmcp.conf") $(q "$BUILD/cfmcp-admin") mcp list $ACCOUNT_ID"
+echo "Management API: (. $(q "$D/env") && curl -s --cacert \"\$CFMCP_CA\" -H \"Authorization: Bearer \$ADMIN_KEY\" \"\$CFMCP_TLS_BASE/integrated-account\")"
+echo "           (the API key and the self-signed certificate of $CFMCP_TLS_BASE are in $D)"
+echo "Logs: $D/worker.log  Stop: make -C $(q "$ROOT") stop"
