@@ -469,6 +469,7 @@ int catalog_load(struct catalog *cat, const char *dir, char *err, size_t errsz)
 	struct dirent *de;
 	char **names = NULL;
 	size_t nnames = 0, i, cap = 0;
+	unsigned long oom0;
 	int rc = -1;
 	struct ctx c;
 
@@ -513,13 +514,22 @@ int catalog_load(struct catalog *cat, const char *dir, char *err, size_t errsz)
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		c.file = path;
 		c.ptr[0] = '\0';
+		/* an allocation failing in read_file or inside cJSON is out of
+		 * memory, not a missing file or a syntax error to look for */
+		oom0 = xalloc_oom_events();
 		text = read_file(path, CAP_SCHEMA_FILE_BYTES, &len);
+		if (!text && xalloc_oom_events() != oom0)
+			goto oom;
 		if (!text) {
 			snprintf(err, errsz, "%s: cannot read (missing, not a file, or over %u bytes)",
 				path, CAP_SCHEMA_FILE_BYTES);
 			goto out;
 		}
 		doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+		if (!doc && xalloc_oom_events() != oom0) {
+			xfree(text);
+			goto oom;
+		}
 		if (!doc) {
 			snprintf(err, errsz, "%s: not valid JSON (near byte %ld)", path,
 				end ? (long)(end - text) : 0L);

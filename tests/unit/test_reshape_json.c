@@ -414,6 +414,40 @@ static void catalog_render(void)
 	catalog_free(&cat);
 }
 
+/*
+ * bug_catalog_oom_as_invalid_json: an allocation failing inside cJSON while
+ * a schema file is parsed was reported as "not valid JSON (near byte N)",
+ * sending the operator to look for a syntax error that is not there. Every
+ * allocation of a load is failed in turn: each load must be refused as out
+ * of memory, and leave nothing behind (LeakSanitizer under make asan).
+ */
+static void bug_catalog_oom_as_invalid_json(void)
+{
+	long n, wrong = 0, fails = 0;
+	char first_wrong[512] = "";
+
+	for (n = 1; n < 20000; n++) {
+		struct catalog cat;
+		char err[512] = "";
+		int rc;
+		xalloc_fail_after(n);
+		rc = load_text(&cat, FULL_DOC, err, sizeof(err));
+		xalloc_fail_after(0);
+		if (rc == 0) {
+			catalog_free(&cat);
+			break;
+		}
+		fails++;
+		if (!strstr(err, "out of memory")) {
+			if (!wrong++)
+				snprintf(first_wrong, sizeof(first_wrong), "%s", strstr(err, "w.json") ? strstr(err, "w.json") : err);
+		}
+	}
+	ok(n < 20000 && fails > 10, "bug_catalog_oom_as_invalid_json: loads under %ld allocation failures", fails);
+	if (!ok(wrong == 0, "bug_catalog_oom_as_invalid_json: every one reported as out of memory"))
+		printf("#   %ld of %ld said otherwise, first: %s\n", wrong, fails, first_wrong);
+}
+
 /* ---- argument validation ---- */
 
 static void validation(void)
@@ -454,6 +488,7 @@ static void validation(void)
 
 int main(void)
 {
+	xalloc_init(); /* cJSON allocates through xalloc: failures can be injected */
 	cursors();
 	b64url();
 	escaper();
@@ -461,6 +496,7 @@ int main(void)
 	router_errors();
 	catalog_errors();
 	catalog_render();
+	bug_catalog_oom_as_invalid_json();
 	validation();
 	schema_patterns_free();
 	return done_testing();
