@@ -289,7 +289,7 @@ int plan_build(const struct tool *t, const cJSON *args, const struct plan_ctx *c
 			if (kind == 'p') {
 				char *end;
 				long pg = strtol(cv, &end, 10);
-				if (*end || pg < 1 || pg > 1000000)
+				if (*end || pg < 1 || pg > CAP_CURSOR_PAGE_MAX)
 					return why_set(why, whysz, "next_cursor is malformed; omit it to start again");
 			}
 			if ((rc = query_add(p, &room, t->cursor_param, cv, "next_cursor", why, whysz)))

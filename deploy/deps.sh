@@ -7,12 +7,13 @@
 #   deps.sh test    also what `make test` and `make run` start (Redis,
 #                   lighttpd (+ mod-openssl), Apache 2.4, spawn-fcgi, openssl,
 #                   Node.js + npm for the simulator
-#                   and the official MCP SDK clients, perl's prove)
+#                   and the official MCP SDK clients, perl's prove, and
+#                   headless Chromium for the admin page's browser test)
 # As root it runs apt-get; otherwise it prints the exact line to run.
 set -eu
 
 BUILD_PKGS="gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev libhiredis-dev libcjson-dev libssl-dev"
-TEST_PKGS="redis-server redis-tools lighttpd lighttpd-mod-openssl apache2 spawn-fcgi openssl curl ca-certificates perl nodejs npm procps"
+TEST_PKGS="redis-server redis-tools lighttpd lighttpd-mod-openssl apache2 spawn-fcgi openssl curl ca-certificates perl nodejs npm procps chromium"
 
 want=$BUILD_PKGS
 case ${1:-build} in

@@ -77,4 +77,7 @@ echo
 echo "Manage it: CFMCP_CONFIG_FILE=$(q "$D/cfmcp.conf") $(q "$BUILD/cfmcp-admin") mcp list $ACCOUNT_ID"
 echo "Management API: (. $(q "$D/env") && curl -s --cacert \"\$CFMCP_CA\" -H \"Authorization: Bearer \$ADMIN_KEY\" \"\$CFMCP_TLS_BASE/integrated-account\")"
 echo "           (the API key and the self-signed certificate of $CFMCP_TLS_BASE are in $D)"
+echo
+echo "Admin page: $CFMCP_BASE/admin/"
+echo "           sign in with the API key ADMIN_KEY from $D/env:  sed -n \"s/^ADMIN_KEY='\\(.*\\)'/\\1/p\" $(q "$D/env")"
 echo "Logs: $D/worker.log  Stop: make -C $(q "$ROOT") stop"

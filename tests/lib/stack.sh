@@ -124,7 +124,7 @@ stack_start() {
 	stack_start_worker "$D" || return 1
 	# The shipped web server configs, templated only for paths and ports.
 	_render() { # TEMPLATE: fill in this stack's paths and ports (no exports leak to the tests)
-		CFMCP_SOCKET="$D/worker.sock" CFMCP_LOGMASK="$BUILD/cfmcp-logmask" LOGDIR="$D" \
+		CFMCP_SOCKET="$D/worker.sock" CFMCP_LOGMASK="$BUILD/cfmcp-logmask" LOGDIR="$D" WWWDIR="$ROOT/deploy/www" \
 		TLS_LISTEN="127.0.0.1:$tls_port" TLS_CERT="$D/tls.crt" TLS_KEY="$D/tls.key" \
 		SYSCONFDIR="$D" DIR="$D" PORT="$port" TLS_PORT="$tls_port" APACHE_USER=nobody APACHE_GROUP=nogroup \
 		sh "$ROOT/deploy/render.sh" "$1"
