@@ -18,12 +18,13 @@
 
 #include <cjson/cJSON.h>
 
-#include "args.h"
 #include "caps.h"
 #include "crypto.h"
+#include "cursor.h"
 #include "jsonrpc.h"
 #include "mcp.h"
 #include "mcp_call.h"
+#include "plan.h"
 #include "result.h"
 #include "transport.h"
 #include "zone.h"
@@ -169,7 +170,7 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	char why[512];
 	enum mcp_err e = MCP_ENOMEM;
 	int rc;
-	struct args_ctx actx = { c->scope.cf_account, zone_resolve, c };
+	struct plan_ctx actx = { c->scope.cf_account, zone_resolve, c };
 
 	if (!cJSON_IsString(name)) {
 		c->why = "tools/call needs params.name (a string)";
@@ -188,7 +189,7 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	plan_init(&p);
 	upstream_reply_init(&ur);
 	why[0] = '\0';
-	rc = args_plan(t, cJSON_IsObject(args) ? args : NULL, &actx, &p, why, sizeof(why));
+	rc = plan_build(t, cJSON_IsObject(args) ? args : NULL, &actx, &p, why, sizeof(why));
 	if (rc == -1 || rc == -3) {
 		char msg[700];
 		if (rc == -1)

@@ -14,7 +14,7 @@
  *   - an SSE answer is exactly one event whose data (data lines joined
  *     with LF, as a client reads them) parses as JSON;
  *   - every next_cursor we offer decodes, and a page cursor names a page
- *     args_plan accepts back (1..1000000).
+ *     plan_build accepts back (1..1000000).
  */
 #include "../../common/first.h"
 
@@ -23,7 +23,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "../../common/args.h"
+#include "../../common/cursor.h"
 #include "../../common/router.h"
 #include "../../common/xalloc.h"
 #include "fuzz_env.h"
@@ -89,11 +89,11 @@ static void check_cursor(const cJSON *msg)
 	if (!nc || cJSON_IsNull(nc))
 		return;
 	if (!cJSON_IsString(nc) || cursor_decode(nc->valuestring, &kind, val, sizeof(val)) < 0)
-		abort(); /* a cursor args_plan would refuse as malformed */
+		abort(); /* a cursor plan_build would refuse as malformed */
 	if (kind == 'p') {
 		pg = strtol(val, &end, 10);
 		if (*end || pg < 2 || pg > 1000000)
-			abort(); /* the page after page >= 1, within args.c's bound */
+			abort(); /* the page after page >= 1, within plan.c's bound */
 	} else if (kind != 'c') {
 		abort();
 	}

@@ -26,12 +26,13 @@
 
 #include <cjson/cJSON.h>
 
-#include "../../common/args.h"
 #include "../../common/caps.h"
 #include "../../common/catalog.h"
 #include "../../common/crypto.h"
+#include "../../common/cursor.h"
 #include "../../common/jsonrpc.h"
 #include "../../common/router.h"
+#include "../../common/schema.h"
 #include "../../common/xalloc.h"
 #include "../tap.h"
 
@@ -110,7 +111,7 @@ static int utf8_ok(const struct buf *b)
 {
 	const char *why;
 
-	return b->p && jsonrpc_prescan(b->p, b->len, INT32_MAX, SIZE_MAX, &why) == MCP_OK;
+	return b->p && json_prescan(b->p, b->len, INT32_MAX, SIZE_MAX, &why) == JSON_OK;
 }
 
 /* The JSON-RPC answer of a JSON (not SSE) response, parsed; caller deletes. */
@@ -336,7 +337,7 @@ int main(void)
 	bug_upstream_internal_message();
 	bug_cursor_page_max_once();
 
-	args_patterns_free();
+	schema_patterns_free();
 	catalog_free(&cat);
 	config_free(&cfg);
 	return done_testing();
