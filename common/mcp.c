@@ -275,6 +275,17 @@ done:
 
 /* ---- era negotiation -------------------------------------------------- */
 
+/* 1 when s is 1..max bytes of printable ASCII. */
+static int printable_ascii(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (n == max || (unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7e)
+			return 0;
+	return n > 0;
+}
+
 /* -32022 with data {supported, requested} (SEP-2575), for either era. */
 static enum mcp_err version_error(struct call *c, const char *hv)
 {
@@ -288,7 +299,12 @@ static enum mcp_err version_error(struct call *c, const char *hv)
 	cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
 	for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
 		cJSON_AddItemToArray(sup, cJSON_CreateString(versions_2025[i]));
-	cJSON_AddStringToObject(d, "requested", hv);
+	/* echo what was asked only when it is short printable ASCII: the
+	 * header's bytes are not checked as UTF-8 anywhere before this */
+	if (printable_ascii(hv, 64))
+		cJSON_AddStringToObject(d, "requested", hv);
+	else
+		cJSON_AddNullToObject(d, "requested");
 	c->err_data = d;
 	c->why = "MCP-Protocol-Version is not supported";
 	return MCP_EVERSION;
