@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,7 +374,7 @@ static void stream_end(struct loop *L, struct stream *s, const char *comment)
 	if (comment && queue(L, s, comment, strlen(comment)) < 0)
 		return;
 	/* the end record fits past the cap: the stream ends either way */
-	s->out.max = 0;
+	s->out.max = SIZE_MAX / 2;
 	if (fcgi_rec_end(&s->out, s->rid) < 0) {
 		stream_free(L, s);
 		return;
@@ -388,7 +389,7 @@ static void answer(struct loop *L, struct stream *s, const struct http_response 
 	char head[160];
 	int n;
 
-	s->out.max = 0; /* a refusal is small and bounded by us */
+	s->out.max = SIZE_MAX / 2; /* a refusal is small and bounded by us */
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\n", r->status, http_reason(r->status));
 	if (n < 0 || (size_t)n >= sizeof(head) || queue(L, s, head, (size_t)n) < 0)
 		return;
