@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,8 +60,9 @@
  * headers, each under CAP_HEADER_VALUE; the web servers cap the lot. */
 #define IN_MAX     (128u * 1024u)
 #define PARAMS_MAX (96u * 1024u)
-/* Streams whose token is checked per Redis round trip on the 1 s tick. */
-#define CHECK_BATCH 32
+/* Streams whose token is checked per Redis round trip on the 1 s tick:
+ * two commands each (EXISTS, EXPIRE) within store.c's pipeline cap. */
+#define CHECK_BATCH (STORE_MAX_PIPELINE / 2)
 
 enum st_state { ST_READ, ST_SUBSCRIBING, ST_OPEN, ST_CLOSING };
 
@@ -103,6 +105,7 @@ struct loop {
 	size_t n, cap;
 	long keepalive_ms, buffer_max, per_token, total;
 	long next_tick_ms, ticks;
+	int had_streams;       /* since the last malloc_trim */
 };
 
 static volatile sig_atomic_t got_term, got_hup;
@@ -848,6 +851,13 @@ static void tick(struct loop *L)
 	}
 	if (!L->sub)
 		(void)sub_connect(L); /* come back with Redis before anyone waits */
+	if (!L->n && L->had_streams) {
+		/* the last stream went: hand the heap the streams grew back to
+		 * the kernel, so a burst of streams leaves no lasting RSS */
+		malloc_trim(0);
+		L->had_streams = 0;
+	}
+	L->had_streams |= L->n > 0;
 	check_tokens(L, env_now());
 }
 
