@@ -11,6 +11,8 @@ const { execFileSync } = require('child_process');
 const { Tap, stackEnv, mintToken, post } = require('./lib');
 
 const N = Number(process.env.SSE_STREAMS || 1000);
+// the sanitizer and valgrind builds (make asan, make valgrind) keep freed memory on purpose
+const instrumented = /asan/.test(process.env.BUILD || '') || !!process.env.CFMCP_TEST_PREFIX;
 const PER_TOKEN = 16;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const redis = (env, ...args) => execFileSync('redis-cli', ['-s', env.REDIS_SOCK, ...args], { encoding: 'utf8' }).trim();
@@ -84,8 +86,12 @@ function open(base, token) {
     redis(env, '--scan', '--pattern', 'cfmcp:sse:*') === '', 20000);
   t.ok(drained, 'all closed by their clients: no subscription and no session key left');
   let rssEnd = rss(pid);
-  await until(() => { rssEnd = rss(pid); return rssEnd <= rss0 + 1024; }, 5000);
-  t.ok(rssEnd <= rss0 + 1024, `memory back to its start (RSS ${rss0} -> ${rssN} -> ${rssEnd} kB, within 1 MiB)`);
+  if (instrumented) {
+    t.skip('memory back to its start', 'ASan and valgrind keep freed memory (quarantine): measured in the plain build');
+  } else {
+    await until(() => { rssEnd = rss(pid); return rssEnd <= rss0 + 1024; }, 5000);
+    t.ok(rssEnd <= rss0 + 1024, `memory back to its start (RSS ${rss0} -> ${rssN} -> ${rssEnd} kB, within 1 MiB)`);
+  }
   t.ok(Date.now() - started < 60000, `bounded in time (${Date.now() - started} ms)`);
   t.done();
 })().catch((e) => (Tap.current || new Tap()).bail(e));
