@@ -941,14 +941,38 @@ int streams_run(int listen_fd, long drain_ms, pool_load_fn load, struct config *
 			}
 		}
 		if (got_hup) {
+			struct config ncfg;
+			struct catalog ncat;
+			struct store *nst;
 			char err[512];
 			got_hup = 0;
-			/* a roll: new settings, and every client reconnects to them */
-			if (load(cfg, cat, err, sizeof(err)) == 0) {
-				end_all(&L, NULL);
-				log_info("streams: SIGHUP: configuration reloaded; streams ended for reconnect");
+			/* a roll, as the pool's: load whole into new structs (a load
+			 * that fails changes nothing), then every client reconnects
+			 * to the new settings, Redis address and log included */
+			if (load(&ncfg, &ncat, err, sizeof(err)) < 0) {
+				log_err("streams: SIGHUP: reload refused, keeping the running configuration: %s", err);
+			} else if (!(nst = store_from_config(&ncfg))) {
+				catalog_free(&ncat);
+				config_free(&ncfg);
+				log_err("streams: SIGHUP: out of memory; keeping the running configuration");
 			} else {
-				log_err("streams: SIGHUP: %s; keeping the running configuration", err);
+				end_all(&L, NULL);
+				sub_drop(&L);
+				store_free(L.st);
+				catalog_free(cat);
+				config_free(cfg);
+				*cfg = ncfg;
+				*cat = ncat;
+				L.st = nst;
+				L.env.store_ud = nst;
+				if (log_open(cfg->log_file, (enum log_level)cfg->log_level) < 0)
+					log_err("streams: cannot open CFMCP_LOG_FILE; logging to stderr");
+				L.keepalive_ms = setting("CFMCP_SSE_KEEPALIVE_MS", 15000, 100, 3600000);
+				L.buffer_max = setting("CFMCP_SSE_BUFFER_MAX", 4L * 1024 * 1024, 64L * 1024, 256L * 1024 * 1024);
+				L.per_token = setting("CFMCP_SSE_MAX_PER_TOKEN", 16, 1, 100000);
+				L.total = setting("CFMCP_SSE_MAX_STREAMS", 4096, 1, 100000);
+				(void)sub_connect(&L);
+				log_info("streams: SIGHUP: configuration reloaded; streams ended for reconnect");
 			}
 		}
 		if (wait < 0)
