@@ -459,9 +459,9 @@ static int fill_request(struct stream *s, struct http_request *req)
 			if (!(req->method = xstrndup(val, vl)))
 				return -1;
 		} else if (nl == 11 && !memcmp(name, "REQUEST_URI", 11)) {
-			size_t pl = strcspn(val, "?#");
-			if (pl > vl)
-				pl = vl;
+			size_t pl = 0;
+			while (pl < vl && val[pl] != '?' && val[pl] != '#')
+				pl++; /* val is not NUL-terminated: scan by length */
 			xfree(req->path);
 			xfree(req->query);
 			req->query = NULL;
