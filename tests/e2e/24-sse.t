@@ -131,7 +131,8 @@ const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize',
     const bridge = async (u, extra = []) => {
       const transport = new StdioClientTransport({ command: process.execPath,
         args: [bin, u, '--transport', 'sse-only', '--allow-http', ...extra],
-        env: { ...process.env, HOME: home, MCP_REMOTE_CONFIG_DIR: home }, stderr: 'pipe' });
+        // the stack's self-signed certificate, trusted as an operator's would be (TLS URL below)
+        env: { ...process.env, HOME: home, MCP_REMOTE_CONFIG_DIR: home, NODE_EXTRA_CA_CERTS: env.CFMCP_CA }, stderr: 'pipe' });
       const err = [];
       const cl = new Client({ name: 'claude-desktop-like', version: '1.0.0' });
       const p = cl.connect(transport);
@@ -140,7 +141,8 @@ const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize',
       return { cl, err };
     };
     try {
-      const { cl, err } = await bridge(`${env.CFMCP_BASE}/mcp/${mintToken(env)}/sse`);
+      // over HTTPS (the shipped TLS config): what a desktop client is given
+      const { cl, err } = await bridge(`${env.CFMCP_TLS_BASE}/mcp/${mintToken(env)}/sse`);
       const names = [];
       let cur;
       do {
@@ -148,12 +150,12 @@ const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize',
         names.push(...page.tools.map((x) => x.name));
         cur = page.nextCursor;
       } while (cur && names.length < 1000);
-      t.ok(names.includes('list_all_cloudflare_zones'), `${server}: mcp-remote --transport sse-only lists every tool (${names.length})`,
+      t.ok(names.includes('list_all_cloudflare_zones'), `${server} TLS: mcp-remote --transport sse-only lists every tool (${names.length})`,
         mask(err.join('')));
       await sim(env, 'reset', {});
       const res = await cl.callTool({ name: 'list_all_cloudflare_zones', arguments: {} });
       const log = await sim(env, 'log');
-      t.ok(!res.isError && log.length === 1 && log[0].path === '/zones', `${server}: mcp-remote (sse-only) calls list_all_cloudflare_zones`, res);
+      t.ok(!res.isError && log.length === 1 && log[0].path === '/zones', `${server} TLS: mcp-remote (sse-only) calls list_all_cloudflare_zones`, res);
       await cl.close();
     } catch (e) {
       t.ok(false, `${server}: mcp-remote --transport sse-only session`, mask(e && e.stack));
