@@ -20,10 +20,10 @@
 #include <fcgiapp.h>
 #include <hiredis/hiredis.h>
 
-#include "../common/args.h"
 #include "../common/http.h"
 #include "../common/log.h"
 #include "../common/router.h"
+#include "../common/schema.h"
 #include "../common/sessions.h"
 #include "../common/store.h"
 #include "../common/upstream.h"
@@ -279,6 +279,6 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 out:
 	upstream_free(up);
 	store_free(st);
-	args_patterns_free();
+	schema_patterns_free();
 	return rc;
 }
