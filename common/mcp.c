@@ -297,7 +297,8 @@ static enum mcp_err version_error(struct call *c, const char *hv)
 		cJSON_Delete(d);
 		return MCP_ENOMEM;
 	}
-	cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
+	if (!c->legacy) /* HTTP+SSE does not offer 2026-07-28 */
+		cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
 	for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
 		cJSON_AddItemToArray(sup, cJSON_CreateString(versions_2025[i]));
 	/* echo what was asked only when it is short printable ASCII: the

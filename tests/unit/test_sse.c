@@ -292,6 +292,9 @@ static void test_post(void)
 
 	post(TOK, q, INIT, MODERN_HDR, &r);
 	ok(r.status == 400 && publishes == 0 && has(&r, "-32022"), "2026-07-28 is not offered on this transport (-32022)");
+	/* the error's list of supported versions must agree with that */
+	ok(has(&r, "\"supported\":[\"2025-11-25\"") && !has(&r, "\"supported\":[\"2026-07-28\""),
+		"bug_sse_version_error_lists_modern: -32022 on this transport does not list 2026-07-28 as supported");
 	http_response_free(&r);
 
 	post(TOK, q, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
