@@ -15,6 +15,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1629,5 +1632,10 @@ out:
 	}
 	xfree(ops);
 	cJSON_Delete(spec);
+#ifdef __GLIBC__
+	/* the parsed spec was most of the heap: hand its pages back before
+	 * the pool forks, or every worker's RSS carries them */
+	malloc_trim(0);
+#endif
 	return rc;
 }
