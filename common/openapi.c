@@ -423,35 +423,59 @@ static int has_query_param(const struct op *op, const char *name)
 /* ---- OpenAPI 3.0 schema -> the JSON Schema subset of schema.c ---- */
 
 /*
- * ECMAScript pattern -> POSIX ERE that reads it the same way: \d \w \s
- * become bracket classes, \. \- \/ and friends stay; anything else (\b,
- * lookarounds, (?:) ...) and the pattern is dropped (NULL): Cloudflare
- * still checks it, we only lose the early refusal.
+ * ECMAScript pattern -> POSIX ERE that reads it the same way. Outside a
+ * bracket: \d \w \s become bracket classes, \. \- \/ ... stay (ERE reads
+ * them as the character). Inside a bracket, where ERE takes '\' literally:
+ * \d \w \s become their ranges, \- moves to the end as a plain '-', other
+ * escaped punctuation becomes the bare character. Anything else (\b,
+ * back-references, (?:...), lookarounds) and the pattern is dropped
+ * (NULL): Cloudflare still checks it, we only lose the early refusal.
  */
 static char *pattern_ere(const char *p)
 {
 	char out[1024];
 	size_t n = 0;
+	int in_br = 0, br_dash = 0;
 
 	for (; *p; p++) {
 		const char *rep = NULL;
 		char one[3] = { 0 };
 		if (*p == '\\') {
 			p++;
-			switch (*p) {
-			case 'd': rep = "[0-9]"; break;
-			case 'w': rep = "[A-Za-z0-9_]"; break;
-			case 's': rep = "[[:space:]]"; break;
-			case '\0': return NULL;
-			default:
-				if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
-					return NULL;
-				one[0] = '\\';
-				one[1] = *p;
+			if (!*p)
+				return NULL;
+			if (*p == 'd')
+				rep = in_br ? "0-9" : "[0-9]";
+			else if (*p == 'w')
+				rep = in_br ? "A-Za-z0-9_" : "[A-Za-z0-9_]";
+			else if (*p == 's') /* the characters themselves: both dialects read them */
+				rep = in_br ? " \t\n\v\f\r" : "[ \t\n\v\f\r]";
+			else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+				return NULL;
+			else if (in_br && *p == '-') {
+				br_dash = 1;
+				continue;
+			} else if (in_br && (*p == ']' || *p == '^' || *p == '['))
+				return NULL;
+			else {
+				one[0] = in_br ? *p : '\\';
+				one[1] = in_br ? '\0' : *p;
 				rep = one;
 			}
 		} else if (*p == '(' && p[1] == '?') {
 			return NULL;
+		} else if (!in_br && *p == '[') {
+			in_br = 1;
+			br_dash = 0;
+			one[0] = '[';
+			if (p[1] == '^') {
+				one[1] = '^';
+				p++;
+			}
+			rep = one;
+		} else if (in_br && *p == ']') {
+			in_br = 0;
+			rep = br_dash ? "-]" : "]";
 		} else {
 			one[0] = *p;
 			rep = one;
@@ -461,12 +485,11 @@ static char *pattern_ere(const char *p)
 		memcpy(out + n, rep, strlen(rep));
 		n += strlen(rep);
 	}
-	out[n] = '\0';
-	/* a class escape inside brackets ([\d-]) would now nest brackets */
-	if (strstr(out, "[[0-9]") || strstr(out, "[[A-Z") || strstr(out, "[[[:"))
+	if (in_br)
 		return NULL;
-	/* what POSIX does not compile ([a-z0-9-_] is a bad range to glibc) is
-	 * dropped rather than refusing the whole operation */
+	out[n] = '\0';
+	/* what POSIX does not compile is dropped rather than refusing the
+	 * whole operation */
 	{
 		regex_t re;
 		if (regcomp(&re, out, REG_EXTENDED | REG_NOSUB))
@@ -611,11 +634,10 @@ static int conv_key(struct conv *c, cJSON *out, const cJSON *k, int depth)
 			return d ? json_add(out, n, conv_schema(c, d, depth + 1)) : 0;
 		}
 	} else if (!strcmp(n, "allOf") || !strcmp(n, "anyOf") || !strcmp(n, "oneOf")) {
-		/* oneOf becomes anyOf: Cloudflare's branches overlap (an object
-		 * with optional members matches several), and a strict "exactly
-		 * one" would refuse requests the API takes */
+		/* kept as they are: "exactly one" where the spec says so, as a
+		 * validating proxy (and the spec's readers) take it */
 		if (cJSON_IsArray(k))
-			return conv_list(c, out, !strcmp(n, "oneOf") ? "anyOf" : n, k, depth);
+			return conv_list(c, out, n, k, depth);
 	}
 	/* anything else (example, nullable, readOnly, discriminator, x-*,
 	 * not, xml ...) says nothing the validator or a model needs */
@@ -853,6 +875,14 @@ static cJSON *op_pagination(struct conv *c, const struct op *op)
 
 	if (!o)
 		return NULL;
+	/* a paging parameter the spec requires is not ours to fill: the tool
+	 * takes it as a plain argument and does not page */
+	if (sz && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sz, "required")))
+		sz = NULL;
+	if (style_page && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(find_param(c, op, "query", "page"), "required")))
+		sz = NULL;
+	if (style_cursor && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(find_param(c, op, "query", "cursor"), "required")))
+		sz = NULL;
 	if (!sz || (!style_cursor && !style_page)) {
 		if (!cJSON_AddStringToObject(o, "style", "none"))
 			goto fail;
