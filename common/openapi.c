@@ -552,7 +552,9 @@ static int conv_props(struct conv *c, cJSON *out, const cJSON *props, int depth)
 		cJSON *x;
 		if (!d)
 			continue;
-		if (c->in_body && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "readOnly"))) {
+		/* Cloudflare puts readOnly next to a $ref as often as inside it */
+		if (c->in_body && (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "readOnly")) ||
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "readOnly")))) {
 			if (json_add(c->readonly, NULL, cJSON_CreateString(it->string)) < 0)
 				goto fail;
 			continue;
@@ -1316,7 +1318,7 @@ void openapi_report_free(struct openapi_report *rep)
 
 /* ---- where a broken file broke ---- */
 
-void openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t ptrsz)
+int openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t ptrsz)
 {
 	struct frame {
 		int obj;
@@ -1371,6 +1373,7 @@ void openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t pt
 			json_ptr_push(ptr, ptrsz, seg);
 		}
 	}
+	return sp + 1;
 }
 
 /* ---- the load ---- */
@@ -1553,16 +1556,19 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	}
 	spec = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!spec) {
-		char ptr[600];
+		char ptr[600], whole[8];
 		size_t off = end ? (size_t)(end - text) : 0;
+		int open;
 		if (xalloc_oom_events() != oom0) {
 			xfree(text);
 			return load_fail(err, errsz, "out of memory loading %s", path);
 		}
 		openapi_ptr_at(text, len, off, ptr, sizeof(ptr));
+		/* still inside an object or array at the last byte: cut short */
+		open = openapi_ptr_at(text, len, len, whole, sizeof(whole));
 		xfree(text);
 		return load_fail(err, errsz, "%s: %s: not valid JSON (%s at byte %zu)", path, ptr[0] ? ptr : "/",
-			off >= len ? "the file ends early" : "syntax error", off);
+			open ? "the file ends early; error" : "syntax error", off);
 	}
 	xfree(text);
 	text = NULL;

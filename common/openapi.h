@@ -52,8 +52,9 @@ void openapi_report_free(struct openapi_report *rep);
  * The JSON pointer of the value being parsed at byte off of text (n bytes),
  * for "where did a truncated or broken file stop": the path of object
  * keys and array indexes open at that byte. Writes "" for the root.
+ * Returns how many objects and arrays are open there.
  */
-void openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t ptrsz)
+int openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t ptrsz)
 	__attribute__((nonnull));
 
 #endif
