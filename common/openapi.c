@@ -20,6 +20,7 @@
 #endif
 #include <regex.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +335,75 @@ struct conv {
 	cJSON *readonly;        /* names of readOnly properties seen (array) */
 };
 
+/*
+ * components/<kind> sorted by name, built once per load: cJSON looks an
+ * object's member up by a linear scan, and the spec's components/schemas
+ * has thousands of members that thousands of $refs name.
+ */
+struct kind_index {
+	const cJSON *kind;      /* components/<kind> */
+	const cJSON **items;    /* its members, sorted by name; owned */
+	size_t n;
+};
+static struct kind_index g_kinds[16];
+static size_t g_nkinds;
+
+static int cmp_item(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+static void index_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < g_nkinds; i++)
+		xfree(g_kinds[i].items);
+	g_nkinds = 0;
+}
+
+/* Index components/<kind> of spec; -1 when out of memory. */
+static int index_build(const cJSON *spec)
+{
+	const cJSON *k, *it;
+
+	index_free();
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(spec, "components")) {
+		struct kind_index *ki;
+		size_t n = 0;
+		if (g_nkinds == CFMCP_NELEM(g_kinds) || !cJSON_IsObject(k))
+			continue;
+		ki = &g_kinds[g_nkinds];
+		ki->kind = k;
+		ki->n = (size_t)cJSON_GetArraySize(k);
+		ki->items = xcalloc(ki->n ? ki->n : 1, sizeof(*ki->items));
+		if (!ki->items)
+			return -1;
+		cJSON_ArrayForEach(it, k)
+			ki->items[n++] = it;
+		qsort(ki->items, n, sizeof(*ki->items), cmp_item);
+		g_nkinds++;
+	}
+	return 0;
+}
+
+/* The member name of object obj: through the index when obj is indexed. */
+static const cJSON *member(const cJSON *obj, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g_nkinds; i++)
+		if (g_kinds[i].kind == obj) {
+			cJSON key;
+			const cJSON *kp = &key, *const *hit;
+			memset(&key, 0, sizeof(key));
+			key.string = (char *)(uintptr_t)name; /* read only by cmp_item */
+			hit = bsearch(&kp, g_kinds[i].items, g_kinds[i].n, sizeof(*g_kinds[i].items), cmp_item);
+			return hit ? *hit : NULL;
+		}
+	return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+}
+
 /* RFC 6901 pointer "#/a/b" into the spec, or NULL. */
 static const cJSON *resolve_ptr(const cJSON *spec, const char *ref)
 {
@@ -359,7 +429,7 @@ static const cJSON *resolve_ptr(const cJSON *spec, const char *ref)
 		seg[n] = '\0';
 		if (*ref == '/')
 			ref++;
-		cur = cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, seg) : NULL;
+		cur = member(cur, seg);
 	}
 	return cur;
 }
@@ -1588,6 +1658,10 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	}
 	if (collect_ops(path, paths, &ops, &nops, err, errsz) < 0)
 		goto out;
+	if (index_build(spec) < 0) {
+		load_fail(err, errsz, "out of memory");
+		goto out;
+	}
 	g_spec_for_params = spec;
 	for (i = 0; i < nops; i++) {
 		struct op *op = &ops[i];
@@ -1655,16 +1729,23 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	}
 	if (rep)
 		rep->ops = nops;
-	catalog_sort(cat);
+	{
+		const char *dup = catalog_sort(cat);
+		if (dup) {
+			load_fail(err, errsz, "%s: two tools named %s (a gap in the naming rule)", path, dup);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	g_spec_for_params = NULL;
+	index_free();
 	if (rc < 0) {
 		/* leave cat as it was: drop what this load added */
 		for (i = n0; i < cat->ntools; i++)
 			tool_free(&cat->tools[i]);
 		cat->ntools = n0;
-		catalog_sort(cat);
+		(void)catalog_sort(cat); /* the curated tools alone: unique */
 	}
 	xfree(ops);
 	cJSON_Delete(spec);
