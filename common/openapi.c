@@ -1605,13 +1605,9 @@ static int collect_ops(const char *file, const cJSON *paths, struct op **out, si
 int openapi_load(struct catalog *cat, const char *path, const struct openapi_opts *opts,
 	struct openapi_report *rep, char *err, size_t errsz)
 {
-	char *text = NULL;
-	size_t len = 0, nops = 0, i, n0 = cat->ntools;
-	int too_big = 0, rc = -1;
-	cJSON *spec = NULL;
-	const cJSON *ver, *paths;
-	const char *end = NULL;
-	struct op *ops = NULL;
+	char *text;
+	size_t len = 0;
+	int too_big = 0, rc;
 	unsigned long oom0 = xalloc_oom_events();
 
 	if (rep)
@@ -1624,24 +1620,37 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 			return load_fail(err, errsz, "%s: over %u bytes", path, OPENAPI_MAX_BYTES);
 		return load_fail(err, errsz, "%s: cannot read (%s)", path, strerror(errno));
 	}
+	rc = openapi_load_text(cat, path, text, len, opts, rep, err, errsz);
+	xfree(text);
+	return rc;
+}
+
+int openapi_load_text(struct catalog *cat, const char *path, const char *text, size_t len,
+	const struct openapi_opts *opts, struct openapi_report *rep, char *err, size_t errsz)
+{
+	size_t nops = 0, i, n0 = cat->ntools;
+	int rc = -1;
+	cJSON *spec = NULL;
+	const cJSON *ver, *paths;
+	const char *end = NULL;
+	struct op *ops = NULL;
+	unsigned long oom0 = xalloc_oom_events();
+
+	if (rep)
+		memset(rep, 0, sizeof(*rep));
 	spec = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!spec) {
 		char ptr[600], whole[8];
 		size_t off = end ? (size_t)(end - text) : 0;
 		int open;
-		if (xalloc_oom_events() != oom0) {
-			xfree(text);
+		if (xalloc_oom_events() != oom0)
 			return load_fail(err, errsz, "out of memory loading %s", path);
-		}
 		openapi_ptr_at(text, len, off, ptr, sizeof(ptr));
 		/* still inside an object or array at the last byte: cut short */
 		open = openapi_ptr_at(text, len, len, whole, sizeof(whole));
-		xfree(text);
 		return load_fail(err, errsz, "%s: %s: not valid JSON (%s at byte %zu)", path, ptr[0] ? ptr : "/",
 			open ? "the file ends early; error" : "syntax error", off);
 	}
-	xfree(text);
-	text = NULL;
 	ver = cJSON_GetObjectItemCaseSensitive(spec, "openapi");
 	paths = cJSON_GetObjectItemCaseSensitive(spec, "paths");
 	if (!cJSON_IsObject(spec)) {
