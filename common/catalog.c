@@ -605,6 +605,15 @@ int catalog_add_doc(struct catalog *cat, cJSON *doc, const char *file, char *err
 	}
 	for (i = n0; i < cat->ntools; i++)
 		cat->tools[i].generated = 1;
+	/* title and description live on in the rendered tools; 1,400 of
+	 * them kept twice would be a megabyte of every worker's RSS */
+	{
+		cJSON *m;
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "methods")) {
+			cJSON_DeleteItemFromObjectCaseSensitive(m, "title");
+			cJSON_DeleteItemFromObjectCaseSensitive(m, "description");
+		}
+	}
 	cat->docs[cat->ndocs++] = doc;
 	return 0;
 }

@@ -36,14 +36,14 @@
 /* Largest spec file read (the 2024 spec is 4.2 MB). */
 #define OPENAPI_MAX_BYTES (64u * 1024u * 1024u)
 /* A tool's body schema, printed, above this is collapsed one level more. */
-#define OPENAPI_SCHEMA_BUDGET 6144
+#define OPENAPI_SCHEMA_BUDGET 4096
 /* Deepest body nesting kept before collapsing (schema.c allows 16). */
 #define OPENAPI_MAX_DEPTH 6
 /* $ref hops followed for one schema before giving up (ref-only cycles). */
 #define OPENAPI_MAX_REF_HOPS 16
 /* Tool description and per-property description budgets (bytes). */
 #define OPENAPI_DESC_MAX 700
-#define OPENAPI_PROP_DESC_MAX 160
+#define OPENAPI_PROP_DESC_MAX 120
 /* The note a collapsed schema carries. */
 #define COLLAPSED_NOTE "Nested value; describe_cloudflare_operation gives its full shape."
 
