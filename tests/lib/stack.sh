@@ -8,6 +8,8 @@
 # Inputs (environment): BUILD (build dir), STACK_HTTP_PORT (0 = ephemeral),
 # STACK_WORKERS (default 2), CFMCP_TEST_PREFIX (e.g. valgrind ...),
 # STACK_UPSTREAM_URL + STACK_CF_TOKEN (real Cloudflare; default: simulator).
+# CFMCP_OPENAPI: the OpenAPI spec the workers import (default off: the curated
+# tools only, so a copy installed on this machine never changes what tests see).
 # STACK_CF_ACCOUNT_ID: the Cloudflare account id of the integrated account
 # (default: the simulator's "acme" account).
 # Outputs (written to DIR/env, also exported): CFMCP_BASE, SIM_URL,
@@ -91,6 +93,7 @@ stack_start_worker() {
 	    CFMCP_UPSTREAM_URL="$UPSTREAM_URL" \
 	    CFMCP_KEY_FILE="$D/key" \
 	    CFMCP_SCHEMAS="${CFMCP_SCHEMAS:-$ROOT/schemas}" \
+	    CFMCP_OPENAPI="${CFMCP_OPENAPI:-off}" \
 	    CFMCP_PUBLIC_URL="$CFMCP_BASE" \
 	    CFMCP_LOG_FILE="$D/worker.log" \
 	    CFMCP_UPSTREAM_TIMEOUT_MS="${CFMCP_UPSTREAM_TIMEOUT_MS:-3000}" \
@@ -111,6 +114,7 @@ stack_start_streams() {
 	    CFMCP_UPSTREAM_URL="$UPSTREAM_URL" \
 	    CFMCP_KEY_FILE="$D/key" \
 	    CFMCP_SCHEMAS="${CFMCP_SCHEMAS:-$ROOT/schemas}" \
+	    CFMCP_OPENAPI="${CFMCP_OPENAPI:-off}" \
 	    CFMCP_PUBLIC_URL="$CFMCP_BASE" \
 	    CFMCP_LOG_FILE="$D/streams.log" \
 	    CFMCP_SSE_KEEPALIVE_MS="${STACK_SSE_KEEPALIVE_MS:-2000}" \
