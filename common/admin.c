@@ -17,6 +17,7 @@
 #include "args.h"
 #include "jsonrpc.h"
 #include "log.h"
+#include "words.h"
 #include "xalloc.h"
 
 #define KEYSZ 256
@@ -234,27 +235,21 @@ static int add_time(cJSON *o, const char *k, const char *v)
 static cJSON *words_array(const char *list)
 {
 	cJSON *arr = cJSON_CreateArray();
-	const char *p = list ? list : "";
+	const char *p = list ? list : "", *word;
+	size_t n;
 
 	if (!arr)
 		return NULL;
-	while (*p) {
-		size_t n;
+	while ((n = words_next(&p, &word))) {
 		char w[256];
-		while (*p == ',' || *p == ' ')
-			p++;
-		n = strcspn(p, ", ");
-		if (!n)
-			break;
 		if (n < sizeof(w)) {
-			memcpy(w, p, n);
+			memcpy(w, word, n);
 			w[n] = '\0';
 			if (json_add(arr, NULL, cJSON_CreateString(w))) {
 				cJSON_Delete(arr);
 				return NULL;
 			}
 		}
-		p += n;
 	}
 	return arr;
 }
@@ -770,12 +765,11 @@ static int filter_words(const cJSON *v, int methods, char *out, size_t outsz, st
 static int filter_check(const struct admin *a, const char *methods, const char *tags, struct admin_res *r)
 {
 	struct scope s;
-	size_t i, hits = 0;
-	const char *p = methods;
+	size_t i, n, hits = 0;
+	const char *cur = methods, *p;
 
 	memset(&s, 0, sizeof(s));
-	while (*p) {
-		size_t n = strcspn(p, ",");
+	while ((n = words_next(&cur, &p))) {
 		int known = (n == 4 && !strncmp(p, "read", 4)) || (n == 5 && !strncmp(p, "write", 5)) ||
 			    (n == 6 && !strncmp(p, "custom", 6));
 		for (i = 0; !known && i < a->cat->ntools; i++) {
@@ -786,9 +780,6 @@ static int filter_check(const struct admin *a, const char *methods, const char *
 		if (!known)
 			return BAD(r, "config.methods: \"%.*s\" is not read, write, custom, a method (list, get, "
 				"create, update, delete, or a custom method) or a tool name", (int)(n > 64 ? 64 : n), p);
-		p += n;
-		if (*p == ',')
-			p++;
 	}
 	snprintf(s.methods, sizeof(s.methods), "%s", methods);
 	snprintf(s.tags, sizeof(s.tags), "%s", tags);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mgmt.h"
 #include "store.h"
+#include "words.h"
 
 static void answer(struct http_response *resp, int status, cJSON *body)
 {
@@ -215,21 +216,6 @@ static int method_is(const struct http_request *req, const char *m)
 	return req->method && !strcmp(req->method, m);
 }
 
-/* Whether m is one of the words of a ", "-separated list. */
-static int method_listed(const char *list, const char *m)
-{
-	size_t ml = strlen(m);
-
-	while (*list) {
-		size_t n = strcspn(list, ", ");
-		if (n && n == ml && !strncmp(list, m, n))
-			return 1;
-		list += n;
-		list += strspn(list, ", ");
-	}
-	return 0;
-}
-
 void mgmt_handle(const struct mcp_env *env, const struct http_request *req, struct http_response *resp)
 {
 	char id[64], mid[64], hash[CRYPTO_SHA256_HEX], actor[160];
@@ -247,7 +233,7 @@ void mgmt_handle(const struct mcp_env *env, const struct http_request *req, stru
 		error(resp, 404, "not_found", "No such endpoint");
 		return;
 	}
-	if (!method_listed(allow_of[res], req->method)) {
+	if (!words_has(allow_of[res], req->method, strlen(req->method))) {
 		if (http_response_header(resp, "Allow", allow_of[res])) {
 			/* literal */
 		}

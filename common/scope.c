@@ -8,6 +8,7 @@
 
 #include "crypto.h"
 #include "scope.h"
+#include "words.h"
 
 int scope_copy_field(char *dst, size_t dstsz, const char *v, size_t n)
 {
@@ -105,17 +106,12 @@ int apikey_from_pairs(struct apikey *k, const char *const *kv, const size_t *kvl
 /* Call fn on each comma-separated word of list; stop at the first hit. */
 static int any_word(const char *list, int (*fn)(const char *w, size_t n, const void *ud), const void *ud)
 {
-	const char *p = list;
+	const char *w;
+	size_t n;
 
-	while (*p) {
-		size_t n;
-		while (*p == ',' || *p == ' ')
-			p++;
-		n = strcspn(p, ", ");
-		if (n && fn(p, n, ud))
+	while ((n = words_next(&list, &w)))
+		if (fn(w, n, ud))
 			return 1;
-		p += n;
-	}
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "../common/jsonrpc.h"
 #include "../common/log.h"
 #include "../common/store.h"
+#include "../common/words.h"
 #include "../common/xalloc.h"
 
 static const char USAGE[] =
@@ -61,19 +62,17 @@ static const char *optval(int argc, char **argv, int *i)
 static cJSON *list_array(const char *s)
 {
 	cJSON *arr = cJSON_CreateArray();
+	const char *word;
+	size_t n;
 
-	while (arr && s && *s) {
-		size_t n = strcspn(s, ",");
-		char *w = n ? xstrndup(s, n) : NULL;
-		if (n && (!w || json_add(arr, NULL, cJSON_CreateString(w)))) {
+	while (arr && s && (n = words_next(&s, &word))) {
+		char *w = xstrndup(word, n);
+		if (!w || json_add(arr, NULL, cJSON_CreateString(w))) {
 			xfree(w);
 			cJSON_Delete(arr);
 			return NULL;
 		}
 		xfree(w);
-		s += n;
-		if (*s == ',')
-			s++;
 	}
 	return arr;
 }
