@@ -1,6 +1,6 @@
 /*
  * admin.c - integrated accounts, MCP server tokens and API keys (admin.h).
- * Every Redis command goes by argv (store_pipeline); writes that touch
+ * Every Redis command goes by argv (struct admin_store); writes that touch
  * several keys run inside MULTI/EXEC so a reader never sees half a record.
  */
 #include "first.h"
@@ -154,13 +154,24 @@ long admin_time_parse(const cJSON *v)
 	return t - off;
 }
 
+static int redis_pipeline(void *ud, size_t n, const char *const *const *cmds, struct redisReply **replies)
+{
+	return store_pipeline(ud, n, cmds, replies);
+}
+
+void admin_store_redis(struct admin_store *as, struct store *st)
+{
+	as->pipeline = redis_pipeline;
+	as->ud = st;
+}
+
 /* One command; NULL when Redis is down. */
 static redisReply *cmd(const struct admin *a, const char *const *argv)
 {
 	redisReply *r = NULL;
 	const char *const *cmds[1] = { argv };
 
-	if (store_pipeline(a->st, 1, cmds, &r) < 0)
+	if (a->st->pipeline(a->st->ud, 1, cmds, &r) < 0)
 		return NULL;
 	return r;
 }
@@ -184,7 +195,7 @@ static int transact(const struct admin *a, size_t n, const char *const *const *c
 	for (i = 0; i < n; i++)
 		all[i + 1] = cmds[i];
 	all[n + 1] = exec;
-	if (store_pipeline(a->st, n + 2, all, rep) < 0)
+	if (a->st->pipeline(a->st->ud, n + 2, all, rep) < 0)
 		return -1;
 	if (rep[n + 1]->type == REDIS_REPLY_NIL)
 		rc = 0;

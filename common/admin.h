@@ -32,8 +32,23 @@
 /* Most items one list page returns. */
 #define ADMIN_PAGE_MAX 100
 
+/* The Redis the management half talks to, behind a hook as the MCP half's
+ * lookup is (mcp_env), so tests and the fuzz target can give it a fake
+ * (tests/lib/fake_store.c): n commands, each a NULL-terminated argv, sent
+ * in one round trip, with store_pipeline's contract (store.h): 0 and
+ * replies[0..n-1] set (each freed with store_reply_free), or -1 with every
+ * replies[i] NULL, the transaction rules included. */
+struct redisReply;
+struct admin_store {
+	int (*pipeline)(void *ud, size_t n, const char *const *const *cmds, struct redisReply **replies);
+	void *ud;
+};
+
+/* The real one: store_pipeline on st. */
+void admin_store_redis(struct admin_store *as, struct store *st) __attribute__((nonnull));
+
 struct admin {
-	struct store *st;
+	const struct admin_store *st;
 	const struct catalog *cat;
 	const struct keyring *keys;
 	const char *public_url;   /* base of minted URLs */

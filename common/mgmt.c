@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <hiredis/hiredis.h>
+
 #include "admin.h"
 #include "crypto.h"
 #include "jsonrpc.h"
@@ -211,6 +213,45 @@ bad:
 	return NULL;
 }
 
+/* The API key whose SHA-256 hex is hash (HGETALL cfmcp:apikey:<hash>):
+ * STORE_OK (*out filled), STORE_NOTFOUND (none, or a record we cannot
+ * read), or STORE_DOWN (Redis unreachable, or not a hash). */
+static enum store_rc key_read(const struct admin_store *as, const char *hash, struct apikey *out)
+{
+	char key[128];
+	const char *argv[] = { "HGETALL", key, NULL };
+	const char *const *cmds[] = { argv };
+	const char *kv[64];
+	size_t kvlen[64], i;
+	struct redisReply *r = NULL;
+	enum store_rc rc = STORE_NOTFOUND;
+	int k;
+
+	memset(out, 0, sizeof(*out));
+	k = snprintf(key, sizeof(key), "cfmcp:apikey:%s", hash);
+	if (k < 0 || (size_t)k >= sizeof(key))
+		return STORE_NOTFOUND;
+	if (as->pipeline(as->ud, 1, cmds, &r) < 0)
+		return STORE_DOWN;
+	if (r->type != REDIS_REPLY_ARRAY) {
+		rc = STORE_DOWN;
+		goto out;
+	}
+	if (r->elements == 0 || r->elements > 64)
+		goto out;
+	for (i = 0; i < r->elements; i++) {
+		if (r->element[i]->type != REDIS_REPLY_STRING)
+			goto out;
+		kv[i] = r->element[i]->str;
+		kvlen[i] = r->element[i]->len;
+	}
+	if (apikey_from_pairs(out, kv, kvlen, r->elements) == 0)
+		rc = STORE_OK;
+out:
+	store_reply_free(r);
+	return rc;
+}
+
 static int method_is(const struct http_request *req, const char *m)
 {
 	return req->method && !strcmp(req->method, m);
@@ -252,7 +293,7 @@ void mgmt_handle(const struct mcp_env *env, const struct http_request *req, stru
 		error(resp, 503, "service_unavailable", "the token store is not configured");
 		return;
 	}
-	switch (store_apikey_get(env->admin_store, hash, &key)) {
+	switch (key_read(env->admin_store, hash, &key)) {
 	case STORE_DOWN:
 		if (http_response_header(resp, "Retry-After", "1")) {
 			/* literal */

@@ -27,10 +27,6 @@ void store_free(struct store *st);
 enum store_rc store_lookup(struct store *st, const char *hash, const char *bearer_hash,
 	struct scope *out) __attribute__((nonnull(1, 2, 4), warn_unused_result));
 
-/* An API key by the SHA-256 hex of its secret (management API). */
-enum store_rc store_apikey_get(struct store *st, const char *hash, struct apikey *out)
-	__attribute__((nonnull, warn_unused_result));
-
 /* Commands for the management side (admin.c): a pipeline of n commands
  * given as NULL-terminated string vectors, sent in one write, replies read
  * in order. Returns 0 and fills replies[0..n-1] (free each with

@@ -317,7 +317,9 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct catalog cat;
 	struct admin a;
+	struct admin_store as;
 	struct admin_res r;
+	struct store *st = NULL;
 	char err[1024], actor[128];
 	const char *noun, *verb;
 	struct passwd *pw;
@@ -355,13 +357,16 @@ int main(int argc, char **argv)
 	pw = getpwuid(getuid());
 	snprintf(actor, sizeof(actor), "cli:%s", pw && pw->pw_name ? pw->pw_name : "?");
 	memset(&a, 0, sizeof(a));
-	a.st = store_new(cfg.redis, cfg.redis_timeout_ms);
+	st = store_new(cfg.redis, cfg.redis_timeout_ms);
+	if (st)
+		admin_store_redis(&as, st);
+	a.st = &as;
 	a.cat = &cat;
 	a.keys = &cfg.keys;
 	a.public_url = cfg.public_url;
 	a.now = (long)time(NULL);
 	a.actor = actor;
-	if (!a.st)
+	if (!st)
 		goto oom;
 
 	if (!strcmp(noun, "account")) {
@@ -552,7 +557,7 @@ out:
 done:
 	admin_res_free(&r);
 	cJSON_Delete(in);
-	store_free(a.st);
+	store_free(st);
 	if (have_cat)
 		catalog_free(&cat);
 	config_free(&cfg);

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <fcgiapp.h>
 
+#include "../common/admin.h"
 #include "../common/args.h"
 #include "../common/http.h"
 #include "../common/log.h"
@@ -179,6 +180,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	struct sigaction sa;
 	FCGX_Request rq;
 	struct mcp_env env;
+	struct admin_store adm;
 	struct store *st = NULL;
 	struct upstream *up = NULL;
 	int rc = 1;
@@ -208,7 +210,8 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	env.cat = cat;
 	env.lookup = env_lookup;
 	env.store_ud = st;
-	env.admin_store = st;
+	admin_store_redis(&adm, st);
+	env.admin_store = &adm;
 	env.upstream = env_upstream;
 	env.up_ud = up;
 	env.cache_get = env_cache_get;
