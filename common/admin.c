@@ -22,6 +22,18 @@
 
 #define KEYSZ 256
 
+/* What a MULTI ... EXEC block came to (transact). */
+enum tx {
+	TX_FAILED = -2,  /* Redis refused it, or part of it (logged): EXECABORT, or
+			    an error inside EXEC's answer (WRONGTYPE ...), after
+			    which the commands before and after it have run */
+	TX_DOWN = -1,    /* Redis unreachable, or the connection lost (a WATCH set
+			    before is gone with it, so the block is refused; it is
+			    never resent: store.h) */
+	TX_ABORTED = 0,  /* a WATCHed key changed: nothing ran */
+	TX_APPLIED = 1   /* every command ran */
+};
+
 void admin_res_free(struct admin_res *r)
 {
 	cJSON_Delete(r->body);
@@ -50,6 +62,16 @@ static int fail(struct admin_res *r, int status, const char *error, const char *
 #define NOTFOUND(r, ...) fail((r), 404, "not_found", __VA_ARGS__)
 #define DOWN(r) fail((r), 503, "service_unavailable", "the token store (Redis) cannot be reached; retry shortly")
 #define OOM(r) fail((r), 500, "internal_error", "out of memory")
+
+/* The answer for a transaction that did not apply (enum tx). */
+static int tx_fail(struct admin_res *r, int tx)
+{
+	if (tx == TX_ABORTED)
+		return fail(r, 409, "conflict", "the record changed while it was being written; read it and retry");
+	if (tx == TX_FAILED)
+		return fail(r, 500, "internal_error", "the token store refused part of the change (see the worker's log)");
+	return DOWN(r);
+}
 
 static int ok(struct admin_res *r, int status, cJSON *body)
 {
@@ -176,10 +198,16 @@ static redisReply *cmd(const struct admin *a, const char *const *argv)
 	return r;
 }
 
-/* A MULTI ... EXEC block of n commands in one round trip. 1 = applied,
- * 0 = aborted (a WATCHed key changed), -1 = Redis down, the connection
- * lost (a WATCH set before is gone with it, so the block is refused, and
- * it is never resent: store.h), or an error. */
+
+/* Redis's error text, escaped and cut, into the log (never to a client). */
+static void log_redis_error(const char *what, const redisReply *e)
+{
+	char why[128];
+
+	log_warn("redis: %s (%s)", what, log_safe(why, sizeof(why), e->str, e->len));
+}
+
+/* A MULTI ... EXEC block of n commands in one round trip: an enum tx. */
 static int transact(const struct admin *a, size_t n, const char *const *const *cmds)
 {
 	static const char *const multi[] = { "MULTI", NULL };
@@ -187,24 +215,30 @@ static int transact(const struct admin *a, size_t n, const char *const *const *c
 	const char *const *all[24];
 	redisReply *rep[24];
 	size_t i;
-	int rc = -1;
+	int rc = TX_FAILED;
 
 	if (n + 2 > CFMCP_NELEM(all))
-		return -1;
+		return TX_FAILED;
 	all[0] = multi;
 	for (i = 0; i < n; i++)
 		all[i + 1] = cmds[i];
 	all[n + 1] = exec;
 	if (a->st->pipeline(a->st->ud, n + 2, all, rep) < 0)
-		return -1;
-	if (rep[n + 1]->type == REDIS_REPLY_NIL)
-		rc = 0;
-	else if (rep[n + 1]->type == REDIS_REPLY_ARRAY)
-		rc = 1;
-	else if (rep[n + 1]->type == REDIS_REPLY_ERROR) {
-		/* Redis's text, not ours: escaped and cut before it is logged */
-		char why[128];
-		log_warn("redis: transaction failed (%s)", log_safe(why, sizeof(why), rep[n + 1]->str, rep[n + 1]->len));
+		return TX_DOWN;
+	if (rep[n + 1]->type == REDIS_REPLY_NIL) {
+		rc = TX_ABORTED;
+	} else if (rep[n + 1]->type == REDIS_REPLY_ARRAY && rep[n + 1]->elements == n) {
+		/* EXEC ran them all, and answers each: an error among the
+		 * answers is a command that failed while the others ran (Redis
+		 * has no rollback) */
+		rc = TX_APPLIED;
+		for (i = 0; i < n; i++)
+			if (rep[n + 1]->element[i]->type == REDIS_REPLY_ERROR) {
+				log_redis_error("a command inside a transaction failed", rep[n + 1]->element[i]);
+				rc = TX_FAILED;
+			}
+	} else if (rep[n + 1]->type == REDIS_REPLY_ERROR) {
+		log_redis_error("transaction failed", rep[n + 1]);
 	} else {
 		log_warn("redis: transaction failed (reply type %d)", rep[n + 1]->type);
 	}
@@ -225,6 +259,29 @@ static const char *field(const redisReply *h, const char *name)
 			return h->element[i + 1]->str;
 	return NULL;
 }
+
+/* A record's fields, as read (an HGETALL reply) or as just written (the
+ * HSET argv: "HSET", key, field, value, ..., NULL), so a create answers
+ * with what it wrote instead of reading it back. */
+struct rec {
+	const redisReply *h;
+	const char *const *hset;
+};
+
+static const char *rec_get(const struct rec *r, const char *name)
+{
+	size_t i;
+
+	if (r->h)
+		return field(r->h, name);
+	for (i = 2; r->hset[i] && r->hset[i + 1]; i += 2)
+		if (!strcmp(r->hset[i], name))
+			return r->hset[i + 1];
+	return NULL;
+}
+
+#define READ(h) (&(const struct rec){ (h), NULL })
+#define WRITTEN(argv) (&(const struct rec){ NULL, (argv) })
 
 static int add_str(cJSON *o, const char *k, const char *v)
 {
@@ -346,19 +403,19 @@ static int cf_token_check(const cJSON *tok, const char *what, struct admin_res *
 	return 0;
 }
 
-static cJSON *account_json(const redisReply *h)
+static cJSON *account_json(const struct rec *h)
 {
 	cJSON *o = cJSON_CreateObject();
-	const char *tok = field(h, "cf_token");
+	const char *tok = rec_get(h, "cf_token");
 	char kid[9];
 
-	if (!o || add_str(o, "id", field(h, "id")) || add_str(o, "name", field(h, "name")) ||
-	    add_str(o, "account_id", field(h, "cf_account_id")) ||
+	if (!o || add_str(o, "id", rec_get(h, "id")) || add_str(o, "name", rec_get(h, "name")) ||
+	    add_str(o, "account_id", rec_get(h, "cf_account_id")) ||
 	    json_add(o, "has_api_token", cJSON_CreateBool(tok && *tok)) ||
 	    (tok && !crypto_sealed_kid(tok, kid) && add_str(o, "key_id", kid)) ||
-	    add_time(o, "created_at", field(h, "created_at")) ||
-	    add_time(o, "updated_at", field(h, "updated_at")) ||
-	    add_str(o, "created_by", field(h, "created_by"))) {
+	    add_time(o, "created_at", rec_get(h, "created_at")) ||
+	    add_time(o, "updated_at", rec_get(h, "updated_at")) ||
+	    add_str(o, "created_by", rec_get(h, "created_by"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -371,24 +428,42 @@ static int account_key(char *k, const char *id)
 	return (n < 0 || n >= KEYSZ) ? -1 : 0;
 }
 
-/* HGETALL of an account; 1 found (*out set), 0 not found, -1 down. */
-static int account_read(const struct admin *a, const char *id, redisReply **out)
+static void unwatch(const struct admin *a)
+{
+	static const char *const u[] = { "UNWATCH", NULL };
+
+	store_reply_free(cmd(a, u));
+}
+
+/* HGETALL of an account, WATCHed first in the same round trip when watch
+ * (a transaction that depends on it follows; the caller ends the WATCH,
+ * which is ended here when the account is not found). 1 found (*out
+ * set), 0 not found, -1 down. */
+static int account_read(const struct admin *a, const char *id, int watch, redisReply **out)
 {
 	char k[KEYSZ];
+	const char *w[] = { "WATCH", k, NULL };
 	const char *argv[] = { "HGETALL", k, NULL };
-	redisReply *h;
+	const char *const *cmds[] = { w, argv };
+	redisReply *rep[2] = { NULL, NULL };
 
 	*out = NULL;
 	if (!admin_id_ok(id) || account_key(k, id) < 0)
 		return 0;
-	h = cmd(a, argv);
-	if (!h)
+	if (a->st->pipeline(a->st->ud, watch ? 2 : 1, watch ? cmds : cmds + 1, rep) < 0) {
+		if (watch)
+			unwatch(a); /* ends the lost transaction (store.h) */
 		return -1;
-	if (h->type != REDIS_REPLY_ARRAY || h->elements == 0) {
-		store_reply_free(h);
+	}
+	store_reply_free(watch ? rep[0] : NULL);
+	*out = rep[watch ? 1 : 0];
+	if ((*out)->type != REDIS_REPLY_ARRAY || (*out)->elements == 0) {
+		store_reply_free(*out);
+		*out = NULL;
+		if (watch)
+			unwatch(a);
 		return 0;
 	}
-	*out = h;
 	return 1;
 }
 
@@ -401,6 +476,7 @@ int admin_account_create(const struct admin *a, const cJSON *in, struct admin_re
 	char id[32], k[KEYSZ], nk[KEYSZ], now[24], aad[64], sealed[1200];
 	const char *which;
 	redisReply *rep;
+	cJSON *o;
 	int rc;
 
 	if (!cJSON_IsObject(in))
@@ -440,27 +516,31 @@ int admin_account_create(const struct admin *a, const cJSON *in, struct admin_re
 		const char *zadd[] = { "ZADD", "cfmcp:accounts", "0", id, NULL };
 		const char *const *cmds[] = { hset, zadd };
 		rc = transact(a, 2, cmds);
+		o = rc == TX_APPLIED ? account_json(WRITTEN(hset)) : NULL;
 	}
 	crypto_wipe(sealed, sizeof(sealed));
-	if (rc != 1) {
-		const char *argv[] = { "DEL", nk, NULL };
-		store_reply_free(cmd(a, argv));
-		return DOWN(r);
+	if (rc != TX_APPLIED) {
+		/* what a half-done transaction wrote, and the name's claim */
+		const char *undo[] = { "UNLINK", k, nk, NULL };
+		const char *zrem[] = { "ZREM", "cfmcp:accounts", id, NULL };
+		store_reply_free(cmd(a, undo));
+		store_reply_free(cmd(a, zrem));
+		return tx_fail(r, rc);
 	}
-	return admin_account_get(a, id, r) == 200 ? (r->status = 201) : r->status;
+	return o ? ok(r, 201, o) : OOM(r);
 }
 
 int admin_account_get(const struct admin *a, const char *id, struct admin_res *r)
 {
 	redisReply *h;
 	cJSON *o;
-	int rc = account_read(a, id, &h);
+	int rc = account_read(a, id, 0, &h);
 
 	if (rc < 0)
 		return DOWN(r);
 	if (rc == 0)
 		return NOTFOUND(r, "no integrated account with that id");
-	o = account_json(h);
+	o = account_json(READ(h));
 	store_reply_free(h);
 	return o ? ok(r, 200, o) : OOM(r);
 }
@@ -485,7 +565,7 @@ int admin_account_list(const struct admin *a, const struct apikey *only, struct 
 		int rc;
 		if (only && !apikey_allows_account(only, id))
 			continue;
-		rc = account_read(a, id, &h);
+		rc = account_read(a, id, 0, &h);
 		if (rc < 0) {
 			store_reply_free(ids);
 			cJSON_Delete(out);
@@ -493,7 +573,7 @@ int admin_account_list(const struct admin *a, const struct apikey *only, struct 
 		}
 		if (rc == 0)
 			continue;
-		o = account_json(h);
+		o = account_json(READ(h));
 		store_reply_free(h);
 		if (!o || json_add(items, NULL, o))
 			goto oom;
@@ -508,14 +588,39 @@ oom:
 
 static int id_to_hash(const struct admin *a, const char *space, const char *id, char hash[65]);
 
-/* Copy an account's new sealed Cloudflare token into each of its MCP
- * token hashes. A hash that has expired meanwhile must not come back as
- * a stub, hence the EXISTS guard in one server-side step (admin path only). */
-static int propagate_cf_token(const struct admin *a, const char *account, const char *sealed)
+/* HSET key field value ... only when the key exists, in one server-side
+ * step: a write racing the record's expiry or removal never brings a stub
+ * of it back. pairs: field, value, ..., NULL. 1 written, 0 no such key,
+ * -1 down or refused (logged). Admin paths only: a script costs Redis
+ * several times an HSET (bench/RESULTS.md), which the hot path avoids. */
+static int hset_existing(const struct admin *a, const char *key, const char *const *pairs)
 {
 	static const char lua[] =
 		"if redis.call('EXISTS', KEYS[1]) == 1 then "
-		"redis.call('HSET', KEYS[1], 'cf_token', ARGV[1]) return 1 end return 0";
+		"return redis.call('HSET', KEYS[1], unpack(ARGV)) end return -1";
+	const char *argv[4 + 16 + 1] = { "EVAL", lua, "1", key };
+	redisReply *rep;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; pairs[i] && i < 16; i++)
+		argv[4 + i] = pairs[i];
+	argv[4 + i] = NULL;
+	rep = cmd(a, argv);
+	if (!rep)
+		return -1;
+	if (rep->type == REDIS_REPLY_INTEGER)
+		rc = rep->integer >= 0;
+	else if (rep->type == REDIS_REPLY_ERROR)
+		log_redis_error("a guarded HSET failed", rep);
+	store_reply_free(rep);
+	return rc;
+}
+
+/* Copy an account's new sealed Cloudflare token into each of its MCP
+ * token hashes (hset_existing: one that expired meanwhile stays gone). */
+static int propagate_cf_token(const struct admin *a, const char *account, const char *sealed)
+{
 	char ik[KEYSZ];
 	const char *zr[] = { "ZRANGE", ik, "0", "-1", NULL };
 	redisReply *ids;
@@ -528,8 +633,7 @@ static int propagate_cf_token(const struct admin *a, const char *account, const 
 		return -1;
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
 		char hash[65], k[KEYSZ];
-		const char *ev[] = { "EVAL", lua, "1", k, sealed, NULL };
-		redisReply *rep;
+		const char *pairs[] = { "cf_token", sealed, NULL };
 		int f = id_to_hash(a, "mcp-id", ids->element[i]->str, hash);
 		if (f < 0) {
 			rc = -1;
@@ -538,12 +642,10 @@ static int propagate_cf_token(const struct admin *a, const char *account, const 
 		if (f == 0)
 			continue;
 		snprintf(k, sizeof(k), "cfmcp:mcp:%s", hash);
-		rep = cmd(a, ev);
-		if (!rep) {
+		if (hset_existing(a, k, pairs) < 0) {
 			rc = -1;
 			break;
 		}
-		store_reply_free(rep);
 	}
 	store_reply_free(ids);
 	return rc;
@@ -564,7 +666,7 @@ int admin_account_update(const struct admin *a, const char *id, const cJSON *in,
 		return BAD(r, "unknown field \"%.64s\" (allowed: api_token)", which);
 	if (cf_token_check(tok, "the new Cloudflare API token", r))
 		return r->status;
-	rc = account_read(a, id, &h);
+	rc = account_read(a, id, 0, &h);
 	if (rc < 0)
 		return DOWN(r);
 	if (rc == 0)
@@ -576,15 +678,17 @@ int admin_account_update(const struct admin *a, const char *id, const cJSON *in,
 		return fail(r, 500, "internal_error", "could not encrypt the API token");
 	snprintf(now, sizeof(now), "%ld", a->now);
 	{
-		const char *hset[] = { "HSET", k, "cf_token", sealed, "updated_at", now, NULL };
-		const char *const *cmds[] = { hset };
-		rc = transact(a, 1, cmds);
+		/* an account removed since it was read stays removed */
+		const char *pairs[] = { "cf_token", sealed, "updated_at", now, NULL };
+		rc = hset_existing(a, k, pairs);
 	}
 	if (rc == 1 && propagate_cf_token(a, id, sealed) < 0)
 		rc = -1;
 	crypto_wipe(sealed, sizeof(sealed));
-	if (rc != 1)
+	if (rc < 0)
 		return DOWN(r);
+	if (rc == 0)
+		return NOTFOUND(r, "no integrated account with that id");
 	return admin_account_get(a, id, r);
 }
 
@@ -610,14 +714,21 @@ static int id_to_hash(const struct admin *a, const char *space, const char *id, 
 	return rc;
 }
 
+/* Revoking an account's MCP servers races their creation: the account is
+ * marked "removing" (a write to its key) before its servers are listed.
+ * admin_mcp_create WATCHes the account key before reading it and refuses
+ * one marked, so a create either committed before the mark (its server
+ * is listed, then revoked) or fails: aborted by the mark, or refused. */
+#define ACCOUNT_REMOVING "removing"
+
 int admin_account_delete(const struct admin *a, const char *id, struct admin_res *r)
 {
-	char k[KEYSZ], ik[KEYSZ], nk[KEYSZ];
+	char k[KEYSZ], ik[KEYSZ], nk[KEYSZ], now[24];
 	redisReply *h, *ids = NULL;
 	size_t i;
 	int rc;
 
-	rc = account_read(a, id, &h);
+	rc = account_read(a, id, 0, &h);
 	if (rc < 0)
 		return DOWN(r);
 	if (rc == 0)
@@ -626,6 +737,16 @@ int admin_account_delete(const struct admin *a, const char *id, struct admin_res
 	store_reply_free(h);
 	account_key(k, id);
 	snprintf(ik, sizeof(ik), "cfmcp:account:%s:mcp", id);
+	snprintf(now, sizeof(now), "%ld", a->now);
+	{
+		/* a mark never recreates an account removed meanwhile */
+		const char *mark[] = { ACCOUNT_REMOVING, now, NULL };
+		rc = hset_existing(a, k, mark);
+		if (rc < 0)
+			return DOWN(r);
+		if (rc == 0)
+			return NOTFOUND(r, "no integrated account with that id");
+	}
 	{
 		const char *argv[] = { "ZRANGE", ik, "0", "-1", NULL };
 		ids = cmd(a, argv);
@@ -636,8 +757,7 @@ int admin_account_delete(const struct admin *a, const char *id, struct admin_res
 	 * carries copies of the account's Cloudflare id and sealed token, so
 	 * the lookup (store_lookup) never reads the account: a token left
 	 * behind would keep working without it. A crash half-way leaves the
-	 * account listed, and removing it again finishes the job. Not
-	 * guarded: an mcp create racing this (it does not WATCH the account). */
+	 * account listed (marked), and removing it again finishes the job. */
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
 		char hash[65], mk[KEYSZ], midk[KEYSZ];
 		const char *mid = ids->element[i]->str;
@@ -660,8 +780,9 @@ int admin_account_delete(const struct admin *a, const char *id, struct admin_res
 		const char *unlink[] = { "UNLINK", k, ik, nk, NULL };
 		const char *zrem[] = { "ZREM", "cfmcp:accounts", id, NULL };
 		const char *const *cmds[] = { unlink, zrem };
-		if (transact(a, 2, cmds) != 1)
-			return DOWN(r);
+		rc = transact(a, 2, cmds);
+		if (rc != TX_APPLIED)
+			return tx_fail(r, rc);
 	}
 	return ok(r, 204, NULL);
 down:
@@ -684,7 +805,7 @@ int admin_account_rekey(const struct admin *a, struct admin_res *r)
 		char aad[64], plain[1024], sealed[1200], k[KEYSZ];
 		const char *tok;
 		redisReply *h;
-		int rc = account_read(a, id, &h);
+		int rc = account_read(a, id, 0, &h);
 		if (rc < 0) {
 			store_reply_free(ids);
 			return DOWN(r);
@@ -699,20 +820,16 @@ int admin_account_rekey(const struct admin *a, struct admin_res *r)
 			log_warn("rekey: account %s: the token does not open with any configured key", id);
 			failed++;
 		} else {
-			const char *hset[] = { "HSET", k, "cf_token", sealed, NULL };
-			redisReply *rep = cmd(a, hset);
-			if (rep && propagate_cf_token(a, id, sealed) < 0) {
-				store_reply_free(rep);
-				rep = NULL;
-			}
-			if (!rep) {
+			const char *pairs[] = { "cf_token", sealed, NULL };
+			int w = hset_existing(a, k, pairs);
+			if (w < 0 || (w == 1 && propagate_cf_token(a, id, sealed) < 0)) {
 				store_reply_free(h);
 				store_reply_free(ids);
 				crypto_wipe(plain, sizeof(plain));
+				crypto_wipe(sealed, sizeof(sealed));
 				return DOWN(r);
 			}
-			store_reply_free(rep);
-			done++;
+			done += w; /* 0: removed meanwhile */
 		}
 		crypto_wipe(plain, sizeof(plain));
 		crypto_wipe(sealed, sizeof(sealed));
@@ -801,16 +918,16 @@ static int filter_check(const struct admin *a, const char *methods, const char *
 	return 0;
 }
 
-static cJSON *mcp_json(const redisReply *h)
+static cJSON *mcp_json(const struct rec *h)
 {
 	cJSON *o = cJSON_CreateObject(), *conf = cJSON_CreateObject();
-	const char *ra = field(h, "require_api_token_auth");
+	const char *ra = rec_get(h, "require_api_token_auth");
 
-	if (!o || !conf || json_add(o, "id", cJSON_CreateString(field(h, "id") ? field(h, "id") : "")) ||
-	    add_str(o, "name", field(h, "name")) ||
-	    add_str(o, "integrated_account_id", field(h, "account")) ||
-	    json_add(conf, "methods", words_array(field(h, "methods"))) ||
-	    json_add(conf, "tags", words_array(field(h, "tags"))) ||
+	if (!o || !conf || json_add(o, "id", cJSON_CreateString(rec_get(h, "id") ? rec_get(h, "id") : "")) ||
+	    add_str(o, "name", rec_get(h, "name")) ||
+	    add_str(o, "integrated_account_id", rec_get(h, "account")) ||
+	    json_add(conf, "methods", words_array(rec_get(h, "methods"))) ||
+	    json_add(conf, "tags", words_array(rec_get(h, "tags"))) ||
 	    json_add(conf, "require_api_token_auth", cJSON_CreateBool(ra && (!strcmp(ra, "1") || !strcmp(ra, "true"))))) {
 		cJSON_Delete(o);
 		cJSON_Delete(conf);
@@ -818,10 +935,10 @@ static cJSON *mcp_json(const redisReply *h)
 	}
 	/* conf is o's from here on, even when json_add fails */
 	if (json_add(o, "config", conf) ||
-	    add_time(o, "expires_at", field(h, "expires_at")) ||
-	    add_time(o, "created_at", field(h, "created_at")) ||
-	    add_time(o, "updated_at", field(h, "updated_at")) ||
-	    add_str(o, "created_by", field(h, "created_by"))) {
+	    add_time(o, "expires_at", rec_get(h, "expires_at")) ||
+	    add_time(o, "created_at", rec_get(h, "created_at")) ||
+	    add_time(o, "updated_at", rec_get(h, "updated_at")) ||
+	    add_str(o, "created_by", rec_get(h, "created_by"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -860,8 +977,7 @@ static int record_by_id(const struct admin *a, const char *space, const char *id
 		if (watch) {
 			/* the connection died under the WATCH: end the transaction
 			 * so the store serves this process's next one (store.h) */
-			static const char *const u[] = { "UNWATCH", NULL };
-			store_reply_free(cmd(a, u));
+			unwatch(a);
 		}
 		return -1;
 	}
@@ -882,8 +998,7 @@ static int mcp_read(const struct admin *a, const char *account, const char *id, 
 
 	if (rc != 1) {
 		if (rc == 0 && watch) {
-			static const char *const u[] = { "UNWATCH", NULL };
-			store_reply_free(cmd(a, u));
+			unwatch(a);
 		}
 		return rc;
 	}
@@ -892,8 +1007,7 @@ static int mcp_read(const struct admin *a, const char *account, const char *id, 
 		store_reply_free(*h);
 		*h = NULL;
 		if (watch) {
-			static const char *const u[] = { "UNWATCH", NULL };
-			store_reply_free(cmd(a, u));
+			unwatch(a);
 		}
 		return 0;
 	}
@@ -937,19 +1051,28 @@ int admin_mcp_create(const struct admin *a, const char *account, const cJSON *in
 	expires = expiry_of(a, cJSON_GetObjectItemCaseSensitive(in, "expires_at"), r);
 	if (expires < 0)
 		return r->status;
-	rc = account_read(a, account, &h);
+	/* WATCHed until the EXEC: an account removed or changed meanwhile
+	 * aborts this (admin_account_delete, ACCOUNT_REMOVING) */
+	rc = account_read(a, account, 1, &h);
 	if (rc < 0)
 		return DOWN(r);
 	if (rc == 0)
 		return NOTFOUND(r, "no integrated account with that id");
+	if (field(h, ACCOUNT_REMOVING)) {
+		store_reply_free(h);
+		unwatch(a);
+		return NOTFOUND(r, "no integrated account with that id (it is being removed)");
+	}
 	/* the account's Cloudflare id and sealed token travel with the token
 	 * hash: one HGETALL per request (store_lookup) */
 	snprintf(cfid, sizeof(cfid), "%s", field(h, "cf_account_id") ? field(h, "cf_account_id") : "");
 	snprintf(cftok, sizeof(cftok), "%s", field(h, "cf_token") ? field(h, "cf_token") : "");
 	store_reply_free(h);
 	if (new_id(a, "mcp", id, sizeof(id)) < 0 || crypto_random_token(32, token, sizeof(token)) < 0 ||
-	    crypto_sha256_hex(token, strlen(token), hash) < 0)
+	    crypto_sha256_hex(token, strlen(token), hash) < 0) {
+		unwatch(a);
 		return fail(r, 500, "internal_error", "no random bytes from the OS");
+	}
 	snprintf(k, sizeof(k), "cfmcp:mcp:%s", hash);
 	snprintf(idk, sizeof(idk), "cfmcp:mcp-id:%s", id);
 	snprintf(ik, sizeof(ik), "cfmcp:account:%s:mcp", account);
@@ -968,18 +1091,23 @@ int admin_mcp_create(const struct admin *a, const char *account, const cJSON *in
 		const char *e2[] = { "EXPIREAT", idk, exp, NULL };
 		const char *const *cmds[] = { hset, set, zadd, e1, e2 };
 		rc = transact(a, expires ? 5 : 3, cmds);
+		o = rc == TX_APPLIED ? mcp_json(WRITTEN(hset)) : NULL;
 	}
-	if (rc != 1) {
+	crypto_wipe(cftok, sizeof(cftok));
+	if (rc != TX_APPLIED) {
+		/* what a half-done transaction wrote: nobody has its token */
+		const char *undo[] = { "UNLINK", k, idk, NULL };
+		const char *zrem[] = { "ZREM", ik, id, NULL };
 		crypto_wipe(token, sizeof(token));
-		return DOWN(r);
+		if (rc == TX_FAILED) {
+			store_reply_free(cmd(a, undo));
+			store_reply_free(cmd(a, zrem));
+		}
+		if (rc == TX_ABORTED)
+			return fail(r, 409, "conflict", "the integrated account changed while the MCP server was "
+				"being created; retry");
+		return tx_fail(r, rc);
 	}
-	rc = mcp_read(a, account, id, 0, hash, &h);
-	if (rc <= 0) {
-		crypto_wipe(token, sizeof(token));
-		return rc < 0 ? DOWN(r) : fail(r, 500, "internal_error", "the new token vanished");
-	}
-	o = mcp_json(h);
-	store_reply_free(h);
 	snprintf(url, sizeof(url), "%s/mcp/%s", a->public_url, token);
 	if (!o || add_str(o, "url", url) || add_str(o, "token", token)) {
 		cJSON_Delete(o);
@@ -1003,7 +1131,7 @@ int admin_mcp_get(const struct admin *a, const char *account, const char *id, st
 		return DOWN(r);
 	if (rc == 0)
 		return NOTFOUND(r, "no MCP server with that id%s", account ? " on this integrated account" : "");
-	o = mcp_json(h);
+	o = mcp_json(READ(h));
 	store_reply_free(h);
 	return o ? ok(r, 200, o) : OOM(r);
 }
@@ -1024,7 +1152,7 @@ int admin_mcp_list(const struct admin *a, const char *account, const char *curso
 		return BAD(r, "cursor is not one this server gave out");
 	{
 		redisReply *h;
-		rc = account_read(a, account, &h);
+		rc = account_read(a, account, 0, &h);
 		if (rc < 0)
 			return DOWN(r);
 		if (rc == 0)
@@ -1059,7 +1187,7 @@ int admin_mcp_list(const struct admin *a, const char *account, const char *curso
 			store_reply_free(cmd(a, zrem));
 			continue;
 		}
-		o = mcp_json(h);
+		o = mcp_json(READ(h));
 		store_reply_free(h);
 		if (!o || json_add(items, NULL, o))
 			goto oom;
@@ -1129,8 +1257,7 @@ int admin_mcp_update(const struct admin *a, const char *account, const char *id,
 	if ((mv && filter_words(mv, 1, methods, sizeof(methods), r) < 0) ||
 	    (tv && filter_words(tv, 0, tags, sizeof(tags), r) < 0) ||
 	    filter_check(a, methods, tags, r)) {
-		static const char *const u[] = { "UNWATCH", NULL };
-		store_reply_free(cmd(a, u));
+		unwatch(a);
 		store_reply_free(h);
 		return r->status;
 	}
@@ -1161,10 +1288,10 @@ int admin_mcp_update(const struct admin *a, const char *account, const char *id,
 		rc = transact(a, n, cmds);
 	}
 	store_reply_free(h);
-	if (rc < 0)
-		return DOWN(r);
-	if (rc == 0)
+	if (rc == TX_ABORTED)
 		return fail(r, 409, "conflict", "the MCP server changed or expired while being updated; read it and retry");
+	if (rc != TX_APPLIED)
+		return tx_fail(r, rc);
 	return admin_mcp_get(a, account, id, r);
 }
 
@@ -1186,8 +1313,9 @@ int admin_mcp_delete(const struct admin *a, const char *account, const char *id,
 		const char *unlink[] = { "UNLINK", k, idk, NULL };
 		const char *zrem[] = { "ZREM", ik, id, NULL };
 		const char *const *cmds[] = { unlink, zrem };
-		if (transact(a, 2, cmds) != 1)
-			return DOWN(r);
+		rc = transact(a, 2, cmds);
+		if (rc != TX_APPLIED)
+			return tx_fail(r, rc);
 	}
 	return ok(r, 204, NULL);
 }
@@ -1261,7 +1389,7 @@ int admin_tools_preview(const struct admin *a, const char *account, const cJSON 
 	    filter_words(cJSON_GetObjectItemCaseSensitive(conf, "tags"), 0, tags, sizeof(tags), r) < 0 ||
 	    filter_check(a, methods, tags, r))
 		return r->status;
-	rc = account_read(a, account, &h);
+	rc = account_read(a, account, 0, &h);
 	if (rc < 0)
 		return DOWN(r);
 	if (rc == 0)
@@ -1273,16 +1401,16 @@ int admin_tools_preview(const struct admin *a, const char *account, const cJSON 
 
 /* ---- API keys ------------------------------------------------------------ */
 
-static cJSON *apikey_json(const redisReply *h)
+static cJSON *apikey_json(const struct rec *h)
 {
 	cJSON *o = cJSON_CreateObject();
-	const char *accs = field(h, "accounts");
+	const char *accs = rec_get(h, "accounts");
 
-	if (!o || add_str(o, "id", field(h, "id")) || add_str(o, "name", field(h, "name")) ||
+	if (!o || add_str(o, "id", rec_get(h, "id")) || add_str(o, "name", rec_get(h, "name")) ||
 	    json_add(o, "accounts", accs && !strcmp(accs, "*") ? cJSON_CreateString("*") : words_array(accs)) ||
-	    add_time(o, "expires_at", field(h, "expires_at")) ||
-	    add_time(o, "created_at", field(h, "created_at")) ||
-	    add_str(o, "created_by", field(h, "created_by"))) {
+	    add_time(o, "expires_at", rec_get(h, "expires_at")) ||
+	    add_time(o, "created_at", rec_get(h, "created_at")) ||
+	    add_str(o, "created_by", rec_get(h, "created_by"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -1315,7 +1443,7 @@ int admin_apikey_create(const struct admin *a, const cJSON *in, struct admin_res
 			redisReply *h;
 			if (!cJSON_IsString(it) || !admin_id_ok(it->valuestring))
 				return BAD(r, "accounts: each entry is an integrated account id");
-			rc = account_read(a, it->valuestring, &h);
+			rc = account_read(a, it->valuestring, 0, &h);
 			if (rc < 0)
 				return DOWN(r);
 			if (rc == 0)
@@ -1348,16 +1476,18 @@ int admin_apikey_create(const struct admin *a, const cJSON *in, struct admin_res
 		const char *e2[] = { "EXPIREAT", idk, exp, NULL };
 		const char *const *cmds[] = { hset, set, zadd, e1, e2 };
 		rc = transact(a, expires ? 5 : 3, cmds);
+		o = rc == TX_APPLIED ? apikey_json(WRITTEN(hset)) : NULL;
 	}
-	if (rc != 1) {
+	if (rc != TX_APPLIED) {
+		/* what a half-done transaction wrote: nobody has the key */
+		const char *undo[] = { "UNLINK", k, idk, NULL };
+		const char *zrem[] = { "ZREM", "cfmcp:apikeys", id, NULL };
 		crypto_wipe(token, sizeof(token));
-		return DOWN(r);
-	}
-	{
-		const char *argv[] = { "HGETALL", k, NULL };
-		redisReply *h = cmd(a, argv);
-		o = h ? apikey_json(h) : NULL;
-		store_reply_free(h);
+		if (rc == TX_FAILED) {
+			store_reply_free(cmd(a, undo));
+			store_reply_free(cmd(a, zrem));
+		}
+		return tx_fail(r, rc);
 	}
 	if (!o || add_str(o, "token", token)) {
 		cJSON_Delete(o);
@@ -1395,7 +1525,7 @@ int admin_apikey_list(const struct admin *a, struct admin_res *r)
 			store_reply_free(cmd(a, zrem));
 			continue;
 		}
-		o = apikey_json(h);
+		o = apikey_json(READ(h));
 		store_reply_free(h);
 		if (!o || json_add(items, NULL, o))
 			goto oom;
@@ -1427,8 +1557,9 @@ int admin_apikey_revoke(const struct admin *a, const char *id, struct admin_res 
 		const char *unlink[] = { "UNLINK", k, idk, NULL };
 		const char *zrem[] = { "ZREM", "cfmcp:apikeys", id, NULL };
 		const char *const *cmds[] = { unlink, zrem };
-		if (transact(a, 2, cmds) != 1)
-			return DOWN(r);
+		rc = transact(a, 2, cmds);
+		if (rc != TX_APPLIED)
+			return tx_fail(r, rc);
 	}
 	return ok(r, 204, NULL);
 }

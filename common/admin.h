@@ -4,7 +4,8 @@
  * these, so validation, key layout and expiry live in one place.
  *
  * Key layout (README "Key layout"; all keys under cfmcp:):
- *   account:<id>          hash   id name cf_account_id cf_token(sealed) created_at updated_at created_by
+ *   account:<id>          hash   id name cf_account_id cf_token(sealed) created_at updated_at created_by,
+ *                                removing (while account remove runs: no new MCP server then)
  *   accounts              zset   <id> (score 0: lexical order = creation order, ids start with time)
  *   account-name:<name>   string <id> (names are unique)
  *   account:<id>:mcp      zset   MCP server ids (members whose keys expired are removed when listed)

@@ -23,7 +23,13 @@ void store_free(struct store *st);
  * integrated account, and (bearer_hash not NULL) the API key sent as
  * Authorization: Bearer: one round trip (HGETALL of each, pipelined); a
  * token made by hand without its account's fields costs a second one.
- * STORE_NOTFOUND when the token, or its account, does not exist (or expired). */
+ * STORE_NOTFOUND when the token, or its account, does not exist (or
+ * expired). A minted token carries copies of its account's fields, so its
+ * account is not read here: that holds because removing an account
+ * revokes its tokens first, and no token can be minted for an account
+ * being removed (admin.c, ACCOUNT_REMOVING; test bug_lookup_orphan_token).
+ * Deleting an account's hash by hand, not with `account remove` or the
+ * API, leaves its minted tokens working. */
 enum store_rc store_lookup(struct store *st, const char *hash, const char *bearer_hash,
 	struct scope *out) __attribute__((nonnull(1, 2, 4), warn_unused_result));
 

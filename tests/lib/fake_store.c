@@ -562,28 +562,33 @@ static void c_ttl(struct fake_conn *c, int argc, const char *const *argv, struct
 	r_int(o, c->db->keys[at].expire_at ? c->db->keys[at].expire_at - c->db->now() : -1);
 }
 
-/* Only admin.c's script (propagate_cf_token): HSET KEYS[1] cf_token ARGV[1]
- * when KEYS[1] exists. Anything else is refused, so a new script shows up
- * here as a failing test rather than as a silent no-op. */
+/* Only admin.c's script (hset_existing): HSET KEYS[1] ARGV... when KEYS[1]
+ * exists, else -1. Anything else is refused, so a new script shows up here
+ * as a failing test rather than as a silent no-op. */
 static void c_eval(struct fake_conn *c, int argc, const char *const *argv, struct out *o)
 {
 	struct fkey *k;
-	struct fitem *it;
+	long added = 0;
+	int i;
 
-	if (argc != 5 || strcmp(argv[2], "1") || !strstr(argv[1], "redis.call('EXISTS', KEYS[1]) == 1") ||
-	    !strstr(argv[1], "redis.call('HSET', KEYS[1], 'cf_token', ARGV[1])"))
-		{ r_error(o, "ERR the fake store runs only admin.c's cf_token script"); return; }
+	if (argc < 6 || argc % 2 || strcmp(argv[2], "1") || !strstr(argv[1], "redis.call('EXISTS', KEYS[1]) == 1") ||
+	    !strstr(argv[1], "redis.call('HSET', KEYS[1], unpack(ARGV))"))
+		{ r_error(o, "ERR the fake store runs only admin.c's hset_existing script"); return; }
 	if (typed(c->db, argv[3], F_HASH, 0, &k, o) < 0)
 		return;
 	if (!k)
-		{ r_int(o, 0); return; }
-	it = item(k, "cf_token");
-	if (!it)
-		it = item_add(k, "cf_token");
-	free(it->v);
-	it->v = fdup(argv[4]);
+		{ r_int(o, -1); return; }
+	for (i = 4; i < argc; i += 2) {
+		struct fitem *it = item(k, argv[i]);
+		if (!it) {
+			it = item_add(k, argv[i]);
+			added++;
+		}
+		free(it->v);
+		it->v = fdup(argv[i + 1]);
+	}
 	touch(c->db, argv[3]);
-	r_int(o, 1);
+	r_int(o, added);
 }
 
 static void unwatch(struct fake_conn *c)

@@ -1,0 +1,538 @@
+/*
+ * test_bug_mgmt.c - regression tests for the management half (issue 11),
+ * run against the in-memory store (tests/lib/fake_store.c) and, where
+ * Redis's own semantics are the point, against a throwaway redis-server:
+ *
+ *   bug_exec_partial_failure     EXEC answered an array holding an error
+ *                                (WRONGTYPE): the change was half made and
+ *                                reported as done (201)
+ *   bug_mcp_create_account_race  `mcp create` racing `account remove` could
+ *                                leave a working token whose account was
+ *                                gone; every interleaving is run, one command
+ *                                apart
+ *   bug_account_update_resurrects  `account set-token` racing `account remove`
+ *                                wrote the token into a removed account's key,
+ *                                bringing back a stub account
+ *   bug_lookup_orphan_token      store.h: store_lookup answers NOTFOUND when
+ *                                the token's account does not exist; false
+ *                                for a minted token left by that race
+ *                                (store_lookup itself, against redis-server)
+ *
+ * Interleavings are deterministic: a wrapper store sends one command at a
+ * time and runs the other operation before the k-th.
+ */
+#include "../../common/first.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../common/admin.h"
+#include "../../common/log.h"
+#include "../../common/router.h"
+#include "../../common/xalloc.h"
+#include "../lib/fake_store.c"
+#include "../tap.h"
+
+#define NOW 1795633200L
+#define CF_ID "0123456789abcdef0123456789abcdef"
+
+static struct config cfg;
+static struct catalog cat;
+
+static long fixed_now(void)
+{
+	return NOW;
+}
+
+/* Configuration (a key file of our own) and the schemas, as the CLI loads them. */
+static void setup(void)
+{
+	static const char key[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+	char kf[] = "/tmp/cfmcp-unit-mgmt-key-XXXXXX", err[512];
+	int fd = mkstemp(kf);
+
+	if (fd < 0 || write(fd, key, sizeof(key) - 1) != (ssize_t)(sizeof(key) - 1))
+		abort();
+	close(fd);
+	unsetenv("CFMCP_CONFIG_FILE");
+	setenv("CFMCP_KEY_FILE", kf, 1);
+	setenv("CFMCP_SCHEMAS", SCHEMAS_DIR, 1);
+	setenv("CFMCP_PUBLIC_URL", "http://127.0.0.1:9", 1);
+	if (config_load(&cfg, err, sizeof(err)) < 0 || catalog_load(&cat, SCHEMAS_DIR, err, sizeof(err)) < 0) {
+		printf("Bail out! setup: %s\n", err);
+		exit(1);
+	}
+	unlink(kf);
+}
+
+static void admin_init(struct admin *a, const struct admin_store *st)
+{
+	memset(a, 0, sizeof(*a));
+	a->st = st;
+	a->cat = &cat;
+	a->keys = &cfg.keys;
+	a->public_url = cfg.public_url;
+	a->now = NOW;
+	a->actor = "cli:unit";
+}
+
+/* An operation's answer, its JSON body (owned) dropped. */
+static int run_json(int (*op)(const struct admin *, const cJSON *, struct admin_res *), const struct admin *a,
+	const char *json, struct admin_res *r)
+{
+	cJSON *in = cJSON_Parse(json);
+	int st;
+
+	memset(r, 0, sizeof(*r));
+	if (!in)
+		abort();
+	st = op(a, in, r);
+	cJSON_Delete(in);
+	return st;
+}
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* How many keys match a glob (KEYS), -1 when the store fails. */
+static long count_keys(const struct admin_store *st, const char *glob)
+{
+	const char *argv[] = { "KEYS", glob, NULL };
+	const char *const *cmds[] = { argv };
+	struct redisReply *r = NULL;
+	long n;
+
+	if (st->pipeline(st->ud, 1, cmds, &r) < 0 || r->type != REDIS_REPLY_ARRAY) {
+		store_reply_free(r);
+		return -1;
+	}
+	n = (long)r->elements;
+	store_reply_free(r);
+	return n;
+}
+
+static void send1(const struct admin_store *st, const char *const *argv)
+{
+	const char *const *cmds[] = { argv };
+	struct redisReply *r = NULL;
+
+	if (st->pipeline(st->ud, 1, cmds, &r) < 0)
+		abort();
+	store_reply_free(r);
+}
+
+/* ---- backends: the fake store, or a redis-server of our own ------------- */
+
+struct redis {
+	char dir[64], sock[128];
+	pid_t pid;
+};
+
+/* A throwaway redis-server on a unix socket; 0 ready, -1 none (skip). */
+static int redis_start(struct redis *rd)
+{
+	char addr[160];
+	struct store *st;
+	int i, up = 0;
+
+	memset(rd, 0, sizeof(*rd));
+	snprintf(rd->dir, sizeof(rd->dir), "%s", "/tmp/cfmcp-unit-mgmt.XXXXXX");
+	if (!mkdtemp(rd->dir))
+		return -1;
+	snprintf(rd->sock, sizeof(rd->sock), "%s/redis.sock", rd->dir);
+	fflush(stdout);
+	rd->pid = fork();
+	if (rd->pid < 0)
+		return -1;
+	if (rd->pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", rd->sock, "--unixsocketperm",
+			"700", "--save", "", "--appendonly", "no", "--dir", rd->dir, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(addr, sizeof(addr), "unix:%s", rd->sock);
+	st = store_new(addr, 500);
+	for (i = 0; st && i < 200 && !up; i++) {
+		static const char *const ping[] = { "PING", NULL };
+		const char *const *cmds[] = { ping };
+		struct redisReply *rep = NULL;
+		struct timespec ms50 = { 0, 50 * 1000 * 1000 };
+		if (store_pipeline(st, 1, cmds, &rep) == 0) {
+			store_reply_free(rep);
+			up = 1;
+		} else {
+			nanosleep(&ms50, NULL);
+		}
+	}
+	store_free(st);
+	return up ? 0 : -1;
+}
+
+static void redis_stop(struct redis *rd)
+{
+	if (rd->pid > 0) {
+		kill(rd->pid, SIGTERM);
+		while (waitpid(rd->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	unlink(rd->sock);
+	if (rd->dir[0])
+		rmdir(rd->dir);
+}
+
+/* Two connections to one database (the racing operations each have
+ * their own, as two requests would), and store_lookup when it is Redis. */
+struct backend {
+	const char *name;
+	struct admin_store c1, c2;
+	struct fake_db *db;
+	struct store *s1, *s2;
+};
+
+static int backend_fake(struct backend *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->name = "fake store";
+	b->db = fake_db_new(fixed_now);
+	fake_conn_new(b->db, &b->c1);
+	fake_conn_new(b->db, &b->c2);
+	return 0;
+}
+
+static int backend_redis(struct backend *b, const struct redis *rd)
+{
+	char addr[160];
+
+	memset(b, 0, sizeof(*b));
+	b->name = "redis-server";
+	snprintf(addr, sizeof(addr), "unix:%s", rd->sock);
+	b->s1 = store_new(addr, 2000);
+	b->s2 = store_new(addr, 2000);
+	if (!b->s1 || !b->s2)
+		return -1;
+	admin_store_redis(&b->c1, b->s1);
+	admin_store_redis(&b->c2, b->s2);
+	return 0;
+}
+
+static void backend_flush(struct backend *b)
+{
+	static const char *const flush[] = { "FLUSHALL", NULL };
+
+	if (b->db)
+		fake_db_flush(b->db);
+	else
+		send1(&b->c1, flush);
+}
+
+static void backend_free(struct backend *b)
+{
+	fake_db_free(b->db);
+	store_free(b->s1);
+	store_free(b->s2);
+}
+
+/* ---- a store that runs something before its k-th command ----------------- */
+
+struct interpose {
+	struct admin_store self;
+	const struct admin_store *inner;
+	long k, seen;           /* before command k (1-based) of this operation */
+	void (*fn)(void *ud);
+	void *ud;
+	int fired;
+};
+
+/* One command at a time (MULTI ... EXEC stays one transaction: its state
+ * is the connection's), so another operation fits between any two. */
+static int interpose_pipeline(void *ud, size_t n, const char *const *const *cmds, struct redisReply **replies)
+{
+	struct interpose *ip = ud;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (++ip->seen == ip->k && ip->fn) {
+			ip->fired = 1;
+			ip->fn(ip->ud);
+		}
+		if (ip->inner->pipeline(ip->inner->ud, 1, &cmds[i], &replies[i]) < 0) {
+			for (j = 0; j < i; j++) {
+				store_reply_free(replies[j]);
+				replies[j] = NULL;
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void interpose_init(struct interpose *ip, const struct admin_store *inner, long k, void (*fn)(void *),
+	void *ud)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->self.pipeline = interpose_pipeline;
+	ip->self.ud = ip;
+	ip->inner = inner;
+	ip->k = k;
+	ip->fn = fn;
+	ip->ud = ud;
+}
+
+/* ---- bug_exec_partial_failure ------------------------------------------------ */
+
+static void test_exec_partial(struct backend *b)
+{
+	static const char *const wrong[] = { "SET", "cfmcp:apikeys", "not a sorted set", NULL };
+	struct admin a;
+	struct admin_res r;
+	char account[32], ik[64];
+	int st;
+
+	admin_init(&a, &b->c1);
+	backend_flush(b);
+	/* an index key of the wrong type: EXEC runs HSET, SET, then ZADD fails */
+	send1(&b->c1, wrong);
+	st = run_json(admin_apikey_create, &a, "{\"name\":\"k\",\"accounts\":\"*\"}", &r);
+	if (!ok(st == 500 && r.error && !strcmp(r.error, "internal_error"),
+		"bug_exec_partial_failure (%s): POST /api-key whose EXEC holds a WRONGTYPE error -> 500", b->name))
+		printf("#   got %d %s\n", st, r.message);
+	ok(!cJSON_GetObjectItemCaseSensitive(r.body, "token"),
+		"bug_exec_partial_failure (%s): no key is handed out", b->name);
+	ok(count_keys(&b->c1, "cfmcp:apikey[-:]*") == 0,
+		"bug_exec_partial_failure (%s): what the half-done transaction wrote is removed (%ld keys left)",
+		b->name, count_keys(&b->c1, "cfmcp:apikey[-:]*"));
+	admin_res_free(&r);
+
+	/* the same for an MCP server: its account's index is of the wrong type */
+	backend_flush(b);
+	st = run_json(admin_account_create, &a, "{\"name\":\"acme\",\"account_id\":\"" CF_ID "\","
+		"\"api_token\":\"unit-cf-token-0123456789\"}", &r);
+	snprintf(account, sizeof(account), "%s", str_of(r.body, "id"));
+	admin_res_free(&r);
+	snprintf(ik, sizeof(ik), "cfmcp:account:%s:mcp", account);
+	{
+		const char *w[] = { "SET", ik, "x", NULL };
+		send1(&b->c1, w);
+	}
+	{
+		cJSON *in = cJSON_Parse("{\"name\":\"m\"}");
+		memset(&r, 0, sizeof(r));
+		st = admin_mcp_create(&a, account, in, &r);
+		cJSON_Delete(in);
+	}
+	if (!ok(st == 500 && r.error && !strcmp(r.error, "internal_error"),
+		"bug_exec_partial_failure (%s): POST .../mcp whose EXEC holds a WRONGTYPE error -> 500", b->name))
+		printf("#   got %d %s\n", st, r.message);
+	ok(!cJSON_GetObjectItemCaseSensitive(r.body, "url"),
+		"bug_exec_partial_failure (%s): no URL is handed out", b->name);
+	ok(count_keys(&b->c1, "cfmcp:mcp*") == 0,
+		"bug_exec_partial_failure (%s): what the half-done transaction wrote is removed (%ld keys left)",
+		b->name, count_keys(&b->c1, "cfmcp:mcp*"));
+	admin_res_free(&r);
+}
+
+/* ---- bug_mcp_create_account_race / bug_lookup_orphan_token ------------------- */
+
+struct race {
+	struct backend *b;
+	struct admin racer_a, remove_a;
+	char account[32];
+	int update;             /* the racer: 0 mcp create, 1 account set-token */
+	int racer_st, remove_st;
+	char token[128];
+};
+
+static const char *racer_name(const struct race *rc)
+{
+	return rc->update ? "account set-token" : "mcp create";
+}
+
+/* mcp create, or account set-token: whichever races the removal. */
+static void do_racer(void *ud)
+{
+	struct race *rc = ud;
+	struct admin_res r;
+	cJSON *in = cJSON_Parse(rc->update ? "{\"api_token\":\"unit-cf-token-rotated-0123456789\"}" :
+		"{\"name\":\"racer\",\"config\":{\"methods\":[\"read\"]}}");
+
+	memset(&r, 0, sizeof(r));
+	rc->racer_st = rc->update ? admin_account_update(&rc->racer_a, rc->account, in, &r) :
+		admin_mcp_create(&rc->racer_a, rc->account, in, &r);
+	snprintf(rc->token, sizeof(rc->token), "%s", str_of(r.body, "token"));
+	admin_res_free(&r);
+	cJSON_Delete(in);
+}
+
+static void do_remove(void *ud)
+{
+	struct race *rc = ud;
+	struct admin_res r;
+
+	memset(&r, 0, sizeof(r));
+	rc->remove_st = admin_account_delete(&rc->remove_a, rc->account, &r);
+	admin_res_free(&r);
+}
+
+/* A fresh account (on c1), no interleaving yet. */
+static void race_reset(struct race *rc)
+{
+	struct admin a;
+	struct admin_res r;
+
+	backend_flush(rc->b);
+	admin_init(&a, &rc->b->c1);
+	if (run_json(admin_account_create, &a, "{\"name\":\"acme\",\"account_id\":\"" CF_ID "\","
+		    "\"api_token\":\"unit-cf-token-0123456789\"}", &r) != 201)
+		abort();
+	snprintf(rc->account, sizeof(rc->account), "%s", str_of(r.body, "id"));
+	admin_res_free(&r);
+	rc->racer_st = rc->remove_st = 0;
+	rc->token[0] = '\0';
+}
+
+/* How many commands an operation sends when it runs alone. */
+static long commands_of(struct race *rc, int racer)
+{
+	struct interpose ip;
+
+	race_reset(rc);
+	interpose_init(&ip, racer ? &rc->b->c1 : &rc->b->c2, 0, NULL, NULL);
+	admin_init(racer ? &rc->racer_a : &rc->remove_a, &ip.self);
+	if (racer)
+		do_racer(rc);
+	else
+		do_remove(rc);
+	return ip.seen;
+}
+
+/* After both ran: the account is gone, so nothing of it or of its MCP
+ * servers may be left. */
+static int race_clean(struct race *rc, char *why, size_t whysz)
+{
+	long mk = count_keys(&rc->b->c1, "cfmcp:mcp:*"), mid = count_keys(&rc->b->c1, "cfmcp:mcp-id:*");
+	long ak = count_keys(&rc->b->c1, "cfmcp:account*");
+	int done = rc->update ? 200 : 201;
+
+	if (rc->remove_st != 204)
+		return snprintf(why, whysz, "account remove answered %d", rc->remove_st), 0;
+	if (rc->racer_st != done && rc->racer_st != 404 && rc->racer_st != 409)
+		return snprintf(why, whysz, "%s answered %d", racer_name(rc), rc->racer_st), 0;
+	if (mk || mid)
+		return snprintf(why, whysz, "%s answered %d and %ld token hash(es), %ld id key(s) outlive "
+			"the account", racer_name(rc), rc->racer_st, mk, mid), 0;
+	if (ak)
+		return snprintf(why, whysz, "%s answered %d and %ld key(s) of the removed account are back",
+			racer_name(rc), rc->racer_st, ak), 0;
+	return 1;
+}
+
+/* The MCP side's verdict on a minted token: unknown (its account is gone). */
+static int lookup_gone(struct backend *b, const char *token, char *why, size_t whysz)
+{
+	char hash[CRYPTO_SHA256_HEX];
+	struct scope s;
+	enum store_rc rc;
+
+	if (crypto_sha256_hex(token, strlen(token), hash) < 0)
+		abort();
+	rc = store_lookup(b->s1, hash, NULL, &s);
+	if (rc == STORE_NOTFOUND)
+		return 1;
+	snprintf(why, whysz, "store_lookup of the token minted while its account went answers %s",
+		rc == STORE_OK ? "STORE_OK" : "STORE_DOWN");
+	return 0;
+}
+
+/* Each operation run before each command of the other, one at a time.
+ * update: account set-token races the removal, else mcp create. */
+static void test_race(struct backend *b, int update, int with_lookup)
+{
+	static const char *const names[] = { "bug_mcp_create_account_race", "bug_account_update_resurrects" };
+	struct race rc;
+	long n, k, bad = 0;
+	int racer_first;
+	char why[320] = "";
+
+	memset(&rc, 0, sizeof(rc));
+	rc.b = b;
+	rc.update = update;
+	for (racer_first = 0; racer_first <= 1; racer_first++) {
+		/* racer_first: the removal runs before command k of the racer;
+		 * else the racer runs before command k of the removal */
+		n = commands_of(&rc, racer_first);
+		bad = 0;
+		for (k = 1; k <= n; k++) {
+			struct interpose ip;
+			char one[200];
+			race_reset(&rc);
+			if (racer_first) {
+				interpose_init(&ip, &b->c1, k, do_remove, &rc);
+				admin_init(&rc.racer_a, &ip.self);
+				admin_init(&rc.remove_a, &b->c2);
+				do_racer(&rc);
+			} else {
+				interpose_init(&ip, &b->c2, k, do_racer, &rc);
+				admin_init(&rc.remove_a, &ip.self);
+				admin_init(&rc.racer_a, &b->c1);
+				do_remove(&rc);
+			}
+			if ((with_lookup && rc.token[0] && !lookup_gone(b, rc.token, one, sizeof(one))) ||
+			    !race_clean(&rc, one, sizeof(one))) {
+				if (!bad++)
+					snprintf(why, sizeof(why), "before command %ld of %ld: %s", k, n, one);
+			}
+		}
+		ok(!bad, "%s (%s): %s before each of the %ld commands of %s leaves nothing of the account",
+			with_lookup ? "bug_lookup_orphan_token" : names[update], b->name,
+			racer_first ? "account remove" : racer_name(&rc), n, racer_first ? racer_name(&rc) : "account remove");
+		if (bad)
+			printf("#   %ld of %ld interleavings did not; the first %s\n", bad, n, why);
+	}
+}
+
+int main(void)
+{
+	struct backend b;
+	struct redis rd;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	xalloc_init();
+	log_open(NULL, LOG_ERR);
+	setup();
+
+	backend_fake(&b);
+	test_exec_partial(&b);
+	test_race(&b, 0, 0);
+	test_race(&b, 1, 0);
+	backend_free(&b);
+
+	if (redis_start(&rd) < 0 || backend_redis(&b, &rd) < 0) {
+		printf("ok %d # SKIP bug_exec_partial_failure, bug_lookup_orphan_token (redis-server): none to run\n", ++tap_n);
+	} else {
+		test_exec_partial(&b);
+		test_race(&b, 0, 1);
+		test_race(&b, 1, 0);
+	}
+	backend_free(&b);
+	redis_stop(&rd);
+	catalog_free(&cat);
+	config_free(&cfg);
+	return done_testing();
+}
