@@ -11,9 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <hiredis/hiredis.h>
 
 #include "admin.h"
+#include "apikey.h"
 #include "crypto.h"
 #include "jsonrpc.h"
 #include "log.h"
@@ -213,45 +213,6 @@ bad:
 	return NULL;
 }
 
-/* The API key whose SHA-256 hex is hash (HGETALL cfmcp:apikey:<hash>):
- * STORE_OK (*out filled), STORE_NOTFOUND (none, or a record we cannot
- * read), or STORE_DOWN (Redis unreachable, or not a hash). */
-static enum store_rc key_read(const struct admin_store *as, const char *hash, struct apikey *out)
-{
-	char key[128];
-	const char *argv[] = { "HGETALL", key, NULL };
-	const char *const *cmds[] = { argv };
-	const char *kv[64];
-	size_t kvlen[64], i;
-	struct redisReply *r = NULL;
-	enum store_rc rc = STORE_NOTFOUND;
-	int k;
-
-	memset(out, 0, sizeof(*out));
-	k = snprintf(key, sizeof(key), "cfmcp:apikey:%s", hash);
-	if (k < 0 || (size_t)k >= sizeof(key))
-		return STORE_NOTFOUND;
-	if (as->pipeline(as->ud, 1, cmds, &r) < 0)
-		return STORE_DOWN;
-	if (r->type != REDIS_REPLY_ARRAY) {
-		rc = STORE_DOWN;
-		goto out;
-	}
-	if (r->elements == 0 || r->elements > 64)
-		goto out;
-	for (i = 0; i < r->elements; i++) {
-		if (r->element[i]->type != REDIS_REPLY_STRING)
-			goto out;
-		kv[i] = r->element[i]->str;
-		kvlen[i] = r->element[i]->len;
-	}
-	if (apikey_from_pairs(out, kv, kvlen, r->elements) == 0)
-		rc = STORE_OK;
-out:
-	store_reply_free(r);
-	return rc;
-}
-
 static int method_is(const struct http_request *req, const char *m)
 {
 	return req->method && !strcmp(req->method, m);
@@ -293,23 +254,15 @@ void mgmt_handle(const struct mcp_env *env, const struct http_request *req, stru
 		error(resp, 503, "service_unavailable", "the token store is not configured");
 		return;
 	}
-	switch (key_read(env->admin_store, hash, &key)) {
-	case STORE_DOWN:
+	if (apikey_read(env->admin_store, hash, &key) < 0) {
 		if (http_response_header(resp, "Retry-After", "1")) {
 			/* literal */
 		}
 		error(resp, 503, "service_unavailable", "the token store (Redis) cannot be reached; retry shortly");
 		return;
-	case STORE_NOTFOUND:
-		break;
-	case STORE_OK:
-		if (strlen(key.hash) == 64 && crypto_equal(key.hash, hash, 64) &&
-		    !(key.expires_at && key.expires_at <= env->now()))
-			break;
-		key.present = 0;
-		break;
 	}
-	if (!key.present) {
+	/* the rule require_api_token_auth applies (apikey_check), no account yet */
+	if (apikey_check(&key, hash, NULL, env->now()) != APIKEY_OK) {
 		if (http_response_header(resp, "WWW-Authenticate",
 			    "Bearer realm=\"cfmcp-admin\", error=\"invalid_token\"")) {
 			/* literal */
@@ -320,12 +273,12 @@ void mgmt_handle(const struct mcp_env *env, const struct http_request *req, stru
 	/* Authorize: creating accounts and anything about API keys needs a key
 	 * for every account ("*"); the rest, a key allowed on the account. */
 	if (res == RES_APIKEYS || res == RES_APIKEY) {
-		if (strcmp(key.accounts, "*")) {
+		if (!apikey_all_accounts(&key)) {
 			error(resp, 403, "forbidden", "Only an API key for all accounts (\"*\") may list, create or revoke API keys");
 			return;
 		}
-	} else if ((id[0] && !apikey_allows_account(&key, id)) ||
-	    (!id[0] && method_is(req, "POST") && strcmp(key.accounts, "*"))) {
+	} else if ((id[0] && apikey_check(&key, hash, id, env->now()) != APIKEY_OK) ||
+	    (!id[0] && method_is(req, "POST") && !apikey_all_accounts(&key))) {
 		error(resp, 403, "forbidden", !id[0] ? "Only an API key for all accounts (\"*\") may create integrated accounts"
 			: "This API key is not allowed on that integrated account");
 		return;
@@ -363,7 +316,7 @@ void mgmt_handle(const struct mcp_env *env, const struct http_request *req, stru
 		if (method_is(req, "POST"))
 			admin_account_create(&a, in, &r);
 		else
-			admin_account_list(&a, strcmp(key.accounts, "*") ? &key : NULL, &r);
+			admin_account_list(&a, apikey_all_accounts(&key) ? NULL : &key, &r);
 		break;
 	case RES_ACCOUNT:
 		if (method_is(req, "GET"))

@@ -13,6 +13,9 @@
  *   bug_account_update_resurrects  `account set-token` racing `account remove`
  *                                wrote the token into a removed account's key,
  *                                bringing back a stub account
+ *   bug_apikey_two_rules         the management API accepted API keys the
+ *                                MCP side's require_api_token_auth refuses (a
+ *                                record without an id): one rule now
  *   bug_lookup_orphan_token      store.h: store_lookup answers NOTFOUND when
  *                                the token's account does not exist; false
  *                                for a minted token left by that race
@@ -507,6 +510,123 @@ static void test_race(struct backend *b, int update, int with_lookup)
 	}
 }
 
+/* ---- bug_apikey_two_rules ----------------------------------------------------- */
+
+/* An API key record as Redis may hold it (made by hand, or by an older
+ * version): each is judged by both sides, which must agree. */
+static const struct {
+	const char *what;
+	const char *fields[12]; /* field, value, ..., NULL; "HASH" stands for the key's SHA-256 */
+} key_records[] = {
+	{ "a well-formed key for every account", { "id", "ak_00000000000000a1", "hash", "HASH", "accounts", "*", NULL } },
+	{ "a key for this account", { "id", "ak_00000000000000a2", "hash", "HASH", "accounts", "ia_0123456789abcdef", NULL } },
+	{ "a key without an id", { "hash", "HASH", "accounts", "*", NULL } },
+	{ "a key with an empty id", { "id", "", "hash", "HASH", "accounts", "*", NULL } },
+	{ "a key without a hash", { "id", "ak_00000000000000a3", "accounts", "*", NULL } },
+	{ "a key whose hash is another's", { "id", "ak_00000000000000a4", "hash",
+		"0000000000000000000000000000000000000000000000000000000000000000", "accounts", "*", NULL } },
+	{ "an expired key", { "id", "ak_00000000000000a5", "hash", "HASH", "accounts", "*", "expires_at", "1795633100", NULL } },
+	{ "a key expiring this second", { "id", "ak_00000000000000a6", "hash", "HASH", "accounts", "*", "expires_at", "1795633200", NULL } },
+	{ "a key expiring later", { "id", "ak_00000000000000a7", "hash", "HASH", "accounts", "*", "expires_at", "1795640000", NULL } },
+	{ "a key with a bad expiry", { "id", "ak_00000000000000a8", "hash", "HASH", "accounts", "*", "expires_at", "soon", NULL } },
+	{ "a key for another account", { "id", "ak_00000000000000a9", "hash", "HASH", "accounts", "ia_fedcba9876543210", NULL } },
+	{ "a key for no account", { "id", "ak_00000000000000aa", "hash", "HASH", "accounts", "", NULL } },
+	{ "a key listing * among ids", { "id", "ak_00000000000000ab", "hash", "HASH", "accounts", "ia_fedcba9876543210,*", NULL } },
+};
+
+#define ACCOUNT "ia_0123456789abcdef"
+#define KEY "unit-admin-key-0123456789abcdefghijklmnop"
+
+/* Status of GET /integrated-account/ACCOUNT with the Bearer KEY. */
+static int mgmt_status(const struct admin_store *st)
+{
+	struct mcp_env env;
+	struct http_request req;
+	struct http_response resp;
+	int status;
+
+	memset(&env, 0, sizeof(env));
+	env.cfg = &cfg;
+	env.cat = &cat;
+	env.admin_store = st;
+	env.now = fixed_now;
+	http_request_init(&req);
+	http_response_init(&resp);
+	req.method = xstrdup("GET");
+	req.path = xstrdup("/integrated-account/" ACCOUNT);
+	if (!req.method || !req.path || http_request_add_header(&req, STRLIT("authorization"), STRLIT("Bearer " KEY)) < 0)
+		abort();
+	router_handle(&env, &req, &resp);
+	status = resp.status;
+	http_response_free(&resp);
+	http_request_free(&req);
+	return status;
+}
+
+/* The MCP side's verdict for a token of ACCOUNT with require_api_token_auth. */
+static enum apikey_verdict mcp_verdict(const struct admin_store *st, const char *hash)
+{
+	char k[128];
+	const char *argv[] = { "HGETALL", k, NULL };
+	const char *const *cmds[] = { argv };
+	const char *kv[64];
+	size_t kvlen[64], i;
+	struct redisReply *r = NULL;
+	struct scope s;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.account, sizeof(s.account), ACCOUNT);
+	snprintf(k, sizeof(k), "cfmcp:apikey:%s", hash);
+	if (st->pipeline(st->ud, 1, cmds, &r) < 0 || r->elements > 64)
+		abort();
+	for (i = 0; i < r->elements; i++) {
+		kv[i] = r->element[i]->str;
+		kvlen[i] = r->element[i]->len;
+	}
+	/* as store_lookup: a record that does not parse is no key */
+	if (r->elements && apikey_from_pairs(&s.key, kv, kvlen, r->elements) < 0)
+		memset(&s.key, 0, sizeof(s.key));
+	store_reply_free(r);
+	return scope_apikey_check(&s, hash, NOW);
+}
+
+static void test_apikey_two_rules(void)
+{
+	struct admin_store st;
+	struct fake_db *db = fake_db_new(fixed_now);
+	struct fake_conn *c = fake_conn_new(db, &st);
+	char hash[CRYPTO_SHA256_HEX], k[128];
+	size_t i;
+
+	if (crypto_sha256_hex(KEY, strlen(KEY), hash) < 0)
+		abort();
+	snprintf(k, sizeof(k), "cfmcp:apikey:%s", hash);
+	for (i = 0; i < sizeof(key_records) / sizeof(key_records[0]); i++) {
+		const char *argv[16] = { "HSET", k };
+		const char *acc[] = { "HSET", "cfmcp:account:" ACCOUNT, "id", ACCOUNT, "name", "acme", "cf_account_id", CF_ID, NULL };
+		size_t j;
+		enum apikey_verdict v;
+		int status, want;
+		fake_db_flush(db);
+		for (j = 0; key_records[i].fields[j]; j++)
+			argv[2 + j] = strcmp(key_records[i].fields[j], "HASH") ? key_records[i].fields[j] : hash;
+		argv[2 + j] = NULL;
+		send1(&st, argv);
+		send1(&st, acc);
+		v = mcp_verdict(&st, hash);
+		status = mgmt_status(&st);
+		/* one rule: valid for MCP (on this account or another) <=> the
+		 * management API lets the key in (200, or 403 for another account) */
+		want = v == APIKEY_OK ? 200 : v == APIKEY_WRONG_ACCOUNT ? 403 : 401;
+		ok(status == want, "bug_apikey_two_rules: %s: the MCP side says %s, the management API %d", key_records[i].what,
+			v == APIKEY_OK ? "ok" : v == APIKEY_WRONG_ACCOUNT ? "wrong account" : "invalid", status);
+		if (status != want)
+			printf("#   want %d\n", want);
+	}
+	fake_conn_free(c);
+	fake_db_free(db);
+}
+
 int main(void)
 {
 	struct backend b;
@@ -522,6 +642,7 @@ int main(void)
 	test_race(&b, 0, 0);
 	test_race(&b, 1, 0);
 	backend_free(&b);
+	test_apikey_two_rules();
 
 	if (redis_start(&rd) < 0 || backend_redis(&b, &rd) < 0) {
 		printf("ok %d # SKIP bug_exec_partial_failure, bug_lookup_orphan_token (redis-server): none to run\n", ++tap_n);
