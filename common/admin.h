@@ -1,7 +1,9 @@
 /*
- * admin.h - managing integrated accounts, MCP server tokens and API keys in
- * Redis. The management REST API (mgmt.c) and the cfmcp-admin CLI both call
- * these, so validation, key layout and expiry live in one place.
+ * admin.h - what the management REST API (mgmt.c) and the cfmcp-admin CLI
+ * share to manage integrated accounts, MCP server tokens and API keys in
+ * Redis, so validation, key layout and expiry live in one place. The
+ * operations, one file per record type: accounts.h, mcp_servers.h,
+ * apikeys.h; what they share: admin.c (admin_private.h).
  *
  * Key layout (README "Key layout"; all keys under cfmcp:):
  *   account:<id>          hash   id name cf_account_id cf_token(sealed) created_at updated_at created_by,
@@ -20,6 +22,8 @@
  */
 #ifndef CFMCP_ADMIN_H
 #define CFMCP_ADMIN_H
+
+#include <stddef.h>
 
 #include <cjson/cJSON.h>
 
@@ -57,6 +61,7 @@ struct admin {
 	const char *actor;        /* created_by: "apikey:<id>" or "cli:<user>" */
 };
 
+/* What an operation answers; each operation returns r->status. */
 struct admin_res {
 	int status;               /* 200, 201, 204, or an error status */
 	cJSON *body;              /* success body, owned; NULL on error or 204 */
@@ -65,34 +70,6 @@ struct admin_res {
 };
 
 void admin_res_free(struct admin_res *r) __attribute__((nonnull));
-
-/* Each returns r->status. in: the request's JSON body (an object). */
-int admin_account_create(const struct admin *a, const cJSON *in, struct admin_res *r);
-int admin_account_list(const struct admin *a, const struct apikey *only, struct admin_res *r);
-int admin_account_get(const struct admin *a, const char *id, struct admin_res *r);
-int admin_account_update(const struct admin *a, const char *id, const cJSON *in, struct admin_res *r);
-int admin_account_delete(const struct admin *a, const char *id, struct admin_res *r);
-/* Re-seal every account's Cloudflare token with the first key. */
-int admin_account_rekey(const struct admin *a, struct admin_res *r);
-
-int admin_mcp_create(const struct admin *a, const char *account, const cJSON *in, struct admin_res *r);
-/* account NULL: any account (CLI). cursor NULL: first page. */
-int admin_mcp_list(const struct admin *a, const char *account, const char *cursor, long limit,
-	struct admin_res *r);
-int admin_mcp_get(const struct admin *a, const char *account, const char *id, struct admin_res *r);
-int admin_mcp_update(const struct admin *a, const char *account, const char *id, const cJSON *in,
-	struct admin_res *r);
-int admin_mcp_delete(const struct admin *a, const char *account, const char *id, struct admin_res *r);
-
-/* The tools a methods/tags filter keeps on this account's catalogue:
- * {count, bytes, tools: [{name, class, method, tags}]}, bytes being the
- * size of the tools/list result listing them. conf: {methods?, tags?}
- * (arrays of words, as in config); a filter that keeps no tool -> 400. */
-int admin_tools_preview(const struct admin *a, const char *account, const cJSON *conf, struct admin_res *r);
-
-int admin_apikey_create(const struct admin *a, const cJSON *in, struct admin_res *r);
-int admin_apikey_list(const struct admin *a, struct admin_res *r);
-int admin_apikey_revoke(const struct admin *a, const char *id, struct admin_res *r);
 
 /* Whether s is an id of ours: a lower-case prefix, '_', 16 hex digits. */
 int admin_id_ok(const char *s) __attribute__((nonnull));

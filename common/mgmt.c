@@ -12,11 +12,14 @@
 #include <strings.h>
 
 
+#include "accounts.h"
 #include "admin.h"
 #include "apikey.h"
+#include "apikeys.h"
 #include "crypto.h"
 #include "jsonrpc.h"
 #include "log.h"
+#include "mcp_servers.h"
 #include "mgmt.h"
 #include "store.h"
 #include "words.h"

@@ -14,12 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/accounts.h"
 #include "../common/admin.h"
+#include "../common/apikeys.h"
 #include "../common/catalog.h"
 #include "../common/config.h"
 #include "../common/crypto.h"
 #include "../common/jsonrpc.h"
 #include "../common/log.h"
+#include "../common/mcp_servers.h"
 #include "../common/store.h"
 #include "../common/words.h"
 #include "../common/xalloc.h"

@@ -37,7 +37,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/accounts.h"
 #include "../../common/admin.h"
+#include "../../common/apikeys.h"
+#include "../../common/mcp_servers.h"
 #include "../../common/log.h"
 #include "../../common/router.h"
 #include "../../common/xalloc.h"
