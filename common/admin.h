@@ -70,6 +70,10 @@ struct admin_res {
 };
 
 void admin_res_free(struct admin_res *r) __attribute__((nonnull));
+/* r becomes the error answer status/error/message (a body it held is
+ * freed); returns status. error: a static code ("bad_request"). */
+int admin_fail(struct admin_res *r, int status, const char *error, const char *fmt, ...)
+	__attribute__((nonnull(1, 3, 4), format(printf, 4, 5)));
 
 /* Whether s is an id of ours: a lower-case prefix, '_', 16 hex digits. */
 int admin_id_ok(const char *s) __attribute__((nonnull));

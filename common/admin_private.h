@@ -18,8 +18,6 @@
 
 /* ---- answers: each returns r->status -------------------------------------- */
 
-int admin_fail(struct admin_res *r, int status, const char *error, const char *fmt, ...)
-	__attribute__((nonnull(1, 3, 4), format(printf, 4, 5)));
 /* 2xx with body (owned from here on; NULL for 204). */
 int admin_ok(struct admin_res *r, int status, cJSON *body) __attribute__((nonnull(1)));
 #define BAD(r, ...) admin_fail((r), 400, "bad_request", __VA_ARGS__)
