@@ -271,7 +271,8 @@ int admin_account_update(const struct admin *a, const char *id, const cJSON *in,
 		const char *pairs[] = { "cf_token", sealed, "updated_at", now, NULL };
 		rc = admin_hset_existing(a, k, pairs);
 	}
-	if (rc == 1 && propagate_cf_token(a, id, sealed) < 0)
+	/* on a replica too, or 503 (store.h store_wait_replicas) */
+	if (rc == 1 && (propagate_cf_token(a, id, sealed) < 0 || admin_wait(a) < 0))
 		rc = -1;
 	crypto_wipe(sealed, sizeof(sealed));
 	if (rc < 0)

@@ -153,10 +153,35 @@ static int redis_pipeline(void *ud, size_t n, const char *const *const *cmds, st
 	return store_pipeline(ud, n, cmds, replies);
 }
 
+static int redis_wait(void *ud)
+{
+	return store_wait_replicas(ud);
+}
+
 void admin_store_redis(struct admin_store *as, struct store *st)
 {
 	as->pipeline = redis_pipeline;
+	as->wait = redis_wait;
 	as->ud = st;
+}
+
+int admin_store_ping(const struct admin_store *as)
+{
+	static const char *const ping[] = { "PING", NULL };
+	const char *const *cmds[] = { ping };
+	redisReply *r = NULL;
+	int rc;
+
+	if (as->pipeline(as->ud, 1, cmds, &r) < 0)
+		return -1;
+	rc = r->type == REDIS_REPLY_STATUS && !strcmp(r->str, "PONG") ? 0 : -1;
+	store_reply_free(r);
+	return rc;
+}
+
+int admin_wait(const struct admin *a)
+{
+	return a->st->wait ? a->st->wait(a->st->ud) : 0;
 }
 
 /* One command; NULL when Redis is down. */
@@ -208,6 +233,9 @@ int admin_transact(const struct admin *a, size_t n, const char *const *const *cm
 				log_redis_error("a command inside a transaction failed", rep[n + 1]->element[i]);
 				rc = TX_FAILED;
 			}
+		/* on a replica too, or 503 (store.h store_wait_replicas) */
+		if (rc == TX_APPLIED && admin_wait(a) < 0)
+			rc = TX_DOWN;
 	} else if (rep[n + 1]->type == REDIS_REPLY_ERROR) {
 		log_redis_error("transaction failed", rep[n + 1]);
 	} else {

@@ -39,18 +39,25 @@
 
 /* The Redis the management half talks to, behind a hook as the MCP half's
  * lookup is (mcp_env), so tests and the fuzz target can give it a fake
- * (tests/lib/fake_store.c): n commands, each a NULL-terminated argv, sent
- * in one round trip, with store_pipeline's contract (store.h): 0 and
- * replies[0..n-1] set (each freed with store_reply_free), or -1 with every
- * replies[i] NULL, the transaction rules included. */
+ * (tests/lib/fake_store.c).
+ *   pipeline: n commands, each a NULL-terminated argv, sent in one round
+ *             trip, with store_pipeline's contract (store.h): 0 and
+ *             replies[0..n-1] set (each freed with store_reply_free), or -1
+ *             with every replies[i] NULL, the transaction rules included;
+ *   wait:     after a write a person will be shown, store_wait_replicas's
+ *             contract: 0 acknowledged (or nothing to wait for), -1 not
+ *             (answered 503). NULL: nothing to wait for. */
 struct redisReply;
 struct admin_store {
 	int (*pipeline)(void *ud, size_t n, const char *const *const *cmds, struct redisReply **replies);
+	int (*wait)(void *ud);
 	void *ud;
 };
 
-/* The real one: store_pipeline on st. */
+/* The real one: store_pipeline and store_wait_replicas on st. */
 void admin_store_redis(struct admin_store *as, struct store *st) __attribute__((nonnull));
+/* PING through the hook (GET /healthz): 0 when Redis answers PONG, else -1. */
+int admin_store_ping(const struct admin_store *as) __attribute__((nonnull));
 
 struct admin {
 	const struct admin_store *st;

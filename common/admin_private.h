@@ -30,6 +30,9 @@ int admin_ok(struct admin_res *r, int status, cJSON *body) __attribute__((nonnul
 
 /* One command; NULL when Redis is down. The caller frees the reply. */
 redisReply *admin_cmd(const struct admin *a, const char *const *argv) __attribute__((nonnull));
+/* The store's WAIT after a write a person will be shown (admin_store.wait):
+ * 0, or -1 (too few replicas have it: answer 503). */
+int admin_wait(const struct admin *a) __attribute__((nonnull));
 /* End a WATCH (its reply dropped). */
 void admin_unwatch(const struct admin *a) __attribute__((nonnull));
 

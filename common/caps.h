@@ -37,6 +37,10 @@
 #define CAP_TOOL_NAME           64
 /* Longest string argument forwarded upstream unless the schema says less. */
 #define CAP_ARG_STRING          4096
+/* Largest page a list cursor may carry ("p<page>"): args.c takes a cursor
+ * back up to it, result.c offers none past it. Also the largest per_page
+ * result.c believes, which keeps page * per_page exact in a double. */
+#define CAP_CURSOR_PAGE_MAX     1000000
 /* Longest upstream request target: path + '?' + query, percent-encoded,
  * after the base URL. Cloudflare's edge refuses URLs over 16 KB
  * (developers.cloudflare.com/fundamentals/reference/connection-limits);

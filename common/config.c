@@ -196,6 +196,55 @@ out:
 	return rc;
 }
 
+/* CFMCP_REDIS_USER and the first line of CFMCP_REDIS_PASSWORD_FILE: the
+ * ACL user cfmcp AUTHs as (README "Redis for cfmcp"). The password sits
+ * in a file of its own, like the encryption key, so the configuration
+ * file may be readable and ps never shows it. */
+static int redis_auth_load(struct config *cfg, char *err, size_t errsz)
+{
+	const char *user = conf_get("CFMCP_REDIS_USER"), *path = conf_get("CFMCP_REDIS_PASSWORD_FILE");
+	char line[512];
+	FILE *f;
+	size_t n;
+	int rc = -1;
+
+	if (user && *user) {
+		if (strlen(user) > 128 || strspn(user, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(user)) {
+			snprintf(err, errsz, "CFMCP_REDIS_USER must be 1 to 128 letters, digits, _ . -");
+			return -1;
+		}
+		cfg->redis_user = xstrdup(user);
+		if (!cfg->redis_user)
+			goto oom;
+	}
+	if (!path || !*path)
+		return 0;
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errsz, "CFMCP_REDIS_PASSWORD_FILE %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!fgets(line, sizeof(line), f) || !(n = strcspn(line, "\r\n")) || n >= sizeof(line) - 2) {
+		snprintf(err, errsz, "CFMCP_REDIS_PASSWORD_FILE %s: the first line must hold the password (1 to %zu bytes)",
+			path, sizeof(line) - 2);
+		goto out;
+	}
+	line[n] = '\0';
+	cfg->redis_password = xstrdup(line);
+	if (!cfg->redis_password) {
+		snprintf(err, errsz, "out of memory reading configuration");
+		goto out;
+	}
+	rc = 0;
+out:
+	crypto_wipe(line, sizeof(line));
+	fclose(f);
+	return rc;
+oom:
+	snprintf(err, errsz, "out of memory reading configuration");
+	return -1;
+}
+
 int config_load(struct config *cfg, char *err, size_t errsz)
 {
 	long v;
@@ -220,9 +269,16 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 			cfg->upstream_url[--n] = '\0';
 	}
 	if (strncmp(cfg->redis, "unix:", 5) && !strchr(cfg->redis, ':')) {
-		snprintf(err, errsz, "CFMCP_REDIS must be unix:/path or host:port");
+		snprintf(err, errsz, "CFMCP_REDIS must be unix:/path, host:port or sentinel://host:port,.../service");
 		return -1;
 	}
+	/* With Sentinel there is a replica to wait for: admin writes WAIT for
+	 * one by default, so a URL shown once survives a failover. */
+	if (env_long("CFMCP_REDIS_WAIT_REPLICAS", strncmp(cfg->redis, "sentinel://", 11) ? 0 : 1, 0, 16,
+		    &cfg->redis_wait_replicas, err, errsz) ||
+	    env_long("CFMCP_REDIS_WAIT_MS", 1000, 10, 60000, &cfg->redis_wait_ms, err, errsz) ||
+	    redis_auth_load(cfg, err, errsz) < 0)
+		return -1;
 	if (env_long("CFMCP_REDIS_TIMEOUT_MS", 500, 10, 60000, &cfg->redis_timeout_ms, err, errsz) ||
 	    env_long("CFMCP_UPSTREAM_TIMEOUT_MS", CAP_UPSTREAM_TIMEOUT_MS, 100, 300000, &cfg->upstream_timeout_ms, err, errsz) ||
 	    env_long("CFMCP_UPSTREAM_CONNECT_TIMEOUT_MS", CAP_UPSTREAM_CONNECT_MS, 100, 60000, &cfg->upstream_connect_ms, err, errsz))
@@ -260,6 +316,10 @@ void config_free(struct config *cfg)
 	size_t i;
 
 	xfree(cfg->redis);
+	xfree(cfg->redis_user);
+	if (cfg->redis_password)
+		crypto_wipe(cfg->redis_password, strlen(cfg->redis_password));
+	xfree(cfg->redis_password);
 	xfree(cfg->upstream_url);
 	xfree(cfg->key_file);
 	crypto_keyring_wipe(&cfg->keys);

@@ -14,8 +14,12 @@
 #define CONFIG_MAX_ORIGINS 32
 
 struct config {
-	char *redis;            /* "unix:/path" or "host:port" */
+	char *redis;            /* "unix:/path", "host:port" or "sentinel://h:p,h:p/service" */
 	long redis_timeout_ms;  /* connect and command timeout */
+	long redis_wait_replicas; /* admin writes WAIT for this many replicas (0: no WAIT) */
+	long redis_wait_ms;     /* ... this long at most; then the write is answered 503 */
+	char *redis_user;       /* ACL user to AUTH as; NULL: none (the default user) */
+	char *redis_password;   /* its password, from CFMCP_REDIS_PASSWORD_FILE; secret */
 	char *upstream_url;     /* Cloudflare API base, no trailing slash */
 	long upstream_timeout_ms;
 	long upstream_connect_ms;

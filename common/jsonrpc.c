@@ -21,6 +21,7 @@ int jsonrpc_code(enum mcp_err e)
 	case MCP_EPARAMS: return -32602;
 	case MCP_EINTERNAL: return -32603;
 	case MCP_ENOMEM: return -32603;
+	case MCP_EUPSETUP: return -32603;
 	case MCP_EHEADER: return -32020;      /* SEP-2243 HeaderMismatch */
 	case MCP_EMISSINGCAP: return -32021;  /* SEP-2575 MissingRequiredClientCapability */
 	case MCP_EVERSION: return -32022;     /* SEP-2575 UnsupportedProtocolVersion */
@@ -48,6 +49,7 @@ int jsonrpc_http_status(enum mcp_err e, int modern)
 	case MCP_EPARAMS: return modern ? 400 : 200;
 	case MCP_EINTERNAL: return 500;
 	case MCP_ENOMEM: return 500;
+	case MCP_EUPSETUP: return 500;
 	case MCP_EHEADER: return 400;
 	case MCP_EMISSINGCAP: return 400;
 	case MCP_EVERSION: return 400;
@@ -73,6 +75,7 @@ const char *jsonrpc_message(enum mcp_err e)
 	case MCP_EPARAMS: return "Invalid params";
 	case MCP_EINTERNAL: return "Internal error";
 	case MCP_ENOMEM: return "Internal error: out of memory";
+	case MCP_EUPSETUP: return "Internal error: the request to Cloudflare could not be set up; nothing was sent";
 	case MCP_EHEADER: return "Header mismatch";
 	case MCP_EMISSINGCAP: return "Missing required client capability";
 	case MCP_EVERSION: return "Unsupported protocol version";

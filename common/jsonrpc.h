@@ -21,6 +21,8 @@ enum mcp_err {
 	MCP_EPARAMS,      /* params or _meta invalid: -32602 */
 	MCP_EINTERNAL,    /* our bug or an unexpected state: -32603 */
 	MCP_ENOMEM,       /* allocation failed: -32603 */
+	MCP_EUPSETUP,     /* the upstream request could not be set up on our side (a refused
+	                   * libcurl option, a plan over the URL cap); nothing was sent: -32603 */
 	MCP_EHEADER,      /* HTTP header disagrees with the body: -32020 */
 	MCP_EMISSINGCAP,  /* client lacks a capability the call needs: -32021 */
 	MCP_EVERSION,     /* protocol version not supported: -32022 */

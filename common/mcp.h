@@ -35,15 +35,12 @@ struct mcp_env {
 	enum upstream_err (*upstream)(void *ud, const struct plan *p, const char *token,
 		struct upstream_reply *r);
 	void *up_ud;
-	/* Small string cache (zone names -> ids); both may be NULL. */
+	/* Small string cache (zone names -> ids, zone.c); both may be NULL. */
 	enum store_rc (*cache_get)(void *ud, const char *key, char *out, size_t outsz);
 	enum store_rc (*cache_set)(void *ud, const char *key, const char *val, long ttl);
 	/* Current Unix time (seconds); a function so tests can fix it. */
 	long (*now)(void);
 };
-
-/* How long a resolved zone name stays cached (seconds). */
-#define ZONE_NAME_TTL 300
 
 #define MCP_VERSION_MODERN "2026-07-28"
 #define MCP_VERSION_LATEST_2025 "2025-11-25"

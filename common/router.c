@@ -11,6 +11,7 @@
 #include "jsonrpc.h"
 #include "mgmt.h"
 #include "router.h"
+#include "admin.h"
 
 static void plain(struct http_response *r, int status, const char *text)
 {
@@ -112,7 +113,15 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 		return;
 	}
 	if (!strcmp(path, "/healthz")) {
-		plain(resp, 200, "ok\n");
+		/* the load balancer's check (deploy/haproxy): up only while
+		 * Redis answers, since without it every request is a 503 */
+		if (env->admin_store && admin_store_ping(env->admin_store) == 0) {
+			plain(resp, 200, "ok\n");
+		} else {
+			plain(resp, 503, "unavailable\n");
+			if (resp->status == 503 && http_response_header(resp, "Retry-After", "1"))
+				resp->status = 500;
+		}
 		return;
 	}
 	json_error(resp, 404, "not_found", "No such endpoint");

@@ -5,7 +5,8 @@
  *   POST /mcp/<token>            -> mcp_handle (MCP endpoint)
  *   any  /mcp/<token>            -> 405, Allow: POST
  *   /.well-known/oauth-*         -> plain 404 (no OAuth here; token is the URL)
- *   GET  /healthz                -> 200 "ok"
+ *   GET  /healthz                -> 200 "ok" when Redis answers PING, else
+ *                                   503 + Retry-After (no token, no data)
  *   anything else                -> 404
  *   (any request the shell could not read whole, http_request.fault:
  *    431 over CAP_HEADERS headers, 500 out of memory; before auth)

@@ -9,6 +9,18 @@
  * sent again only when it is idempotent and no transaction is open,
  * because a WATCH dies with its connection and an EXEC whose reply was
  * lost may well have run.
+ *
+ * Sentinel (sentinel://host:port,.../service): each new connection asks
+ * the Sentinels in turn for the primary (SENTINEL get-master-addr-by-name)
+ * and uses the answer only once ROLE there says "master" - a Sentinel
+ * may still name the old primary for a while after a failover. The
+ * connection is dropped, and the primary looked up again on the next
+ * command, after a connection error, a READONLY reply (the server was
+ * demoted under us) or a ROLE check that fails; ROLE is checked again
+ * once a second on a connection in use, which also catches a demotion
+ * without an error. While no primary is found every command fails at
+ * once: the request gets 503 + Retry-After, never an answer from a
+ * replica or a stale primary.
  */
 #include "first.h"
 
@@ -19,21 +31,116 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <hiredis/hiredis.h>
 
+#include "config.h"
+#include "crypto.h"
 #include "log.h"
 #include "store.h"
 #include "xalloc.h"
 
+#define STORE_MAX_SENTINELS 8
+#define STORE_MAX_SERVICE 64      /* Sentinel's master name: letters, digits, . _ - */
+#define STORE_ROLE_RECHECK_MS 1000 /* a connection in use confirms ROLE this often */
+
+struct store_node {
+	char host[256];
+	int port;
+};
+
 struct store {
 	redisContext *c;
-	char *addr;
+	char *addr;      /* as configured; for logs (it holds no secret) */
 	long timeout_ms;
 	int down_logged; /* log an outage once, not per request */
 	int in_tx;       /* a WATCH or MULTI is open: from it to EXEC/DISCARD/UNWATCH */
 	int tx_lost;     /* ... and the connection it was open on is gone */
+	int bad_addr;    /* addr did not parse: every command fails (logged) */
+	const char *unix_path;          /* "unix:" form: inside addr */
+	struct store_node node;         /* host:port form; Sentinel: the primary in use */
+	struct store_node sentinels[STORE_MAX_SENTINELS];
+	size_t nsentinels;              /* 0: no Sentinel */
+	size_t sentinel_first;          /* asked first: the one that last answered */
+	char service[STORE_MAX_SERVICE + 1];
+	long long role_checked_ms;      /* when ROLE last said "master" */
+	long wait_replicas, wait_ms;    /* store_wait_replicas; 0: no WAIT */
+	char *user, *password;          /* AUTH; password is secret, never logged */
 };
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "host:port" or "[v6]:port" of length n into out; -1 when malformed. */
+static int parse_node(const char *s, size_t n, struct store_node *out)
+{
+	const char *colon = NULL, *h = s;
+	size_t hn, i;
+	long port = 0;
+
+	for (i = n; i > 0; i--)
+		if (s[i - 1] == ':') {
+			colon = s + i - 1;
+			break;
+		}
+	if (!colon)
+		return -1;
+	hn = (size_t)(colon - s);
+	if (hn >= 2 && s[0] == '[' && s[hn - 1] == ']') {
+		h = s + 1;
+		hn -= 2;
+	}
+	if (hn == 0 || hn >= sizeof(out->host))
+		return -1;
+	for (i = 0; i < hn; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') || (h[i] >= '0' && h[i] <= '9') ||
+		      h[i] == '.' || h[i] == '-' || h[i] == ':' || h[i] == '_'))
+			return -1;
+	if (colon + 1 == s + n || (size_t)(s + n - colon - 1) > 5)
+		return -1;
+	for (i = 1; colon + i < s + n; i++) {
+		if (colon[i] < '0' || colon[i] > '9')
+			return -1;
+		port = port * 10 + (colon[i] - '0');
+	}
+	if (port <= 0 || port > 65535)
+		return -1;
+	memcpy(out->host, h, hn);
+	out->host[hn] = '\0';
+	out->port = (int)port;
+	return 0;
+}
+
+/* sentinel://host:port[,host:port...]/service */
+static int parse_sentinel(struct store *st, const char *s)
+{
+	const char *slash = strchr(s, '/'), *p = s;
+	size_t sn;
+
+	if (!slash)
+		return -1;
+	while (p < slash) {
+		const char *comma = memchr(p, ',', (size_t)(slash - p));
+		const char *end = comma ? comma : slash;
+		if (st->nsentinels == STORE_MAX_SENTINELS ||
+		    parse_node(p, (size_t)(end - p), &st->sentinels[st->nsentinels]) < 0)
+			return -1;
+		st->nsentinels++;
+		p = end + (comma ? 1 : 0);
+	}
+	sn = strlen(slash + 1);
+	if (!st->nsentinels || sn == 0 || sn > STORE_MAX_SERVICE ||
+	    strspn(slash + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != sn)
+		return -1;
+	memcpy(st->service, slash + 1, sn + 1);
+	return 0;
+}
 
 struct store *store_new(const char *addr, long timeout_ms)
 {
@@ -47,6 +154,34 @@ struct store *store_new(const char *addr, long timeout_ms)
 		return NULL;
 	}
 	st->timeout_ms = timeout_ms;
+	/* A malformed address is not an allocation failure: the store exists
+	 * and every command fails with "bad address" in the log, as before
+	 * (config_load has already refused the worst). */
+	if (!strncmp(addr, "unix:", 5))
+		st->unix_path = st->addr + 5;
+	else if (!strncmp(addr, "sentinel://", 11)) {
+		if (parse_sentinel(st, addr + 11) < 0) {
+			st->bad_addr = 1;
+			st->nsentinels = 0;
+		}
+	} else if (parse_node(addr, strlen(addr), &st->node) < 0)
+		st->bad_addr = 1;
+	return st;
+}
+
+struct store *store_from_config(const struct config *cfg)
+{
+	struct store *st = store_new(cfg->redis, cfg->redis_timeout_ms);
+
+	if (!st)
+		return NULL;
+	st->wait_replicas = cfg->redis_wait_replicas;
+	st->wait_ms = cfg->redis_wait_ms;
+	if ((cfg->redis_user && !(st->user = xstrdup(cfg->redis_user))) ||
+	    (cfg->redis_password && !(st->password = xstrdup(cfg->redis_password)))) {
+		store_free(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -57,6 +192,10 @@ void store_free(struct store *st)
 	if (st->c)
 		redisFree(st->c);
 	xfree(st->addr);
+	xfree(st->user);
+	if (st->password)
+		crypto_wipe(st->password, strlen(st->password));
+	xfree(st->password);
 	xfree(st);
 }
 
@@ -100,40 +239,142 @@ static int store_conn_dead(const redisContext *c)
 	return rc != 0;
 }
 
-static int store_connect(struct store *st)
+/* One command on a connection of our own (AUTH, ROLE, Sentinel's
+ * question); NULL when the connection failed. */
+static redisReply *conn_cmd(redisContext *c, int argc, const char **argv)
+{
+	void *r = redisCommandArgv(c, argc, argv, NULL);
+
+	return r;
+}
+
+/* Connect to one server with the timeouts, then AUTH when configured. A
+ * refused AUTH is logged by user name, never with the password. NULL when
+ * unreachable or refused. */
+static redisContext *node_open(const struct store *st, const char *unix_path, const struct store_node *n,
+	int auth)
 {
 	struct timeval tv;
+	redisContext *c;
+
+	tv.tv_sec = st->timeout_ms / 1000;
+	tv.tv_usec = (st->timeout_ms % 1000) * 1000;
+	c = unix_path ? redisConnectUnixWithTimeout(unix_path, tv) : redisConnectWithTimeout(n->host, n->port, tv);
+	if (!c || c->err || redisSetTimeout(c, tv) != REDIS_OK) {
+		if (c)
+			redisFree(c);
+		return NULL;
+	}
+	if (auth && st->password) {
+		const char *argv[3] = { "AUTH", st->user ? st->user : st->password, st->password };
+		redisReply *r = conn_cmd(c, st->user ? 3 : 2, argv);
+		int okay = r && r->type == REDIS_REPLY_STATUS;
+		if (r)
+			freeReplyObject(r);
+		if (!okay) {
+			log_warn("redis: AUTH as %s refused or failed", st->user ? st->user : "default");
+			redisFree(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* ROLE's first element is "master" (Redis 2.8.12+). */
+static int role_is_master(redisContext *c)
+{
+	const char *argv[1] = { "ROLE" };
+	redisReply *r = conn_cmd(c, 1, argv);
+	int yes = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+		  r->element[0]->type == REDIS_REPLY_STRING && !strcmp(r->element[0]->str, "master");
+
+	if (r)
+		freeReplyObject(r);
+	return yes;
+}
+
+/* Ask the Sentinels in turn (the last one that answered first) for the
+ * primary, connect there and confirm with ROLE. Sentinel's answer is
+ * checked like any input: two strings, a host of our characters and a
+ * port. Returns the connection, or NULL with why set. Worst case (every
+ * Sentinel and answer unreachable): 2 x nsentinels x timeout. */
+static redisContext *sentinel_discover(struct store *st, const char **why)
+{
+	size_t k;
+
+	*why = "no Sentinel answered";
+	for (k = 0; k < st->nsentinels; k++) {
+		size_t i = (st->sentinel_first + k) % st->nsentinels;
+		const char *argv[3] = { "SENTINEL", "get-master-addr-by-name", st->service };
+		struct store_node primary;
+		redisContext *sc = node_open(st, NULL, &st->sentinels[i], 0), *c;
+		redisReply *r;
+		char hp[300];
+		int m;
+
+		if (!sc)
+			continue;
+		r = conn_cmd(sc, 3, argv);
+		m = -1;
+		if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
+		    r->element[1]->type == REDIS_REPLY_STRING && r->element[0]->len < sizeof(primary.host))
+			m = snprintf(hp, sizeof(hp), "%s:%s", r->element[0]->str, r->element[1]->str);
+		else if (r && r->type == REDIS_REPLY_NIL)
+			*why = "Sentinel knows no such service";
+		if (r)
+			freeReplyObject(r);
+		redisFree(sc);
+		if (m < 0 || (size_t)m >= sizeof(hp) || parse_node(hp, (size_t)m, &primary) < 0)
+			continue;
+		c = node_open(st, NULL, &primary, 1);
+		if (!c) {
+			*why = "the primary Sentinel named is unreachable";
+			continue;
+		}
+		if (!role_is_master(c)) {
+			/* a Sentinel that has not seen the failover yet */
+			*why = "the server Sentinel named is not a primary (ROLE)";
+			redisFree(c);
+			continue;
+		}
+		if (strcmp(primary.host, st->node.host) || primary.port != st->node.port)
+			log_info("redis: primary of %s is %s:%d (Sentinel %s:%d)", st->service, primary.host,
+				primary.port, st->sentinels[i].host, st->sentinels[i].port);
+		st->node = primary;
+		st->sentinel_first = i;
+		st->role_checked_ms = mono_ms();
+		return c;
+	}
+	return NULL;
+}
+
+static int store_connect(struct store *st)
+{
+	const char *why = "connect failed";
 
 	if (st->c && store_conn_dead(st->c))
 		store_close(st);
 	if (st->tx_lost)
 		return -1; /* never open a new connection inside a transaction */
+	if (st->c && st->nsentinels && !st->in_tx && mono_ms() - st->role_checked_ms >= STORE_ROLE_RECHECK_MS) {
+		/* demoted without an error (a failover that kept it running) */
+		if (role_is_master(st->c))
+			st->role_checked_ms = mono_ms();
+		else
+			store_drop(st, "no longer the primary (ROLE)");
+	}
 	if (st->c)
 		return 0;
-	tv.tv_sec = st->timeout_ms / 1000;
-	tv.tv_usec = (st->timeout_ms % 1000) * 1000;
-	if (!strncmp(st->addr, "unix:", 5)) {
-		st->c = redisConnectUnixWithTimeout(st->addr + 5, tv);
-	} else {
-		char host[256];
-		const char *colon = strrchr(st->addr, ':');
-		size_t hn = colon ? (size_t)(colon - st->addr) : 0;
-		char *end = NULL;
-		long port = colon ? strtol(colon + 1, &end, 10) : 0;
-		if (!colon || hn == 0 || hn >= sizeof(host) || !end || *end || port <= 0 || port > 65535) {
-			store_drop(st, "bad address");
-			return -1;
-		}
-		memcpy(host, st->addr, hn);
-		host[hn] = '\0';
-		st->c = redisConnectWithTimeout(host, (int)port, tv);
-	}
-	if (!st->c || st->c->err) {
-		store_drop(st, "connect failed");
+	if (st->bad_addr) {
+		store_drop(st, "bad address");
 		return -1;
 	}
-	if (redisSetTimeout(st->c, tv) != REDIS_OK) {
-		store_drop(st, "set timeout failed");
+	if (st->nsentinels)
+		st->c = sentinel_discover(st, &why);
+	else
+		st->c = node_open(st, st->unix_path, &st->node, 1);
+	if (!st->c) {
+		store_drop(st, why);
 		return -1;
 	}
 	if (st->down_logged)
@@ -251,6 +492,13 @@ static int store_run(struct store *st, size_t n, const struct store_cmdv *cv, re
 			else
 				replies[i] = rep;
 		}
+		for (i = 0; !failed && i < n; i++)
+			if (replies[i]->type == REDIS_REPLY_ERROR && !strncmp(replies[i]->str, "READONLY", 8)) {
+				/* demoted under us: nothing of it ran; drop the
+				 * connection so the primary is looked up again */
+				failed = 1;
+				store_drop(st, "the server is a replica now (READONLY)");
+			}
 		if (!failed) {
 			for (i = 0; i < n; i++) {
 				if (word_is(&cv[i], 0, "WATCH") || word_is(&cv[i], 0, "MULTI"))
@@ -445,6 +693,7 @@ enum store_rc store_setex(struct store *st, const char *key, const char *val, lo
 	const char *argv[5] = { "SET", key, val, "EX", t };
 	size_t argvlen[5];
 	redisReply *r;
+	enum store_rc rc;
 
 	snprintf(t, sizeof(t), "%ld", ttl);
 	argvlen[0] = 3;
@@ -455,6 +704,71 @@ enum store_rc store_setex(struct store *st, const char *key, const char *val, lo
 	r = store_cmd(st, 5, argv, argvlen);
 	if (!r)
 		return STORE_DOWN;
+	/* an error reply (OOM under noeviction, NOPERM) is no success */
+	rc = r->type == REDIS_REPLY_STATUS ? STORE_OK : STORE_DOWN;
 	freeReplyObject(r);
-	return STORE_OK;
+	return rc;
+}
+
+/*
+ * WAIT numreplicas timeout on the connection that ran the write: WAIT
+ * counts the replicas that have this client's writes so far, so on any
+ * other connection it would say yes at once - hence no reconnect here,
+ * and no resend. The socket timeout grows by the WAIT's own for this one
+ * command.
+ */
+int store_wait_replicas(struct store *st)
+{
+	char n[24], ms[24];
+	const char *argv[3] = { "WAIT", n, ms };
+	struct timeval tv;
+	redisReply *r;
+	long long t0 = mono_ms();
+	int rc = -1;
+
+	if (st->wait_replicas <= 0)
+		return 0;
+	if (!st->c || st->in_tx) {
+		log_warn("redis: WAIT: the connection that wrote is gone; answering 503");
+		return -1;
+	}
+	snprintf(n, sizeof(n), "%ld", st->wait_replicas);
+	snprintf(ms, sizeof(ms), "%ld", st->wait_ms);
+	tv.tv_sec = (st->wait_ms + st->timeout_ms) / 1000;
+	tv.tv_usec = ((st->wait_ms + st->timeout_ms) % 1000) * 1000;
+	if (redisSetTimeout(st->c, tv) != REDIS_OK) {
+		store_drop(st, "set timeout failed");
+		return -1;
+	}
+	r = conn_cmd(st->c, 3, argv);
+	if (!r) {
+		store_drop(st, "WAIT failed");
+		return -1;
+	}
+	tv.tv_sec = st->timeout_ms / 1000;
+	tv.tv_usec = (st->timeout_ms % 1000) * 1000;
+	if (redisSetTimeout(st->c, tv) != REDIS_OK)
+		store_drop(st, "set timeout failed");
+	if (r->type == REDIS_REPLY_INTEGER && r->integer >= st->wait_replicas)
+		rc = 0;
+	else
+		log_warn("redis: WAIT: %lld of %ld replicas acknowledged the write within %ld ms (waited %lld ms); "
+			"answering 503 (CFMCP_REDIS_WAIT_REPLICAS, CFMCP_REDIS_WAIT_MS)",
+			r->type == REDIS_REPLY_INTEGER ? r->integer : -1LL, st->wait_replicas, st->wait_ms, mono_ms() - t0);
+	freeReplyObject(r);
+	return rc;
+}
+
+enum store_rc store_ping(struct store *st)
+{
+	const char *argv[1] = { "PING" };
+	size_t argvlen[1] = { 4 };
+	redisReply *r = store_cmd(st, 1, argv, argvlen);
+	enum store_rc rc;
+
+	if (!r)
+		return STORE_DOWN;
+	rc = r->type == REDIS_REPLY_STATUS && !strcmp(r->str, "PONG") ? STORE_OK : STORE_DOWN;
+	freeReplyObject(r);
+	return rc;
 }

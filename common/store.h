@@ -1,7 +1,8 @@
 /*
  * store.h - the worker's Redis connection (hiredis 0.14). One connection
  * per worker process, opened lazily, dropped on any error and reopened on
- * the next request, so Redis can restart under a running pool.
+ * the next request, so Redis can restart (or fail over, with Sentinel)
+ * under a running pool.
  */
 #ifndef CFMCP_STORE_H
 #define CFMCP_STORE_H
@@ -14,10 +15,20 @@ struct store;
 
 enum store_rc { STORE_OK = 0, STORE_NOTFOUND = 1, STORE_DOWN = -1 };
 
-/* addr: "unix:/path" or "host:port". Never fails for a reachable or
- * unreachable server: connecting happens on first use. NULL on OOM. */
+/* addr: "unix:/path", "host:port" ("[v6]:port") or
+ * "sentinel://host:port[,host:port...]/service" (up to 8 Sentinels; the
+ * service name is 1 to 64 of letters, digits, . _ -). Never fails for a
+ * reachable or unreachable server: connecting happens on first use, and
+ * with Sentinel every new connection asks for the primary and confirms
+ * it with ROLE (store.c). A malformed address makes every command fail
+ * ("bad address" in the log). NULL on OOM. */
 struct store *store_new(const char *addr, long timeout_ms);
 void store_free(struct store *st);
+/* store_new with the configuration's Redis settings: the address, the
+ * timeout, the WAIT after admin writes and the ACL user (config.h).
+ * NULL on OOM. */
+struct config;
+struct store *store_from_config(const struct config *cfg) __attribute__((nonnull));
 
 /* Look up the scope of the MCP URL token whose SHA-256 hex is hash, its
  * integrated account, and (bearer_hash not NULL) the API key sent as
@@ -60,6 +71,16 @@ int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
  * commands; a lost one is forgotten. */
 void store_request_end(struct store *st) __attribute__((nonnull));
 void store_reply_free(struct redisReply *r);
+
+/* After a write a person will be shown (admin.c, after its EXEC): WAIT
+ * until the configured number of replicas has it, on the connection that
+ * wrote it. 0: acknowledged, or no WAIT configured; -1: too few replicas
+ * acknowledged within the configured time or the connection is gone (the
+ * write may exist on the primary alone: the caller answers 503). */
+int store_wait_replicas(struct store *st) __attribute__((nonnull, warn_unused_result));
+
+/* PING (GET /healthz): STORE_OK when Redis answers, else STORE_DOWN. */
+enum store_rc store_ping(struct store *st) __attribute__((nonnull, warn_unused_result));
 
 /* GET key into out (NUL-terminated). STORE_NOTFOUND when absent or too long. */
 enum store_rc store_get(struct store *st, const char *key, char *out, size_t outsz)

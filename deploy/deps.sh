@@ -7,18 +7,22 @@
 #   deps.sh test    also what `make test` and `make run` start (Redis,
 #                   lighttpd (+ mod-openssl), Apache 2.4, spawn-fcgi, openssl,
 #                   Node.js + npm for the simulator
-#                   and the official MCP SDK clients, perl's prove)
+#                   and the official MCP SDK clients, perl's prove,
+#                   headless Chromium for the admin page's browser test,
+#                   and for the HA tests (issue 17) HAProxy and redis-sentinel)
 # As root it runs apt-get; otherwise it prints the exact line to run.
 set -eu
 
 BUILD_PKGS="gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev libhiredis-dev libcjson-dev libssl-dev"
-TEST_PKGS="redis-server redis-tools lighttpd lighttpd-mod-openssl apache2 spawn-fcgi openssl curl ca-certificates perl nodejs npm procps"
+TEST_PKGS="redis-server redis-tools lighttpd lighttpd-mod-openssl apache2 spawn-fcgi openssl curl ca-certificates perl nodejs npm procps chromium"
+# tests/e2e/96-ha.t and make soak-ha: the load balancer and Sentinel
+HA_PKGS="haproxy redis-sentinel"
 
 want=$BUILD_PKGS
 case ${1:-build} in
-test) want="$BUILD_PKGS $TEST_PKGS" ;;
-valgrind) want="$BUILD_PKGS $TEST_PKGS valgrind" ;;
-bench) want="$BUILD_PKGS $TEST_PKGS wrk" ;;
+test) want="$BUILD_PKGS $TEST_PKGS $HA_PKGS" ;;
+valgrind) want="$BUILD_PKGS $TEST_PKGS $HA_PKGS valgrind" ;;
+bench) want="$BUILD_PKGS $TEST_PKGS $HA_PKGS wrk" ;;
 fuzz) want="$BUILD_PKGS clang libclang-rt-14-dev" ;;
 esac
 

@@ -360,7 +360,7 @@ int main(int argc, char **argv)
 	pw = getpwuid(getuid());
 	snprintf(actor, sizeof(actor), "cli:%s", pw && pw->pw_name ? pw->pw_name : "?");
 	memset(&a, 0, sizeof(a));
-	st = store_new(cfg.redis, cfg.redis_timeout_ms);
+	st = store_from_config(&cfg);
 	if (st)
 		admin_store_redis(&as, st);
 	a.st = &as;

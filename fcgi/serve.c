@@ -199,7 +199,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	 * bounded, so RSS stays flat. */
 	mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
 	mallopt(M_TOP_PAD, 1024 * 1024);
-	st = store_new(cfg->redis, cfg->redis_timeout_ms);
+	st = store_from_config(cfg);
 	up = upstream_new(cfg);
 	if (!st || !up) {
 		log_err("worker: out of memory at start");

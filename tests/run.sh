@@ -20,12 +20,13 @@ if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ] && [ -x "$ROOT/
 	export PATH
 fi
 
-D=$(mktemp -d "${TMPDIR:-/tmp}/cfmcp-test.XXXXXX")
+# DL, not D: the stack functions (tests/lib/stack.sh) assign the global D.
+DL=$(mktemp -d "${TMPDIR:-/tmp}/cfmcp-test.XXXXXX")
 DA=
 cleanup() {
-	stack_stop "$D"
+	stack_stop "$DL"
 	[ -n "$DA" ] && stack_stop "$DA"
-	if [ "${KEEP_TEST_DIR:-}" ]; then echo "test dirs kept: $D $DA" >&2; else rm -rf "$D" ${DA:+"$DA"}; fi
+	if [ "${KEEP_TEST_DIR:-}" ]; then echo "test dirs kept: $DL $DA" >&2; else rm -rf "$DL" ${DA:+"$DA"}; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -58,12 +59,12 @@ export BUILD
 
 # Pass 1: lighttpd in front, every test.
 echo "# pass 1: lighttpd"
-STACK_SERVER=lighttpd stack_start "$D" || { echo "could not start the stack; logs in $D" >&2; KEEP_TEST_DIR=1; exit 1; }
+STACK_SERVER=lighttpd stack_start "$DL" || { echo "could not start the stack; logs in $DL" >&2; KEEP_TEST_DIR=1; exit 1; }
 unit=$(ls "$BUILD"/tests/unit/* 2>/dev/null | grep -v '\.d$')
 prove ${PROVE_FLAGS:-} $unit "$ROOT"/tests/e2e/*.t
 rc=$?
-stack_stop "$D"
-check_worker_log "$D" || rc=1
+stack_stop "$DL"
+check_worker_log "$DL" || rc=1
 
 # Pass 2: Apache (mod_proxy_fcgi) in front of a fresh stack: the SDK clients,
 # the conformance suites, the scope tests, TLS + mcp-remote, the log check.
@@ -71,9 +72,9 @@ if [ -z "${CFMCP_SKIP_APACHE:-}" ]; then
 	echo "# pass 2: Apache"
 	DA=$(mktemp -d "${TMPDIR:-/tmp}/cfmcp-test-apache.XXXXXX")
 	if STACK_SERVER=apache stack_start "$DA"; then
-		prove ${PROVE_FLAGS:-} "$ROOT"/tests/e2e/20-sdk-v1.t "$ROOT"/tests/e2e/21-sdk-v2.t \
+		prove ${PROVE_FLAGS:-} "$ROOT"/tests/e2e/11-headers.t "$ROOT"/tests/e2e/20-sdk-v1.t "$ROOT"/tests/e2e/21-sdk-v2.t \
 			"$ROOT"/tests/e2e/30-conformance-2025.t "$ROOT"/tests/e2e/31-conformance-2026.t \
-			"$ROOT"/tests/e2e/40-scopes.t "$ROOT"/tests/e2e/42-keys-tools.t "$ROOT"/tests/e2e/65-hostile.t "$ROOT"/tests/e2e/70-clients.t "$ROOT"/tests/e2e/99-logs.t || rc=1
+			"$ROOT"/tests/e2e/40-scopes.t "$ROOT"/tests/e2e/42-keys-tools.t "$ROOT"/tests/e2e/65-hostile.t "$ROOT"/tests/e2e/70-clients.t "$ROOT"/tests/e2e/75-admin-page.t "$ROOT"/tests/e2e/99-logs.t || rc=1
 	else
 		echo "could not start the Apache stack; logs in $DA" >&2
 		KEEP_TEST_DIR=1

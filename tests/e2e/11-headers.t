@@ -11,6 +11,18 @@
 const net = require('net');
 const { Tap, stackEnv, mintToken } = require('./lib');
 
+// Apache answers chunked where lighttpd sends a Content-Length.
+function dechunk(b) {
+  let out = '';
+  for (;;) {
+    const eol = b.indexOf('\r\n');
+    const n = parseInt(b.slice(0, eol), 16);
+    if (!(n > 0)) return out;
+    out += b.slice(eol + 2, eol + 2 + n);
+    b = b.slice(eol + 2 + n + 2);
+  }
+}
+
 function raw(base, path, pads, body) {
   const u = new URL(base);
   let h = `POST ${path} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\n` +
@@ -25,9 +37,11 @@ function raw(base, path, pads, body) {
     s.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       const cut = text.indexOf('\r\n\r\n');
-      const head = text.slice(0, cut);
+      // head keeps the CRLF of its last line, so every header matches /\r\nName: v\r\n/
+      const head = text.slice(0, cut + 2);
       const status = Number((/^HTTP\/1\.[01] (\d{3})/.exec(head) || [])[1]);
-      const bodyText = text.slice(cut + 4);
+      let bodyText = text.slice(cut + 4);
+      if (/\r\nTransfer-Encoding: chunked\r\n/i.test(head)) bodyText = dechunk(bodyText);
       let json = null;
       try { json = JSON.parse(bodyText); } catch { /* not JSON */ }
       resolve({ status, head, text: bodyText, json });

@@ -37,7 +37,7 @@ if (!process.env.CFMCP_CLIENTS_CHILD) {
   let c = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `${env.CFMCP_TLS_BASE}/healthz`]);
   t.ok(c.status !== 0, `${server} TLS: an untrusted client is refused (curl exit ${c.status})`);
   c = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', env.CFMCP_CA, `${env.CFMCP_TLS_BASE}/healthz`], { encoding: 'utf8' });
-  t.ok(c.status === 0 && c.stdout === '404', `${server} TLS: with the certificate trusted, HTTPS answers (healthz is not routed: ${c.stdout})`);
+  t.ok(c.status === 0 && c.stdout === '200', `${server} TLS: with the certificate trusted, HTTPS answers (GET /healthz: ${c.stdout})`);
 
   // The official SDK (v1) over HTTPS.
   const { Client } = require('@modelcontextprotocol/sdk/client/index.js');

@@ -56,7 +56,7 @@ async function until(ms, fn) {
   fs.mkdirSync(path.join(D, 'docroot'));
   fs.writeFileSync(path.join(D, 'cfmcp-lighttpd.conf'), execFileSync('sh', [path.join(ROOT, 'deploy/render.sh'),
     path.join(ROOT, 'deploy/lighttpd/cfmcp.conf')], { env: { ...process.env, CFMCP_SOCKET: sock,
-    CFMCP_LOGMASK: path.join(BUILD, 'cfmcp-logmask'), LOGDIR: D } }));
+    CFMCP_LOGMASK: path.join(BUILD, 'cfmcp-logmask'), LOGDIR: D, WWWDIR: path.join(ROOT, 'deploy/www') } }));
   fs.writeFileSync(path.join(D, 'lighttpd.conf'), [
     `server.document-root = "${D}/docroot"`, 'server.bind = "127.0.0.1"', `server.port = ${port}`,
     'server.modules = ( )', `include "${D}/cfmcp-lighttpd.conf"`, ''].join('\n'));

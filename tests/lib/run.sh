@@ -3,15 +3,34 @@
 # kept running in ./run/, lighttpd on 127.0.0.1:${CFMCP_HTTP_PORT:-8080}.
 # Upstream: the real Cloudflare API when CLOUDFLARE_API_TOKEN is set
 # (CLOUDFLARE_ACCOUNT_ID optional), else the bundled simulator.
+#
+# What make stop keeps: run/data/ - Redis's AOF (run/data/redis/, fsynced
+# per write), the encryption key, and the ids of the integrated account,
+# the API key and the demo MCP URL this script made. The next make run
+# reuses all of them (the account gets the current upstream token), so
+# accounts, URLs and API keys made by hand survive and the demo URL does
+# not pile up. rm -rf run/ starts over.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export ROOT
 . "$ROOT/tests/lib/stack.sh"
 D="$ROOT/run"
+DATA="$D/data"
+
+# Everything in run/ but the data.
+clean_run_dir() {
+	[ -d "$D" ] && find "$D" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} +
+	mkdir -p "$DATA" && chmod 700 "$DATA"
+}
 
 case "${1:-start}" in
 stop)
-	if [ -d "$D" ]; then stack_stop "$D"; rm -rf "$D"; echo "cfmcp stopped"; else echo "cfmcp is not running"; fi
+	if [ -f "$D/redis.pid" ] || [ -f "$D/httpd.pid.bg" ]; then
+		stack_stop "$D"; clean_run_dir
+		echo "cfmcp stopped (data kept in $DATA; rm -rf $D to start over)"
+	else
+		echo "cfmcp is not running"
+	fi
 	exit 0 ;;
 start) ;;
 *) echo "usage: run.sh start|stop" >&2; exit 2 ;;
@@ -21,7 +40,34 @@ if [ -f "$D/httpd.pid.bg" ] && kill -0 "$(cat "$D/httpd.pid.bg")" 2>/dev/null; t
 	echo "cfmcp is already running (make stop first)" >&2
 	exit 1
 fi
-rm -rf "$D"; mkdir -p "$D"
+clean_run_dir
+[ -s "$DATA/key" ] && cp -p "$DATA/key" "$D/key"
+export STACK_REDIS_DATA="$DATA/redis"
+
+# Reuse the previous run's account (its upstream token replaced: the
+# simulator's changes every run) and API key while they exist.
+stack_account() { # CF_ACCOUNT_ID
+	_id=$(cat "$DATA/account-id" 2>/dev/null)
+	if [ -n "$_id" ] && stack_admin account show "$_id" 2>/dev/null | grep -q "^cf account  *$1\$" &&
+	   printf '%s\n' "$CF_TOKEN" | stack_admin account set-token "$_id" >/dev/null; then
+		echo "$_id"; return
+	fi
+	_name=acme
+	[ -n "${STACK_UPSTREAM_URL:-}" ] && _name="cloudflare-$(printf %s "$1" | cut -c1-8)"
+	_id=$(printf '%s\n' "$CF_TOKEN" | stack_admin account add "$_name" --cf-account-id "$1" | awk '$1 == "id" { print $2 }')
+	[ -n "$_id" ] && echo "$_id" > "$DATA/account-id"
+	echo "$_id"
+}
+stack_apikey() {
+	if [ -s "$DATA/apikey" ]; then
+		read -r _id _key < "$DATA/apikey"
+		if stack_admin apikey list 2>/dev/null | grep -q "^id  *$_id\$"; then echo "$_key"; return; fi
+	fi
+	_out=$(stack_admin apikey create make-run --accounts all) || return 1
+	_id=$(echo "$_out" | awk '$1 == "id" { print $2 }'); _key=$(echo "$_out" | awk '$1 == "token" { print $2 }')
+	(umask 077; echo "$_id $_key" > "$DATA/apikey")
+	echo "$_key"
+}
 # Node is needed for the simulator; the test-only npm packages are not.
 export STACK_HTTP_PORT="${CFMCP_HTTP_PORT:-8080}"
 if [ -n "${CLOUDFLARE_API_TOKEN:-}" ]; then
@@ -44,9 +90,20 @@ if ! stack_start "$D"; then
 	stack_stop "$D"
 	exit 1
 fi
-# stack_start made the integrated account (cfmcp-admin account add); mint a
-# read-scoped MCP server URL for it.
-TOKEN=$(stack_mint_token read "")
+[ -s "$DATA/key" ] || cp -p "$D/key" "$DATA/key"
+# The demo URL: the previous run's while it exists (not revoked, not
+# expired), else a new read-scoped one - one at a time, never a pile.
+TOKEN=
+if [ -s "$DATA/mcp" ]; then
+	read -r _id TOKEN < "$DATA/mcp"
+	stack_admin mcp show "$_id" >/dev/null 2>&1 || TOKEN=
+fi
+if [ -z "$TOKEN" ]; then
+	_out=$(stack_admin mcp create "$ACCOUNT_ID" --name make-run --methods read)
+	_id=$(echo "$_out" | awk '$1 == "id" { print $2 }'); _url=$(echo "$_out" | awk '$1 == "url" { print $2 }')
+	TOKEN=${_url##*/}
+	(umask 077; echo "$_id $TOKEN" > "$DATA/mcp")
+fi
 URL="$CFMCP_BASE/mcp/$TOKEN"
 echo "$URL" > "$D/mcp-url"
 chmod 600 "$D/mcp-url"
@@ -74,7 +131,11 @@ echo
 echo "Try it:"
 echo "  curl -s -X POST $(q "$URL") -H 'Content-Type: application/json' -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}'"
 echo
+echo "Data (kept by make stop): $DATA"
 echo "Manage it: CFMCP_CONFIG_FILE=$(q "$D/cfmcp.conf") $(q "$BUILD/cfmcp-admin") mcp list $ACCOUNT_ID"
 echo "Management API: (. $(q "$D/env") && curl -s --cacert \"\$CFMCP_CA\" -H \"Authorization: Bearer \$ADMIN_KEY\" \"\$CFMCP_TLS_BASE/integrated-account\")"
 echo "           (the API key and the self-signed certificate of $CFMCP_TLS_BASE are in $D)"
+echo
+echo "Admin page: $CFMCP_BASE/admin/"
+echo "           sign in with the API key ADMIN_KEY from $D/env:  sed -n \"s/^ADMIN_KEY='\\(.*\\)'/\\1/p\" $(q "$D/env")"
 echo "Logs: $D/worker.log  Stop: make -C $(q "$ROOT") stop"

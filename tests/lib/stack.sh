@@ -35,8 +35,20 @@ wait_for() { # wait_for SECONDS CMD... : retry CMD every 50 ms
 
 stack_start_redis() {
 	D=$1
+	# STACK_REDIS_DATA (make run): the data persists there as an AOF,
+	# fsynced before each write is answered (STACK_REDIS_FSYNC, default
+	# always), so make stop, a crash or kill -9 loses nothing an admin
+	# action made (README "Redis for cfmcp"). Unset: the test suite's
+	# throwaway Redis.
+	if [ -n "${STACK_REDIS_DATA:-}" ]; then
+		mkdir -p "$STACK_REDIS_DATA" && chmod 700 "$STACK_REDIS_DATA"
+		set -- --dir "$STACK_REDIS_DATA" --appendonly yes --appendfsync "${STACK_REDIS_FSYNC:-always}" \
+			--maxmemory-policy noeviction
+	else
+		set -- --dir "$D" --appendonly no
+	fi
 	redis-server --port 0 --unixsocket "$D/redis.sock" --unixsocketperm 700 --save '' \
-		--appendonly no --daemonize no --logfile "$D/redis.log" --dir "$D" </dev/null >/dev/null 2>&1 &
+		"$@" --daemonize no --logfile "$D/redis.log" </dev/null >/dev/null 2>&1 &
 	echo $! > "$D/redis.pid"
 	wait_for 10 redis-cli -s "$D/redis.sock" ping || { echo "stack: redis did not start" >&2; return 1; }
 }
@@ -62,6 +74,16 @@ stack_admin() {
 	CFMCP_CONFIG_FILE= "$BUILD/cfmcp-admin" "$@"
 }
 
+# The integrated account (CF_TOKEN in on stdin, never argv) and an API key
+# for everything; prints the id, the key. run.sh redefines both to reuse
+# what the previous make run made.
+stack_account() { # CF_ACCOUNT_ID
+	printf '%s\n' "$CF_TOKEN" | stack_admin account add acme --cf-account-id "$1" | awk '$1 == "id" { print $2 }'
+}
+stack_apikey() {
+	stack_admin apikey create stack --accounts all | awk '$1 == "token" { print $2 }'
+}
+
 stack_start_worker() {
 	D=$1
 	# spawn-fcgi creates the socket, then execs the pool master with it on fd 0 (-n: no fork).
@@ -84,7 +106,7 @@ stack_start() {
 	D=$1
 	mkdir -p "$D/docroot"
 	: > "$D/env"
-	stack_make_key "$D/key"
+	[ -s "$D/key" ] || stack_make_key "$D/key" # make run brings the previous run's key
 	stack_start_redis "$D" || return 1
 	if [ -n "${STACK_UPSTREAM_URL:-}" ]; then
 		UPSTREAM_URL=$STACK_UPSTREAM_URL
@@ -109,11 +131,9 @@ stack_start() {
 	stack_make_cert "$D" || return 1
 	# The integrated account (the upstream token goes in on stdin, never argv)
 	# and an API key for everything, both with the CLI as an operator would.
-	ACCOUNT_ID=$(printf '%s\n' "$CF_TOKEN" | stack_admin account add acme \
-		--cf-account-id "${STACK_CF_ACCOUNT_ID:-$(printf account:acme | md5sum | cut -c1-32)}" |
-		awk '$1 == "id" { print $2 }')
+	ACCOUNT_ID=$(stack_account "${STACK_CF_ACCOUNT_ID:-$(printf account:acme | md5sum | cut -c1-32)}")
 	[ -n "$ACCOUNT_ID" ] || { echo "stack: cfmcp-admin account add failed" >&2; return 1; }
-	ADMIN_KEY=$(stack_admin apikey create stack --accounts all | awk '$1 == "token" { print $2 }')
+	ADMIN_KEY=$(stack_apikey)
 	[ -n "$ADMIN_KEY" ] || { echo "stack: cfmcp-admin apikey create failed" >&2; return 1; }
 	STACK_SERVER=${STACK_SERVER:-lighttpd}
 	if [ "$STACK_SERVER" = apache ] && [ "$(id -u)" = 0 ]; then
@@ -124,7 +144,7 @@ stack_start() {
 	stack_start_worker "$D" || return 1
 	# The shipped web server configs, templated only for paths and ports.
 	_render() { # TEMPLATE: fill in this stack's paths and ports (no exports leak to the tests)
-		CFMCP_SOCKET="$D/worker.sock" CFMCP_LOGMASK="$BUILD/cfmcp-logmask" LOGDIR="$D" \
+		CFMCP_SOCKET="$D/worker.sock" CFMCP_LOGMASK="$BUILD/cfmcp-logmask" LOGDIR="$D" WWWDIR="$ROOT/deploy/www" \
 		TLS_LISTEN="127.0.0.1:$tls_port" TLS_CERT="$D/tls.crt" TLS_KEY="$D/tls.key" \
 		SYSCONFDIR="$D" DIR="$D" PORT="$port" TLS_PORT="$tls_port" APACHE_USER=nobody APACHE_GROUP=nogroup \
 		sh "$ROOT/deploy/render.sh" "$1"

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Issue 17, more than one host: the soak of tests/e2e/ha-soak.js, short
+// (20 connections, 15 s; `make soak-ha` runs 200 for 60 s). HAProxy -> two
+// web hosts -> Redis primary + replica + three Sentinels on loopback; the
+// Redis primary SIGKILLed, one host's worker pool SIGKILLed and restarted,
+// HAProxy reloaded - under mixed tools/list, tools/call and URL creation.
+// Every answer a correct 200/201 or a 503 with Retry-After; every URL made
+// works afterwards; service back within 2 s of Sentinel's promotion.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { execFileSync } = require('child_process');
+const { Tap } = require('./lib');
+const { run } = require('./ha-soak');
+
+const have = (cmd) => { try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; } };
+
+(async () => {
+  const t = new Tap();
+  for (const cmd of ['haproxy', 'redis-sentinel', 'redis-server', 'lighttpd', 'spawn-fcgi']) {
+    if (!have(cmd)) t.skipAll(`${cmd} is not installed (deploy/deps.sh test installs it)`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfmcp-ha-'));
+  const r = await run({ connections: Number(process.env.HA_CONNECTIONS || 20), seconds: Number(process.env.HA_SECONDS || 15),
+    dir, log: (s) => t.diag(s) });
+  const c = r.counts;
+  t.diag(`answers: ${c.list} tools/list, ${c.call} tools/call, ${c.create} URLs created, ${c.unavailable} 503 + Retry-After, ${c.wrong} wrong, ${c.lostInFlight} lost in the killed workers (${r.times.rps} answers/s); ${r.staleRetries} requests sent again after a keep-alive connection was closed under them`);
+  t.ok(c.list > 0 && c.call > 0 && c.create > 0, 'the load ran: tools/list, tools/call and URL creation all answered 200/201');
+  t.ok(c.wrong === 0, `0 wrong answers: each a correct 200/201 or a 503 with Retry-After (${c.wrong} wrong)`, r.wrongSamples);
+  // A request web1's lighttpd had handed to its worker socket when the pool
+  // was SIGKILLed has no answer to give: lighttpd says 500. It is not
+  // retried anywhere: it may have called Cloudflare. Counted, and bounded
+  // by what was in flight (both hosts) at that instant.
+  t.ok(c.lostInFlight <= r.inFlightAtPoolKill, `requests inside web1's SIGKILLed pool: ${c.lostInFlight} answered 500 by its lighttpd (of ${r.inFlightAtPoolKill} in flight on both hosts then)`);
+  t.ok(r.created.length > 0 && r.broken.length === 0, `every URL created during the run works afterwards (${r.created.length} made, ${r.broken.length} broken)`, r.broken.slice(0, 5));
+  t.ok(r.times.failoverMs < 15000, `Sentinel promoted the replica ${r.times.failoverMs} ms after the primary was killed`);
+  t.ok(r.times.duringFailover.answers > 0 && r.times.duringFailover.unavailable > 0,
+    `during the failover: ${r.times.duringFailover.answers} answers, ${r.times.duringFailover.unavailable} of them 503 + Retry-After`, r.times.duringFailover);
+  t.ok(r.times.resumeMs <= 2000, `service resumed ${r.times.resumeMs} ms after the promotion (≤ 2 s)`);
+  t.ok(Number.isFinite(r.times.createResumeMs), `URL creation resumed ${r.times.createResumeMs} ms after the old primary came back as the replica (WAIT 1 acknowledged again)`);
+  t.ok(r.times.poolBackMs < 5000, `web1's restarted pool passes /healthz ${r.times.poolBackMs} ms after it started`);
+  // HAProxy 2.6's soft-stop may close a just-accepted or idle client
+  // connection unanswered (ha-soak.js); bounded here, reported always.
+  t.ok(c.reloadDropped <= Math.max(1, Math.ceil(r.times.reloadAnswers.answers * 0.005)),
+    `HAProxy reload: ${c.reloadDropped} connections closed unanswered by the old HAProxy process (≤ 0.5 % of ${r.times.reloadAnswers.answers})`, r.reloadSamples);
+  t.ok(r.times.reloadAnswers.answers > 0 && r.times.reloadAnswers.ok > 0, `HAProxy reload: ${r.times.reloadAnswers.ok} of ${r.times.reloadAnswers.answers} answers in the 2 s after it were 200/201`);
+  t.is(r.crashes, 0, 'no worker crashed (the log names no signal but the SIGKILL of web1)');
+  if (!t.failed && !process.env.KEEP_TEST_DIR) fs.rmSync(dir, { recursive: true, force: true });
+  else t.diag(`logs kept in ${dir}`);
+  t.done();
+})().catch((e) => (require('./lib').Tap.current || new Tap()).bail(e));
