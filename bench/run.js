@@ -121,7 +121,8 @@ async function startup(schemas, label) {
     fs.mkdirSync(path.join(SD, 'cfmcp/lighttpd'), { recursive: true });
     const tlsPort = await freePort();
     const vars = { CFMCP_SOCKET: path.join(SD, 'static.sock'), CFMCP_LOGMASK: path.join(BUILD, 'cfmcp-logmask'), LOGDIR: SD,
-      TLS_LISTEN: `127.0.0.1:${tlsPort}`, TLS_CERT: path.join(D, 'tls.crt'), TLS_KEY: path.join(D, 'tls.key'), DIR: SD, PORT: String(sport) };
+      TLS_LISTEN: `127.0.0.1:${tlsPort}`, TLS_CERT: path.join(D, 'tls.crt'), TLS_KEY: path.join(D, 'tls.key'), DIR: SD, PORT: String(sport),
+      WWWDIR: path.join(ROOT, 'deploy/www') };
     render(path.join(ROOT, 'deploy/lighttpd/cfmcp.conf'), path.join(SD, 'cfmcp/lighttpd/cfmcp.conf'), vars);
     render(path.join(ROOT, 'deploy/lighttpd/cfmcp-tls.conf'), path.join(SD, 'cfmcp/lighttpd/cfmcp-tls.conf'), vars);
     render(path.join(ROOT, 'deploy/lighttpd/lighttpd-test.conf'), path.join(SD, 'lighttpd.conf'), vars);
@@ -173,6 +174,34 @@ async function startup(schemas, label) {
     row('initialize (c16)', fmt(init), `minimal responder, same bytes: ${fmt(initFloor)}`, 'req/s ÷ minimal', init.rps / initFloor.rps, '(reported)', null);
     row('server/discover (c16)', fmt(disc), `minimal responder (initialize bytes): ${fmt(initFloor)}`, 'req/s ÷ minimal', disc.rps / initFloor.rps, '(reported)', null);
     for (const r of [ours, floor, sdk, call1, sim1, call16, sim16, init, initFloor, disc]) if (r.errors || r.status) { ok = false; process.stderr.write(`bench: errors in a run: ${JSON.stringify(r)}\n`); }
+
+    process.stderr.write('bench: scenario 5, tools/list while 1,000 legacy SSE streams are held\n');
+    {
+      const http = require('http');
+      const { mintToken } = require(path.join(ROOT, 'tests/e2e/lib'));
+      const spid = Number(fs.readFileSync(path.join(D, 'streams.pid'), 'utf8'));
+      const open = (token) => new Promise((resolve) => {
+        const req = http.get(`${E.CFMCP_BASE}/mcp/${token}/sse`, { agent: false, headers: { Accept: 'text/event-stream' } }, (res) => {
+          res.setEncoding('utf8');
+          let seen = '';
+          res.on('data', (d) => { seen += d; if (/event: endpoint\n/.test(seen)) resolve({ req, ok: true }); });
+          res.on('end', () => resolve({ req, ok: false }));
+        });
+        req.on('error', () => resolve({ req, ok: false }));
+      });
+      const without = wrk(url, { body: listBody, headers: H25 });
+      const rss0 = rssKiB(spid);
+      const tokens = Array.from({ length: 63 }, () => mintToken(E));
+      const held = [];
+      for (let i = 0; i < 1000; i += 100) held.push(...await Promise.all(Array.from({ length: 100 }, (_, j) => open(tokens[Math.floor((i + j) / 16)]))));
+      const rss1 = rssKiB(spid);
+      const nOk = held.filter((h) => h.ok).length;
+      const withS = wrk(url, { body: listBody, headers: H25 });
+      for (const h of held) h.req.destroy();
+      if (nOk !== 1000 || withS.errors || withS.status) { ok = false; process.stderr.write(`bench: SSE scenario: ${nOk} streams, ${JSON.stringify(withS)}\n`); }
+      row('streams process memory, 1,000 idle SSE streams', `${nOk} streams: RSS ${(rss0 / 1024).toFixed(1)} -> ${(rss1 / 1024).toFixed(1)} MiB`, 'no streams', 'KiB per stream', (rss1 - rss0) / 1000, '≤ 64 KiB', (rss1 - rss0) / 1000 <= 64);
+      row('tools/list (c16) with 1,000 SSE streams held', fmt(withS), `same run, no streams: ${fmt(without)}`, 'p50 change', withS.p50 / without.p50 - 1, '≤ +10 %', withS.p50 <= without.p50 * 1.1);
+    }
 
     process.stderr.write('bench: scenario 4, a generated catalogue of 1,500 tools\n');
     const gen = path.join(dir, 'gen');

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admin.h"
+#include "json.h"
 #include "jsonrpc.h"
 #include "mgmt.h"
 #include "router.h"
-#include "admin.h"
+#include "sessions.h"
 
 static void plain(struct http_response *r, int status, const char *text)
 {
@@ -29,7 +31,9 @@ static void json_error(struct http_response *r, int status, const char *error, c
 	r->status = status;
 	buf_reset(&r->body);
 	if (http_response_header(r, "Content-Type", "application/json") ||
-	    buf_printf(&r->body, "{\"status\":%d,\"error\":\"%s\",\"message\":\"%s\"}", status, error, msg)) {
+	    buf_printf(&r->body, "{\"status\":%d,\"error\":", status) ||
+	    json_append_string(&r->body, error, strlen(error)) || buf_append(&r->body, STRLIT(",\"message\":")) ||
+	    json_append_string(&r->body, msg, strlen(msg)) || buf_append(&r->body, STRLIT("}"))) {
 		r->status = 500;
 		buf_reset(&r->body);
 	}
@@ -84,6 +88,13 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 	if (!strncmp(path, "/mcp/", 5)) {
 		const char *tok = path + 5;
 		size_t n = strlen(tok);
+		/* legacy HTTP+SSE: the stream's POSTs come here, to any worker
+		 * of any host; the GET stream itself is routed by the web
+		 * server to the streams process (deploy/) */
+		if (!strcmp(method, "POST") && session_path(path, "messages", &tok, &n)) {
+			mcp_handle_sse_post(env, req, tok, n, resp);
+			return;
+		}
 		if (strcmp(method, "POST")) {
 			struct buf b;
 			/* Streamable HTTP: a server without an SSE stream for GET

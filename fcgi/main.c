@@ -3,6 +3,7 @@
  * then the pool. Usage:
  *
  *   cfmcp-worker [--listen unix:PATH | --listen HOST:PORT] [--workers N] [--check]
+ *   cfmcp-worker --streams [--listen ...]   the legacy HTTP+SSE streams (streams.c)
  *
  * Without --listen the socket is fd 0, as spawn-fcgi and systemd socket
  * activation of a FastCGI responder provide it (FastCGI 1.0 §2.2).
@@ -27,13 +28,16 @@
 #include "../common/log.h"
 #include "../common/xalloc.h"
 #include "pool.h"
+#include "streams.h"
 
 static void usage(FILE *f)
 {
-	fputs("usage: cfmcp-worker [--listen unix:PATH|HOST:PORT] [--workers N] [--drain-ms MS] [--check]\n"
+	fputs("usage: cfmcp-worker [--listen unix:PATH|HOST:PORT] [--workers N] [--drain-ms MS] [--check] [--streams]\n"
 	      "  Configuration comes from CFMCP_* environment variables (see README.md),\n"
 	      "  optionally from KEY=VALUE lines in the file named by CFMCP_CONFIG_FILE.\n"
-	      "  --check  load configuration and schemas, report, exit (0 = usable)\n", f);
+	      "  --check  load configuration and schemas, report, exit (0 = usable)\n"
+	      "  --streams  hold legacy HTTP+SSE streams (GET /mcp/<token>/sse) in one\n"
+	      "           event loop instead of running the request pool\n", f);
 }
 
 static int load_all(struct config *cfg, struct catalog *cat, char *err, size_t errsz)
@@ -115,7 +119,7 @@ int main(int argc, char **argv)
 {
 	const char *listen_spec = NULL;
 	long workers = sysconf(_SC_NPROCESSORS_ONLN), drain_ms = 10000;
-	int check = 0, i, fd, rc;
+	int check = 0, streams = 0, i, fd, rc;
 	struct config cfg;
 	struct catalog cat;
 	char err[1024];
@@ -124,6 +128,8 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "--check") || !strcmp(a, "-t")) {
 			check = 1;
+		} else if (!strcmp(a, "--streams")) {
+			streams = 1;
 		} else if (!strcmp(a, "--listen") && i + 1 < argc) {
 			listen_spec = argv[++i];
 		} else if ((!strcmp(a, "--workers") || !strcmp(a, "--drain-ms")) && i + 1 < argc) {
@@ -182,7 +188,10 @@ int main(int argc, char **argv)
 		}
 		fd = 0;
 	}
-	rc = pool_run(fd, (int)workers, drain_ms, load_all, &cfg, &cat);
+	if (streams)
+		rc = streams_run(fd, drain_ms, load_all, &cfg, &cat);
+	else
+		rc = pool_run(fd, (int)workers, drain_ms, load_all, &cfg, &cat);
 	catalog_free(&cat);
 	config_free(&cfg);
 	curl_global_cleanup();
