@@ -399,8 +399,10 @@ int admin_list(const struct admin *a, const redisReply *ids, const char *index, 
 	size_t i, shown = 0;
 
 	*last = NULL;
-	if (json_add(out, "items", items)) /* frees items if out is NULL */
+	if (json_add(out, "items", items)) { /* frees items if out is NULL */
+		cJSON_Delete(out); /* ... and out is ours if items is */
 		return OOM(r);
+	}
 	for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements && shown < max; i++) {
 		const char *id = ids->element[i]->str;
 		cJSON *o = NULL;
