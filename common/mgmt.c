@@ -172,8 +172,10 @@ static cJSON *tools_query(const char *q, const char **why)
 			goto bad;
 		}
 		arr = cJSON_CreateArray();
+		if (json_add(o, k, arr)) /* arr is o's from here on */
+			goto bad;
 		v = xmalloc(n + 1); /* decoded, never longer than the raw value */
-		if (!v || json_add(o, k, arr))
+		if (!v)
 			goto bad;
 		for (i = kl + 1; i < n; i++) {
 			int c = (unsigned char)q[i];
@@ -420,6 +422,7 @@ static int admit(const struct mcp_env *env, const struct route *rt, struct call 
 {
 	const struct http_request *req = c->req;
 	const char *ct, *why = NULL;
+	enum mcp_err e;
 
 	if (rt->need == NEED_ALL && !apikey_all_accounts(&c->key)) {
 		error(resp, 403, "forbidden", rt->forbidden);
@@ -440,7 +443,13 @@ static int admit(const struct mcp_env *env, const struct route *rt, struct call 
 		error(resp, 413, "payload_too_large", "The body is larger than 64 KiB");
 		return -1;
 	}
-	if (jsonrpc_parse(req->body.p ? req->body.p : "", req->body.len, &c->in, &why) != MCP_OK) {
+	e = jsonrpc_parse(req->body.p ? req->body.p : "", req->body.len, &c->in, &why);
+	if (e == MCP_ENOMEM) {
+		/* the request may be fine: not the caller's to fix (bug_mgmt_body_oom_is_400) */
+		error(resp, 500, "internal_error", "out of memory");
+		return -1;
+	}
+	if (e != MCP_OK) {
 		char msg[200];
 		snprintf(msg, sizeof(msg), "The body is not valid JSON (%s)", why ? why : "parse error");
 		error(resp, 400, "bad_request", msg);

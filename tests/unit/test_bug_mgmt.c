@@ -21,6 +21,10 @@
  *                                for a minted token left by that race
  *                                (store_lookup itself, against redis-server)
  *
+ *   bug_mgmt_body_oom_is_400     out of memory while parsing a body was a 400
+ *                                "not valid JSON"; every route runs with each
+ *                                allocation failing in turn: its answer or 500
+ *
  * Interleavings are deterministic: a wrapper store sends one command at a
  * time and runs the other operation before the k-th.
  */
@@ -630,6 +634,155 @@ static void test_apikey_two_rules(void)
 	fake_db_free(db);
 }
 
+
+/* ---- bug_mgmt_body_oom_is_400: every route, each allocation failing in turn ---- */
+
+/* Out of memory while parsing a body was answered 400 "The body is not
+ * valid JSON": the caller was told to fix a request that was fine. Every
+ * route is run with each of its allocations failing in turn: it answers
+ * what it answers without failure, or 500 (and leaks nothing, which
+ * LeakSanitizer checks under make asan-unit). */
+
+/* One request through the router to the fake store, seeded fresh: an
+ * account with a server and a key for every account. Returns the status. */
+struct seeded {
+	struct fake_db *db;
+	struct admin_store st;
+	char account[32], mcp[32], key[64];
+};
+
+static void seed_fresh(struct seeded *sd)
+{
+	struct admin a;
+	struct admin_res r;
+	cJSON *in;
+
+	fake_db_flush(sd->db);
+	admin_init(&a, &sd->st);
+	if (run_json(admin_account_create, &a, "{\"name\":\"acme\",\"account_id\":\"" CF_ID "\","
+		    "\"api_token\":\"unit-cf-token-0123456789\"}", &r) != 201)
+		abort();
+	snprintf(sd->account, sizeof(sd->account), "%s", str_of(r.body, "id"));
+	admin_res_free(&r);
+	in = cJSON_Parse("{\"name\":\"m\"}");
+	memset(&r, 0, sizeof(r));
+	if (!in || admin_mcp_create(&a, sd->account, in, &r) != 201)
+		abort();
+	snprintf(sd->mcp, sizeof(sd->mcp), "%s", str_of(r.body, "id"));
+	admin_res_free(&r);
+	cJSON_Delete(in);
+	if (run_json(admin_apikey_create, &a, "{\"name\":\"k\",\"accounts\":\"*\"}", &r) != 201)
+		abort();
+	snprintf(sd->key, sizeof(sd->key), "Bearer %s", str_of(r.body, "token"));
+	admin_res_free(&r);
+}
+
+static int route_status(struct seeded *sd, const char *method, const char *path, const char *body)
+{
+	struct mcp_env env;
+	struct http_request req;
+	struct http_response resp;
+	int status;
+
+	memset(&env, 0, sizeof(env));
+	env.cfg = &cfg;
+	env.cat = &cat;
+	env.admin_store = &sd->st;
+	env.now = fixed_now;
+	http_request_init(&req);
+	http_response_init(&resp);
+	req.method = xstrdup(method);
+	req.path = xstrdup(path);
+	req.query = strchr(path, '?') ? xstrdup(strchr(path, '?') + 1) : NULL;
+	if (req.method && req.path && strchr(req.path, '?'))
+		*strchr(req.path, '?') = '\0';
+	if (req.method && req.path && (req.query || !strchr(path, '?')) &&
+	    !http_request_add_header(&req, STRLIT("authorization"), sd->key, strlen(sd->key)) &&
+	    !http_request_add_header(&req, STRLIT("content-type"), STRLIT("application/json")) &&
+	    !(body && buf_puts(&req.body, body)))
+		router_handle(&env, &req, &resp);
+	else
+		resp.status = 500; /* the request itself could not be built: as the shell's fault */
+	status = resp.status;
+	http_response_free(&resp);
+	http_request_free(&req);
+	return status;
+}
+
+/* src with %A and %M replaced by the seeded account's and server's ids. */
+static void expand(const char *src, const struct seeded *sd, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (; *src && o + 40 < outsz; src++) {
+		if (*src == '%' && (src[1] == 'A' || src[1] == 'M')) {
+			const char *id = *++src == 'A' ? sd->account : sd->mcp;
+			size_t n = strlen(id);
+			memcpy(out + o, id, n);
+			o += n;
+		} else {
+			out[o++] = *src;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void test_bug_mgmt_body_oom_is_400(void)
+{
+	static const struct { const char *method, *path, *body; } routes[] = {
+		{ "GET", "/integrated-account", NULL },
+		{ "POST", "/integrated-account", "{\"name\":\"new\",\"account_id\":\"" CF_ID "\",\"api_token\":\"unit-cf-token-0123456789\"}" },
+		{ "GET", "/integrated-account/%A", NULL },
+		{ "PATCH", "/integrated-account/%A", "{\"api_token\":\"unit-cf-token-9876543210\"}" },
+		{ "DELETE", "/integrated-account/%A", NULL },
+		{ "POST", "/integrated-account/%A/mcp", "{\"name\":\"n\",\"config\":{\"methods\":[\"read\"],\"tags\":[\"dns\"]},\"expires_at\":1795640000}" },
+		{ "GET", "/integrated-account/%A/mcp?limit=1", NULL },
+		{ "GET", "/integrated-account/%A/mcp/%M", NULL },
+		{ "PATCH", "/integrated-account/%A/mcp/%M", "{\"name\":\"x\",\"config\":{\"tags\":[\"zones\"]},\"expires_at\":null}" },
+		{ "DELETE", "/integrated-account/%A/mcp/%M", NULL },
+		{ "GET", "/integrated-account/%A/tools?methods=read%2Ccustom&tags=dns", NULL },
+		{ "POST", "/api-key", "{\"name\":\"k2\",\"accounts\":[\"%A\"],\"expires_at\":\"2027-01-01T00:00:00Z\"}" },
+		{ "GET", "/api-key", NULL },
+	};
+	struct seeded sd;
+	size_t i;
+
+	memset(&sd, 0, sizeof(sd));
+	sd.db = fake_db_new(fixed_now);
+	fake_conn_new(sd.db, &sd.st);
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		char path[512], body[512];
+		long n, runs = 0, bad = 0, first_bad = 0, got_bad = 0;
+		int want;
+		/* %A and %M: the seeded account and server, made anew each run */
+		seed_fresh(&sd);
+		expand(routes[i].path, &sd, path, sizeof(path));
+		expand(routes[i].body ? routes[i].body : "", &sd, body, sizeof(body));
+		want = route_status(&sd, routes[i].method, path, routes[i].body ? body : NULL);
+		for (n = 1; n < 100000; n++) {
+			unsigned long before;
+			int st;
+			seed_fresh(&sd);
+			before = xalloc_oom_events();
+			xalloc_fail_after(n);
+			st = route_status(&sd, routes[i].method, path, routes[i].body ? body : NULL);
+			xalloc_fail_after(0);
+			if (xalloc_oom_events() == before)
+				break;
+			runs++;
+			if (st != 500 && st != want && !bad++) {
+				first_bad = n;
+				got_bad = st;
+			}
+		}
+		ok(runs > 0 && !bad, "bug_mgmt_body_oom_is_400: allocation failures: %s %.40s: each of %ld runs answers %d "
+			"or 500", routes[i].method, routes[i].path, runs, want);
+		if (bad)
+			printf("#   %ld did not, the first at allocation %ld (%ld)\n", bad, first_bad, got_bad);
+	}
+	fake_db_free(sd.db);
+}
+
 int main(void)
 {
 	struct backend b;
@@ -646,6 +799,7 @@ int main(void)
 	test_race(&b, 1, 0);
 	backend_free(&b);
 	test_apikey_two_rules();
+	test_bug_mgmt_body_oom_is_400();
 
 	if (redis_start(&rd) < 0 || backend_redis(&b, &rd) < 0) {
 		printf("ok %d # SKIP bug_exec_partial_failure, bug_lookup_orphan_token (redis-server): none to run\n", ++tap_n);
