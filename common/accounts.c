@@ -78,11 +78,9 @@ int admin_account_read(const struct admin *a, const char *id, int watch, redisRe
 	*out = NULL;
 	if (!admin_id_ok(id) || admin_account_key(k, id) < 0)
 		return 0;
-	if (a->st->pipeline(a->st->ud, watch ? 2 : 1, watch ? cmds : cmds + 1, rep) < 0) {
-		if (watch)
-			admin_unwatch(a); /* ends the lost transaction (store.h) */
+	/* a failed pipeline opens no transaction (store.h): nothing to end then */
+	if (a->st->pipeline(a->st->ud, watch ? 2 : 1, watch ? cmds : cmds + 1, rep) < 0)
 		return -1;
-	}
 	store_reply_free(watch ? rep[0] : NULL);
 	*out = rep[watch ? 1 : 0];
 	if ((*out)->type != REDIS_REPLY_ARRAY || (*out)->elements == 0) {
@@ -289,11 +287,8 @@ int admin_account_delete(const struct admin *a, const char *id, struct admin_res
 	size_t i;
 	int rc;
 
-	rc = admin_account_read(a, id, 0, &h);
-	if (rc < 0)
-		return DOWN(r);
-	if (rc == 0)
-		return NOTFOUND(r, "no integrated account with that id");
+	if (admin_account_found(a, id, &h, r))
+		return r->status;
 	snprintf(nk, sizeof(nk), "cfmcp:account-name:%s", admin_field(h, "name") ? admin_field(h, "name") : "");
 	store_reply_free(h);
 	admin_account_key(k, id);
