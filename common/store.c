@@ -628,37 +628,6 @@ out:
 	return rc;
 }
 
-enum store_rc store_apikey_get(struct store *st, const char *hash, struct apikey *out)
-{
-	char key[128];
-	const char *argv[2];
-	size_t argvlen[2];
-	const char *kv[64];
-	size_t kvlen[64], n;
-	redisReply *r;
-	enum store_rc rc = STORE_NOTFOUND;
-	int k;
-
-	memset(out, 0, sizeof(*out));
-	k = snprintf(key, sizeof(key), "cfmcp:apikey:%s", hash);
-	if (k < 0 || (size_t)k >= sizeof(key))
-		return STORE_NOTFOUND;
-	argv[0] = "HGETALL";
-	argvlen[0] = 7;
-	argv[1] = key;
-	argvlen[1] = (size_t)k;
-	r = store_cmd(st, 2, argv, argvlen);
-	if (!r)
-		return STORE_DOWN;
-	if (r->type != REDIS_REPLY_ARRAY)
-		rc = STORE_DOWN;
-	else if (reply_pairs(r, kv, kvlen, 64, &n) == 0 && n > 0 &&
-		 apikey_from_pairs(out, kv, kvlen, n) == 0)
-		rc = STORE_OK;
-	freeReplyObject(r);
-	return rc;
-}
-
 int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
 	struct redisReply **replies)
 {

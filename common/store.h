@@ -34,13 +34,15 @@ struct store *store_from_config(const struct config *cfg) __attribute__((nonnull
  * integrated account, and (bearer_hash not NULL) the API key sent as
  * Authorization: Bearer: one round trip (HGETALL of each, pipelined); a
  * token made by hand without its account's fields costs a second one.
- * STORE_NOTFOUND when the token, or its account, does not exist (or expired). */
+ * STORE_NOTFOUND when the token, or its account, does not exist (or
+ * expired). A minted token carries copies of its account's fields, so its
+ * account is not read here: that holds because removing an account
+ * revokes its tokens first, and no token can be minted for an account
+ * being removed (admin.c, ACCOUNT_REMOVING; test bug_lookup_orphan_token).
+ * Deleting an account's hash by hand, not with `account remove` or the
+ * API, leaves its minted tokens working. */
 enum store_rc store_lookup(struct store *st, const char *hash, const char *bearer_hash,
 	struct scope *out) __attribute__((nonnull(1, 2, 4), warn_unused_result));
-
-/* An API key by the SHA-256 hex of its secret (management API). */
-enum store_rc store_apikey_get(struct store *st, const char *hash, struct apikey *out)
-	__attribute__((nonnull, warn_unused_result));
 
 /* Commands for the management side (admin.c): a pipeline of n commands
  * given as NULL-terminated string vectors, sent in one write, replies read

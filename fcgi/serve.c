@@ -20,6 +20,7 @@
 #include <fcgiapp.h>
 #include <hiredis/hiredis.h>
 
+#include "../common/admin.h"
 #include "../common/http.h"
 #include "../common/log.h"
 #include "../common/router.h"
@@ -212,6 +213,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	struct sigaction sa;
 	FCGX_Request rq;
 	struct mcp_env env;
+	struct admin_store adm;
 	struct store *st = NULL;
 	struct upstream *up = NULL;
 	int rc = 1;
@@ -241,7 +243,8 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	env.cat = cat;
 	env.lookup = env_lookup;
 	env.store_ud = st;
-	env.admin_store = st;
+	admin_store_redis(&adm, st);
+	env.admin_store = &adm;
 	env.upstream = env_upstream;
 	env.up_ud = up;
 	env.cache_get = env_cache_get;
