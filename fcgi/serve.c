@@ -20,6 +20,7 @@
 #include <fcgiapp.h>
 
 #include "../common/args.h"
+#include "../common/cache.h"
 #include "../common/http.h"
 #include "../common/log.h"
 #include "../common/router.h"
@@ -36,9 +37,20 @@ static void on_term(int sig)
 	stopping = 1;
 }
 
+/* The worker's Redis connection and, when CFMCP_CACHE_ENTRIES > 0, its
+ * scope cache (cache.h): mcp_env.store_ud. */
+struct serve_store {
+	struct store *st;
+	struct cache *cache;
+};
+
 static enum store_rc env_lookup(void *ud, const char *hash, const char *bearer_hash, struct scope *out)
 {
-	return store_lookup(ud, hash, bearer_hash, out);
+	struct serve_store *ss = ud;
+
+	if (ss->cache)
+		return cache_lookup(ss->cache, ss->st, hash, bearer_hash, (long)time(NULL), out);
+	return store_lookup(ss->st, hash, bearer_hash, out);
 }
 
 static enum upstream_err env_upstream(void *ud, const struct plan *p, const char *token,
@@ -49,12 +61,12 @@ static enum upstream_err env_upstream(void *ud, const struct plan *p, const char
 
 static enum store_rc env_cache_get(void *ud, const char *key, char *out, size_t outsz)
 {
-	return store_get(ud, key, out, outsz);
+	return store_get(((struct serve_store *)ud)->st, key, out, outsz);
 }
 
 static enum store_rc env_cache_set(void *ud, const char *key, const char *val, long ttl)
 {
-	return store_setex(ud, key, val, ttl);
+	return store_setex(((struct serve_store *)ud)->st, key, val, ttl);
 }
 
 static long env_now(void)
@@ -180,6 +192,8 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	FCGX_Request rq;
 	struct mcp_env env;
 	struct store *st = NULL;
+	struct cache *cache = NULL;
+	struct serve_store ss;
 	struct upstream *up = NULL;
 	int rc = 1;
 
@@ -199,15 +213,22 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	mallopt(M_TOP_PAD, 1024 * 1024);
 	st = store_from_config(cfg);
 	up = upstream_new(cfg);
-	if (!st || !up) {
+	if (st && cfg->cache_entries > 0) {
+		cache = cache_new((size_t)cfg->cache_entries);
+		if (cache)
+			store_tracking_enable(st);
+	}
+	if (!st || !up || (cfg->cache_entries > 0 && !cache)) {
 		log_err("worker: out of memory at start");
 		goto out;
 	}
+	ss.st = st;
+	ss.cache = cache;
 	memset(&env, 0, sizeof(env));
 	env.cfg = cfg;
 	env.cat = cat;
 	env.lookup = env_lookup;
-	env.store_ud = st;
+	env.store_ud = &ss;
 	env.admin_store = st;
 	env.upstream = env_upstream;
 	env.up_ud = up;
@@ -242,6 +263,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	rc = 0;
 out:
 	upstream_free(up);
+	cache_free(cache);
 	store_free(st);
 	args_patterns_free();
 	return rc;
