@@ -44,6 +44,8 @@
 #define STORE_MAX_SENTINELS 8
 #define STORE_MAX_SERVICE 64      /* Sentinel's master name: letters, digits, . _ - */
 #define STORE_ROLE_RECHECK_MS 1000 /* a connection in use confirms ROLE this often */
+#define TRACK_PING_MS 300          /* a busy worker PINGs its invalidation connection this often */
+#define TRACK_FRESH_MS 1000        /* older than this, the stream is confirmed before use */
 
 struct store_node {
 	char host[256];
@@ -75,6 +77,8 @@ struct store {
 	int track_on;                   /* c and inv are paired as above */
 	long track_gen;                 /* > 0 while track_on; new for each pairing or flush */
 	long long track_retry_ms;       /* while setting up fails: not before this */
+	long long track_ping_ms;        /* a PING on inv is unanswered since then; 0: none */
+	long long track_fresh_ms;       /* every invalidation Redis sent before this is read */
 	int track_logged;               /* a loss was logged; log the recovery */
 };
 
@@ -911,6 +915,8 @@ static int track_setup(struct store *st)
 		goto fail;
 	st->track_on = 1;
 	st->track_gen = ++track_counter;
+	st->track_ping_ms = 0;
+	st->track_fresh_ms = mono_ms(); /* SUBSCRIBE was answered after CLIENT ID */
 	if (st->track_logged)
 		log_info("cache: Redis client tracking is on again; cache in use");
 	st->track_logged = 0;
@@ -933,6 +939,14 @@ static void track_message(struct store *st, const redisReply *r,
 	const redisReply *p;
 	size_t i;
 
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
+	    !strcmp(r->element[0]->str, "pong")) {
+		/* everything Redis sent before the PING's answer is read */
+		if (st->track_ping_ms)
+			st->track_fresh_ms = st->track_ping_ms;
+		st->track_ping_ms = 0;
+		return;
+	}
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_STRING ||
 	    strcmp(r->element[0]->str, "message"))
 		return; /* the subscribe confirmation */
@@ -986,6 +1000,53 @@ static void track_drain(struct store *st, void (*on_key)(void *ud, const char *k
 	st->track_gen = ++track_counter;
 }
 
+/* PING on the invalidation connection, without waiting for its answer
+ * (a subscribed RESP2 connection answers ["pong", ""] in the stream). */
+static int track_ping(struct store *st)
+{
+	int done = 0;
+
+	if (redisAppendCommand(st->inv, "PING") != REDIS_OK)
+		return -1;
+	while (!done)
+		if (redisBufferWrite(st->inv, &done) != REDIS_OK)
+			return -1;
+	st->track_ping_ms = mono_ms();
+	return 0;
+}
+
+/* The stream has not been confirmed for TRACK_FRESH_MS (an idle worker,
+ * or Redis silent): PING and read up to its answer, invalidations on the
+ * way included, within the Redis timeout. A Redis that hangs, or a
+ * network that dropped without a FIN, would otherwise leave the cache
+ * trusted with nothing arriving. -1: no answer (tracking lost). */
+static int track_fence(struct store *st, void (*on_key)(void *ud, const char *key, size_t n), void *ud)
+{
+	int rounds, msgs = 0;
+
+	for (rounds = 0; rounds < 3 && st->track_on && mono_ms() - st->track_fresh_ms > TRACK_FRESH_MS; rounds++) {
+		if (!st->track_ping_ms && track_ping(st) < 0)
+			break;
+		while (st->track_on && st->track_ping_ms) {
+			void *rep = NULL;
+			if (++msgs > 100000 || redisGetReply(st->inv, &rep) != REDIS_OK || !rep) {
+				if (rep)
+					freeReplyObject(rep);
+				break;
+			}
+			track_message(st, rep, on_key, ud);
+			freeReplyObject(rep);
+		}
+		if (st->track_ping_ms)
+			break;
+	}
+	if (st->track_on && mono_ms() - st->track_fresh_ms <= TRACK_FRESH_MS)
+		return 0;
+	if (st->track_on)
+		track_fail(st, "no answer on the invalidation connection (Redis hung or unreachable)");
+	return -1;
+}
+
 void store_tracking_enable(struct store *st)
 {
 	st->track_want = 1;
@@ -1001,8 +1062,17 @@ long store_tracking_sync(struct store *st, void (*on_key)(void *ud, const char *
 		return -1;
 	if (st->track_on)
 		track_drain(st, on_key, ud);
-	if (st->track_on)
+	if (st->track_on) {
+		long long now = mono_ms();
+		if (now - st->track_fresh_ms > TRACK_FRESH_MS) {
+			if (track_fence(st, on_key, ud) < 0)
+				return -1;
+		} else if (!st->track_ping_ms && now - st->track_fresh_ms >= TRACK_PING_MS && track_ping(st) < 0) {
+			track_fail(st, "PING on the invalidation connection failed");
+			return 0;
+		}
 		return st->track_gen;
+	}
 	if (mono_ms() < st->track_retry_ms)
 		return 0;
 	if (track_setup(st) < 0) {

@@ -158,7 +158,7 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
   {
     const tok = mintToken(env, { methods: X });
     const warm = await warmAll(tok);
-    const subs = rcli('CLIENT', 'LIST', 'TYPE', 'pubsub').split('\n').filter((l) => /cmd=subscribe/.test(l));
+    const subs = rcli('CLIENT', 'LIST', 'TYPE', 'pubsub').split('\n').filter((l) => / sub=1 /.test(l));
     rcli('CLIENT', 'KILL', 'TYPE', 'pubsub');
     rcli('HSET', `cfmcp:mcp:${sha(tok)}`, 'methods', Y);
     const bad = await checkAll(tok, only(Y));
@@ -167,6 +167,34 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
     rcli('DEL', `cfmcp:mcp:${sha(tok)}`);
     const bad2 = await checkAll(tok, is404);
     t.ok(bad2 === null, 'tracking set up again: a revocation after it is seen too', bad2);
+  }
+
+  const firstAnswer = async (tok, pred) => {
+    // the first answers after a restart may be 503 while the workers reconnect
+    for (let i = 0; i < 40; i++) {
+      const r = await list(tok);
+      if (r.status !== 503) return pred(r) ? null : r.status;
+      await sleep(50);
+    }
+    return 'still 503';
+  };
+
+  // ---- Redis hung (SIGSTOP: connections open, nothing arrives): past the
+  // 1 s freshness bound no worker answers from its cache any more
+  {
+    const tok = mintToken(env);
+    const w = await warmAll(tok);
+    const rpid = Number(fs.readFileSync(path.join(env.CFMCP_DIR, 'redis.pid'), 'utf8'));
+    process.kill(rpid, 'SIGSTOP');
+    let rs;
+    try {
+      await sleep(1100);
+      rs = await Promise.all([0, 1, 2, 3].map(() => list(tok)));
+    } finally { process.kill(rpid, 'SIGCONT'); }
+    t.ok(w.every(isOk) && rs.every((r) => r.status === 503), 'bug_hung_redis_served_from_cache: Redis hung for 1.1 s, cached tokens are answered 503, not from the cache',
+      rs.map((r) => r.status));
+    const back = await firstAnswer(tok, isOk);
+    t.ok(back === null, 'Redis answering again: the token works', back);
   }
 
   // ---- Redis restarted: a token it no longer has (made after the SAVE
@@ -178,15 +206,6 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
     for (let i = 0; i < 200 && alive(pid); i++) await sleep(10);
     execFileSync('sh', ['-c', '. "$ROOT/tests/lib/stack.sh" && stack_start_redis "$CFMCP_DIR"'],
       { env: { ...process.env, ROOT, CFMCP_DIR: env.CFMCP_DIR }, stdio: 'inherit' });
-  };
-  const firstAnswer = async (tok, pred) => {
-    // the first answers after a restart may be 503 while the workers reconnect
-    for (let i = 0; i < 40; i++) {
-      const r = await list(tok);
-      if (r.status !== 503) return pred(r) ? null : r.status;
-      await sleep(50);
-    }
-    return 'still 503';
   };
   {
     const kept = mintToken(env);
@@ -224,13 +243,21 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
     rcli('CONFIG', 'RESETSTAT');
     const N = 200;
     let okN = 0;
+    const t0 = Date.now();
     for (let i = 0; i < N; i++) if (isOk(await list(tok))) okN++;
+    const ms = Date.now() - t0;
     const stats = rcli('INFO', 'commandstats').split('\n').filter((l) => l.startsWith('cmdstat_'))
       .map((l) => /^cmdstat_([^:]+):calls=(\d+)/.exec(l)).filter(Boolean)
       .filter((m) => !/^(info|config)/.test(m[1]));
-    const total = stats.reduce((a, m) => a + Number(m[2]), 0);
+    // The one thing a busy worker sends: a PING on its invalidation
+    // connection every 300 ms (README "Scope cache"), per time, not per request.
+    const pings = stats.filter((m) => m[1] === 'ping').reduce((a, m) => a + Number(m[2]), 0);
+    const other = stats.filter((m) => m[1] !== 'ping');
+    const total = other.reduce((a, m) => a + Number(m[2]), 0);
     t.ok(okN === N && total === 0, `${N} tools/list on a known token: ${total} Redis commands (INFO commandstats)`,
-      stats.map((m) => `${m[1]}=${m[2]}`).join(' '));
+      other.map((m) => `${m[1]}=${m[2]}`).join(' '));
+    const maxPings = 2 * (Math.ceil(ms / 300) + 2);
+    t.ok(pings <= maxPings, `... and ${pings} heartbeat PINGs in those ${ms} ms (at most ${maxPings} for 2 workers)`);
   }
 
   // The worker log says when tracking was lost and when it came back.
