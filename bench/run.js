@@ -121,7 +121,8 @@ async function startup(schemas, label) {
     fs.mkdirSync(path.join(SD, 'cfmcp/lighttpd'), { recursive: true });
     const tlsPort = await freePort();
     const vars = { CFMCP_SOCKET: path.join(SD, 'static.sock'), CFMCP_LOGMASK: path.join(BUILD, 'cfmcp-logmask'), LOGDIR: SD,
-      TLS_LISTEN: `127.0.0.1:${tlsPort}`, TLS_CERT: path.join(D, 'tls.crt'), TLS_KEY: path.join(D, 'tls.key'), DIR: SD, PORT: String(sport) };
+      TLS_LISTEN: `127.0.0.1:${tlsPort}`, TLS_CERT: path.join(D, 'tls.crt'), TLS_KEY: path.join(D, 'tls.key'), DIR: SD, PORT: String(sport),
+      WWWDIR: path.join(ROOT, 'deploy/www') };
     render(path.join(ROOT, 'deploy/lighttpd/cfmcp.conf'), path.join(SD, 'cfmcp/lighttpd/cfmcp.conf'), vars);
     render(path.join(ROOT, 'deploy/lighttpd/cfmcp-tls.conf'), path.join(SD, 'cfmcp/lighttpd/cfmcp-tls.conf'), vars);
     render(path.join(ROOT, 'deploy/lighttpd/lighttpd-test.conf'), path.join(SD, 'lighttpd.conf'), vars);

@@ -14,7 +14,7 @@
 #include <hiredis/hiredis.h>
 
 #include "admin.h"
-#include "args.h"
+#include "cfid.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "xalloc.h"
@@ -403,7 +403,7 @@ int admin_account_create(const struct admin *a, const cJSON *in, struct admin_re
 		return BAD(r, "unknown field \"%.64s\" (allowed: name, account_id, api_token)", which);
 	if (!cJSON_IsString(name) || !printable(name->valuestring, 100))
 		return BAD(r, "name is required: a string of 1 to 100 printable characters");
-	if (!cJSON_IsString(acc) || !is_hex32(acc->valuestring))
+	if (!cJSON_IsString(acc) || !cfid_valid(acc->valuestring))
 		return BAD(r, "account_id is required: the Cloudflare account id (32 lower-case hex digits)");
 	if (cf_token_check(tok, "the Cloudflare API token", r))
 		return r->status;

@@ -37,16 +37,16 @@
 #define CAP_TOOL_NAME           64
 /* Longest string argument forwarded upstream unless the schema says less. */
 #define CAP_ARG_STRING          4096
-/* Largest page a list cursor may carry ("p<page>"): args.c takes a cursor
+/* Largest page a list cursor may carry ("p<page>"): plan.c takes a cursor
  * back up to it, result.c offers none past it. Also the largest per_page
  * result.c believes, which keeps page * per_page exact in a double. */
 #define CAP_CURSOR_PAGE_MAX     1000000
 /* Longest upstream request target: path + '?' + query, percent-encoded,
  * after the base URL. Cloudflare's edge refuses URLs over 16 KB
  * (developers.cloudflare.com/fundamentals/reference/connection-limits);
- * 1 KiB of that is left to the base URL. args.c refuses a plan that would
+ * 1 KiB of that is left to the base URL. plan.c refuses a plan that would
  * outgrow it (naming the argument); upstream.c sizes its URL buffer as
- * base + this, so every plan args.c accepts fits. */
+ * base + this, so every plan plan.c accepts fits. */
 #define CAP_URL_TARGET          (15u * 1024u)
 
 #endif

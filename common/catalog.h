@@ -11,32 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-/* What a zone parameter marked x-zone-name accepts: 32 hex, or a domain
- * name (RFC 1035 labels, lower case) that the server resolves to an id. */
-#define ZONE_ID_OR_NAME "^([0-9a-f]{32}|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])+[a-z]([a-z0-9-]{0,61}[a-z0-9])?)$"
-
-enum tool_kind { TOOL_LIST, TOOL_GET, TOOL_CREATE, TOOL_UPDATE, TOOL_DELETE, TOOL_CUSTOM };
-
-enum page_style { PAGE_NONE = 0, PAGE_PAGE, PAGE_CURSOR };
-
-struct tool {
-	char *name;             /* list_all_cloudflare_zones */
-	enum tool_kind kind;
-	char *method_key;       /* "list", "get", ... or the custom method's key */
-	const char *http;       /* "GET"...; points into the schema document */
-	const char *path;       /* "/zones/{zone_id}"; into the document */
-	const cJSON *path_params; /* object: name -> JSON Schema; may be NULL */
-	const cJSON *query;     /* object: name -> JSON Schema; may be NULL */
-	const cJSON *body;      /* JSON Schema of the body; may be NULL */
-	cJSON *input_schema;    /* owned: the tool's inputSchema */
-	enum page_style paging;
-	int page_min, page_default, page_max; /* limit floor, default and cap */
-	const char *cursor_param;   /* cursor-style: query name of the cursor */
-	const char *size_param;     /* query name of the page size */
-	char **tags;            /* owned, NULL-terminated */
-	char *json;             /* owned: the rendered Tool object */
-	size_t json_len;
-};
+#include "tool.h"
 
 struct catalog {
 	struct tool *tools;     /* sorted by name */
@@ -53,7 +28,5 @@ void catalog_free(struct catalog *cat);
 /* Tool by exact name, or NULL. */
 const struct tool *catalog_find(const struct catalog *cat, const char *name)
 	__attribute__((nonnull));
-/* Whether the tool carries a readOnlyHint (list/get). */
-int tool_is_read(const struct tool *t);
 
 #endif

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "b64url.h"
 #include "caps.h"
 #include "crypto.h"
 
@@ -48,70 +49,6 @@ int crypto_token_hash(const char *t, size_t n, char out[CRYPTO_SHA256_HEX])
 	return crypto_sha256_hex(t, n, out);
 }
 
-static const char B64URL[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int crypto_b64url_encode(const unsigned char *p, size_t n, char *out, size_t outsz)
-{
-	size_t i, o = 0;
-	unsigned int acc = 0;
-	int bits = 0;
-
-	if (outsz < (n * 4 + 2) / 3 + 1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		acc = ((acc << 8) | p[i]) & 0xffffu;
-		bits += 8;
-		while (bits >= 6) {
-			bits -= 6;
-			out[o++] = B64URL[(acc >> bits) & 63];
-		}
-	}
-	if (bits)
-		out[o++] = B64URL[(acc << (6 - bits)) & 63];
-	out[o] = '\0';
-	return 0;
-}
-
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-long crypto_b64url_decode(const char *s, size_t n, unsigned char *out, size_t outsz)
-{
-	size_t i, o = 0;
-	unsigned int acc = 0;
-	int bits = 0;
-
-	if (n % 4 == 1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		int v = b64val((unsigned char)s[i]);
-		if (v < 0)
-			return -1;
-		acc = ((acc << 6) | (unsigned)v) & 0xffffu;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o == outsz)
-				return -1;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return (long)o;
-}
-
 int crypto_random_bytes(void *out, size_t n)
 {
 	return n <= 1024 && RAND_bytes(out, (int)n) == 1 ? 0 : -1;
@@ -126,7 +63,7 @@ int crypto_random_token(size_t nbytes, char *out, size_t outsz)
 		return -1;
 	if (RAND_bytes(raw, (int)nbytes) != 1)
 		return -1;
-	rc = crypto_b64url_encode(raw, nbytes, out, outsz);
+	rc = b64url_encode(raw, nbytes, out, outsz);
 	OPENSSL_cleanse(raw, sizeof(raw));
 	return rc;
 }
@@ -264,7 +201,7 @@ int crypto_seal(const struct keyring *kr, const char *aad, const void *pt, size_
 		goto out;
 	hdr = (size_t)snprintf(out, outsz, "v1.%s.", kr->k[0].kid);
 	if (hdr >= outsz ||
-	    crypto_b64url_encode(blob, GCM_NONCE + (size_t)len + (size_t)fin + GCM_TAG, out + hdr, outsz - hdr) < 0)
+	    b64url_encode(blob, GCM_NONCE + (size_t)len + (size_t)fin + GCM_TAG, out + hdr, outsz - hdr) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -311,7 +248,7 @@ int crypto_open(const struct keyring *kr, const char *aad, const char *sealed,
 			key = kr->k[i].key;
 	if (!key)
 		return CRYPTO_ENOKEY;
-	bl = crypto_b64url_decode(sealed + 12, strlen(sealed + 12), blob, sizeof(blob));
+	bl = b64url_decode(sealed + 12, strlen(sealed + 12), blob, sizeof(blob));
 	if (bl < GCM_NONCE + GCM_TAG)
 		return CRYPTO_EFORMAT;
 	ctlen = (size_t)bl - GCM_NONCE - GCM_TAG;

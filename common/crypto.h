@@ -28,13 +28,6 @@ int crypto_random_token(size_t nbytes, char *out, size_t outsz)
 /* 1 when the two buffers are equal, in time that depends only on n. */
 int crypto_equal(const void *a, const void *b, size_t n) __attribute__((nonnull));
 
-/* Unpadded base64url (RFC 4648 §5). encode: outsz >= 4*n/3 + 2; decode
- * returns the decoded length or -1 (bad character, bad length, no room). */
-int crypto_b64url_encode(const unsigned char *p, size_t n, char *out, size_t outsz)
-	__attribute__((nonnull, warn_unused_result));
-long crypto_b64url_decode(const char *s, size_t n, unsigned char *out, size_t outsz)
-	__attribute__((nonnull, warn_unused_result));
-
 /*
  * Secrets at rest (the Cloudflare API token of an integrated account):
  * AES-256-GCM under a key from the key file (CFMCP_KEY_FILE). The file

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "json.h" /* callers build JSON too; new code includes json.h itself */
 
 /* Every failure the MCP layer can report. One enum, one mapping
  * (jsonrpc_code / jsonrpc_http_status); handlers never pick codes. */
@@ -45,21 +46,10 @@ int jsonrpc_http_status(enum mcp_err e, int modern);
 const char *jsonrpc_message(enum mcp_err e);
 
 /*
- * Check raw bytes before cJSON sees them: valid UTF-8 (RFC 3629, no
- * overlongs or surrogates), nesting at most max_depth, at most max_items
- * values, no "\u0000" escape inside strings (cJSON would silently cut the
- * string there). Returns MCP_OK or MCP_EPARSE; *why gets a static reason.
- */
-enum mcp_err jsonrpc_prescan(const char *p, size_t n, int max_depth, size_t max_items,
-	const char **why) __attribute__((nonnull(1, 5)));
-
-/*
- * Parse a whole body into *root (caller owns, cJSON_Delete). Runs the
- * prescan, requires nothing but whitespace after the value, and refuses
- * duplicate member names anywhere (our written rule: a duplicate key is
- * ambiguous, so the message is invalid). Returns MCP_OK, MCP_EPARSE,
- * MCP_ENOMEM (an allocation failed inside the parser) or
- * MCP_EINVALREQ (duplicates); *why gets a static reason.
+ * Parse a whole body into *root (caller owns, cJSON_Delete) by json.h's
+ * strict rules (json_parse), its refusals mapped: MCP_EPARSE (not JSON we
+ * accept), MCP_ENOMEM (an allocation failed inside the parser) or
+ * MCP_EINVALREQ (duplicate member names); *why gets a static reason.
  */
 enum mcp_err jsonrpc_parse(const char *p, size_t n, cJSON **root, const char **why)
 	__attribute__((nonnull, warn_unused_result));
@@ -80,26 +70,6 @@ struct rpc_msg {
  */
 enum mcp_err jsonrpc_check(const cJSON *obj, struct rpc_msg *m, const char **why)
 	__attribute__((nonnull, warn_unused_result));
-
-/* cJSON_AddItemToObject that owns item: on failure (it copies the key and
- * can run out of memory) item is deleted instead of leaked. 0 or -1. */
-int json_add(cJSON *obj, const char *key, cJSON *item) __attribute__((warn_unused_result));
-
-/*
- * Validate the one JSON value at p (RFC 8259, strict: UTF-8 checked,
- * escapes checked, \u0000 refused, surrogates paired, nesting at most
- * max_depth) without building a tree. Returns the first byte after the
- * value, or NULL. When the value is an array, *count gets its length
- * (else -1). Lets a large upstream "result" pass through as bytes.
- */
-const char *json_scan(const char *p, const char *end, int max_depth, long *count)
-	__attribute__((nonnull(1, 2)));
-/* Skip JSON whitespace. */
-const char *json_skip_ws(const char *p, const char *end) __attribute__((nonnull));
-
-/* Append s (n bytes of UTF-8) to b as a JSON string literal, quotes
- * included (RFC 8259 §7: '"', '\\' and controls escaped). 0 or -1. */
-int json_append_string(struct buf *b, const char *s, size_t n) __attribute__((warn_unused_result));
 
 /* Append {"jsonrpc":"2.0","id":...,"result":<result_json>} to out. */
 int jsonrpc_write_result(struct buf *out, const cJSON *id, const char *result, size_t len)

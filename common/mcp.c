@@ -18,12 +18,13 @@
 
 #include <cjson/cJSON.h>
 
-#include "args.h"
 #include "caps.h"
 #include "crypto.h"
+#include "cursor.h"
 #include "jsonrpc.h"
 #include "mcp.h"
 #include "mcp_call.h"
+#include "plan.h"
 #include "result.h"
 #include "transport.h"
 #include "zone.h"
@@ -169,7 +170,7 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	char why[512];
 	enum mcp_err e = MCP_ENOMEM;
 	int rc;
-	struct args_ctx actx = { c->scope.cf_account, zone_resolve, c };
+	struct plan_ctx actx = { c->scope.cf_account, zone_resolve, c };
 
 	if (!cJSON_IsString(name)) {
 		c->why = "tools/call needs params.name (a string)";
@@ -188,7 +189,7 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	plan_init(&p);
 	upstream_reply_init(&ur);
 	why[0] = '\0';
-	rc = args_plan(t, cJSON_IsObject(args) ? args : NULL, &actx, &p, why, sizeof(why));
+	rc = plan_build(t, cJSON_IsObject(args) ? args : NULL, &actx, &p, why, sizeof(why));
 	if (rc == -1 || rc == -3) {
 		char msg[700];
 		if (rc == -1)
@@ -274,6 +275,17 @@ done:
 
 /* ---- era negotiation -------------------------------------------------- */
 
+/* 1 when s is 1..max bytes of printable ASCII. */
+static int printable_ascii(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (n == max || (unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7e)
+			return 0;
+	return n > 0;
+}
+
 /* -32022 with data {supported, requested} (SEP-2575), for either era. */
 static enum mcp_err version_error(struct call *c, const char *hv)
 {
@@ -287,7 +299,12 @@ static enum mcp_err version_error(struct call *c, const char *hv)
 	cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
 	for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
 		cJSON_AddItemToArray(sup, cJSON_CreateString(versions_2025[i]));
-	cJSON_AddStringToObject(d, "requested", hv);
+	/* echo what was asked only when it is short printable ASCII: the
+	 * header's bytes are not checked as UTF-8 anywhere before this */
+	if (printable_ascii(hv, 64))
+		cJSON_AddStringToObject(d, "requested", hv);
+	else
+		cJSON_AddNullToObject(d, "requested");
 	c->err_data = d;
 	c->why = "MCP-Protocol-Version is not supported";
 	return MCP_EVERSION;

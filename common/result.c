@@ -17,8 +17,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "args.h"
 #include "caps.h"
+#include "cursor.h"
+#include "json.h"
 #include "jsonrpc.h"
 #include "mcp_call.h"
 #include "ratelimit.h"
@@ -132,7 +133,7 @@ static int ri_int(const cJSON *ri, const char *key, double lo, double hi, double
  * 1 when there is a next page, 0 when not (or result_info is not usable),
  * -1 when out of memory. nres: the result array's length, or -1 when the
  * result is not an array. Page style: "p<page + 1>"; cursor style:
- * "c<Cloudflare's cursor>" (args.c decodes both).
+ * "c<Cloudflare's cursor>" (plan.c decodes both).
  */
 static int next_cursor(const struct tool *t, const cJSON *ri, long nres, struct buf *out)
 {
@@ -428,7 +429,7 @@ static enum mcp_err shape_result(const struct call *c, const struct tool *t, con
 	 * (shape_fast's json_scan checks what it passes). Depth and size are
 	 * left to cJSON and the upstream cap; a "\u0000" is refused too, as
 	 * cJSON would silently cut the string there. */
-	if (ur->body.len && jsonrpc_prescan(ur->body.p, ur->body.len, INT_MAX, SIZE_MAX, &bad) != MCP_OK) {
+	if (ur->body.len && json_prescan(ur->body.p, ur->body.len, INT_MAX, SIZE_MAX, &bad) != JSON_OK) {
 		e = shape_error(c, ur, NULL, bad, res);
 		goto out;
 	}

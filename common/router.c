@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "jsonrpc.h"
 #include "mgmt.h"
 #include "router.h"
@@ -29,7 +30,9 @@ static void json_error(struct http_response *r, int status, const char *error, c
 	r->status = status;
 	buf_reset(&r->body);
 	if (http_response_header(r, "Content-Type", "application/json") ||
-	    buf_printf(&r->body, "{\"status\":%d,\"error\":\"%s\",\"message\":\"%s\"}", status, error, msg)) {
+	    buf_printf(&r->body, "{\"status\":%d,\"error\":", status) ||
+	    json_append_string(&r->body, error, strlen(error)) || buf_append(&r->body, STRLIT(",\"message\":")) ||
+	    json_append_string(&r->body, msg, strlen(msg)) || buf_append(&r->body, STRLIT("}"))) {
 		r->status = 500;
 		buf_reset(&r->body);
 	}

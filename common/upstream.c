@@ -134,12 +134,12 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 	const char *bad = NULL;
 	CURL *h = u->h;
 
-	/* base + any target args_plan accepts (caps.h CAP_URL_TARGET) */
+	/* base + any target plan_build accepts (caps.h CAP_URL_TARGET) */
 	buf_init(&url, strlen(u->base) + CAP_URL_TARGET);
 	buf_init(&auth, 4096);
 	r->err = UP_INTERNAL;
 	if (plan_target_len(p) > CAP_URL_TARGET) {
-		/* args_plan never plans one; a hand-built plan is a bug here */
+		/* plan_build never plans one; a hand-built plan is a bug here */
 		log_err("upstream %s: request target of %zu bytes is over CAP_URL_TARGET; not sent",
 			p->http, plan_target_len(p));
 		goto out;
@@ -164,7 +164,7 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 	}
 	curl_easy_reset(h); /* keeps the connection cache */
 	SETOPT(CURLOPT_URL, url.p);
-	/* the path goes out as planned: args.c refused "." and ".." values, and
+	/* the path goes out as planned: plan.c refused "." and ".." values, and
 	 * libcurl must not resolve dot segments the template itself holds */
 	SETOPT(CURLOPT_PATH_AS_IS, 1L);
 	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");

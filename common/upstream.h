@@ -5,9 +5,9 @@
 #ifndef CFMCP_UPSTREAM_H
 #define CFMCP_UPSTREAM_H
 
-#include "args.h"
 #include "buf.h"
 #include "config.h"
+#include "plan.h"
 
 enum upstream_err {
 	UP_OK = 0,       /* an HTTP answer arrived (any status) */

@@ -8,8 +8,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "args.h"
+#include "cfid.h"
 #include "mcp_call.h"
+#include "plan.h"
 #include "upstream.h"
 #include "zone.h"
 
@@ -31,7 +32,7 @@ int zone_resolve(void *ud, const char *name, char out[33], char *why, size_t why
 	int rc = -1;
 
 	snprintf(key, sizeof(key), "cfmcp:zone-name:%s:%s", c->scope.account[0] ? c->scope.account : "-", name);
-	if (env->cache_get && env->cache_get(env->store_ud, key, out, 33) == STORE_OK && is_hex32(out))
+	if (env->cache_get && env->cache_get(env->store_ud, key, out, 33) == STORE_OK && cfid_valid(out))
 		return 0;
 	plan_init(&p);
 	upstream_reply_init(&ur);
@@ -47,15 +48,22 @@ int zone_resolve(void *ud, const char *name, char out[33], char *why, size_t why
 		goto out;
 	}
 	if (env->upstream(env->up_ud, &p, call_cf_token(c), &ur) != UP_OK || ur.status != 200) {
-		snprintf(why, whysz, "could not look up zone %s (Cloudflare %s %ld); try the 32-character zone id "
-			 "from list_all_cloudflare_zones", name, ur.err == UP_OK ? "HTTP" : "unreachable", ur.status);
+		char what[64];
+		/* say what failed: an answer, the network, or our own setup */
+		if (ur.err == UP_OK)
+			snprintf(what, sizeof(what), "Cloudflare answered HTTP %ld", ur.status);
+		else
+			snprintf(what, sizeof(what), "%s", ur.err == UP_INTERNAL ?
+				"the request could not be set up; nothing was sent" : "Cloudflare could not be reached");
+		snprintf(why, whysz, "could not look up zone %s (%s); try the 32-character zone id "
+			 "from list_all_cloudflare_zones", name, what);
 		goto out;
 	}
 	doc = cJSON_ParseWithLength(ur.body.p, ur.body.len);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "result")) {
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
-		if (cJSON_IsString(n) && !strcmp(n->valuestring, name) && cJSON_IsString(id) && is_hex32(id->valuestring)) {
+		if (cJSON_IsString(n) && !strcmp(n->valuestring, name) && cJSON_IsString(id) && cfid_valid(id->valuestring)) {
 			memcpy(out, id->valuestring, 33);
 			if (env->cache_set)
 				env->cache_set(env->store_ud, key, out, ZONE_NAME_TTL);

@@ -12,7 +12,7 @@
 #define ZONE_NAME_TTL 300
 
 /*
- * A zone_resolver (args.h) for args_plan; ud is the request's struct call
+ * A zone_resolver (plan.h) for plan_build; ud is the request's struct call
  * (mcp_call.h). Returns 0 with the id in out (33 bytes, NUL included), or
  * -1 with a model-facing reason in why (whysz bytes); nothing is cached
  * then.

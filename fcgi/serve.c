@@ -19,11 +19,11 @@
 #include <curl/curl.h>
 #include <fcgiapp.h>
 
-#include "../common/args.h"
 #include "../common/cache.h"
 #include "../common/http.h"
 #include "../common/log.h"
 #include "../common/router.h"
+#include "../common/schema.h"
 #include "../common/store.h"
 #include "../common/upstream.h"
 #include "../common/xalloc.h"
@@ -265,6 +265,6 @@ out:
 	upstream_free(up);
 	cache_free(cache);
 	store_free(st);
-	args_patterns_free();
+	schema_patterns_free();
 	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * fuzz_args.c - libFuzzer target for the argument validator (args_plan):
+ * fuzz_args.c - libFuzzer target for the argument validator (plan_build):
  * the first byte picks a tool, the rest is its arguments as JSON. Checked
  * beyond "no crash": a plan that validates has a path that starts with
  * '/', holds no '?' or '#', no control character, and no segment that is
@@ -11,7 +11,7 @@
  * must also keep ".." out of the path altogether (its path parameters all
  * have patterns). 0xf0-0xff: a tool of a small built-in catalogue whose
  * path parameters have no pattern at all (what the OpenAPI import will
- * bring), so only args.c's own rules keep dot segments out.
+ * bring), so only plan.c's own rules keep dot segments out.
  */
 #include "../../common/first.h"
 
@@ -22,8 +22,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "../../common/args.h"
 #include "../../common/caps.h"
+#include "../../common/plan.h"
 #include "fuzz_env.h"
 
 #define EXTRA_FIRST 0xf0
@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mcp_env *env = fuzz_env();
 	const struct catalog *ex = extra();
 	const struct tool *t;
-	struct args_ctx ctx = { "0123456789abcdef0123456789abcdef", resolve, NULL };
+	struct plan_ctx ctx = { "0123456789abcdef0123456789abcdef", resolve, NULL };
 	struct plan p;
 	cJSON *args;
 	char why[512];
@@ -146,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		t = &ex->tools[(data[0] - EXTRA_FIRST) % ex->ntools];
 	args = cJSON_ParseWithLength((const char *)data + 1, size - 1);
 	plan_init(&p);
-	rc = args_plan(t, cJSON_IsObject(args) ? args : NULL, &ctx, &p, why, sizeof(why));
+	rc = plan_build(t, cJSON_IsObject(args) ? args : NULL, &ctx, &p, why, sizeof(why));
 	if (rc == 0) {
 		const char *path = p.path.p ? p.path.p : "";
 		if (path[0] != '/' || (patterned && strstr(path, "..")) || dot_segment(path, p.path.len) ||

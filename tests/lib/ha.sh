@@ -68,7 +68,7 @@ ha_web() { # DIR NAME CFMCP_REDIS [VAR=value...]
 		stack_make_cert "$_d" || return 1
 		mkdir -p "$_d/cfmcp/lighttpd"
 		for f in cfmcp.conf cfmcp-tls.conf; do
-			CFMCP_SOCKET="$_d/worker.sock" CFMCP_LOGMASK="$BUILD/cfmcp-logmask" LOGDIR="$_d" \
+			CFMCP_SOCKET="$_d/worker.sock" CFMCP_LOGMASK="$BUILD/cfmcp-logmask" LOGDIR="$_d" WWWDIR="$ROOT/deploy/www" \
 			TLS_LISTEN="127.0.0.1:$_tls" TLS_CERT="$_d/tls.crt" TLS_KEY="$_d/tls.key" \
 			sh "$ROOT/deploy/render.sh" "$ROOT/deploy/lighttpd/$f" > "$_d/cfmcp/lighttpd/$f" || return 1
 		done

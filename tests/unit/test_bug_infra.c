@@ -608,7 +608,7 @@ int main(void)
 	redis_stop();
 	catalog_free(&cat);
 	config_free(&cfg);
-	args_patterns_free();
+	schema_patterns_free();
 	unlink(kf);
 	return done_testing();
 }

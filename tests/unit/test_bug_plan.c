@@ -24,11 +24,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../common/args.h"
 #include "../../common/caps.h"
 #include "../../common/catalog.h"
 #include "../../common/crypto.h"
+#include "../../common/plan.h"
 #include "../../common/router.h"
+#include "../../common/schema.h"
 #include "../../common/upstream.h"
 #include "../../common/xalloc.h"
 #include "../tap.h"
@@ -297,7 +298,7 @@ static void test_path_dot_segment(void)
 		{ "v1.2", 0, "/accounts/0123456789abcdef0123456789abcdef/widgets/v1.2" },
 	};
 	struct catalog c;
-	struct args_ctx ctx = { "0123456789abcdef0123456789abcdef", NULL, NULL };
+	struct plan_ctx ctx = { "0123456789abcdef0123456789abcdef", NULL, NULL };
 	const struct tool *t;
 	char err[512] = "", why[512];
 	size_t i;
@@ -314,7 +315,7 @@ static void test_path_dot_segment(void)
 			abort();
 		plan_init(&p);
 		why[0] = '\0';
-		rc = args_plan(t, a, &ctx, &p, why, sizeof(why));
+		rc = plan_build(t, a, &ctx, &p, why, sizeof(why));
 		if (cases[i].rc < 0) {
 			ok(rc == -1 && strstr(why, "widget_id") && strstr(why, "path segment"),
 				"bug_path_dot_segment: widget_id \"%s\" refused, naming it (rc %d, path %s, why: %s)",
@@ -330,11 +331,11 @@ static void test_path_dot_segment(void)
 	/* the account filled in from the scope is a path value like any other */
 	if (t) {
 		struct plan p;
-		struct args_ctx dots = { "..", NULL, NULL };
+		struct plan_ctx dots = { "..", NULL, NULL };
 		cJSON *a = cJSON_Parse("{\"widget_id\":\"w1\"}");
 		int rc;
 		plan_init(&p);
-		rc = args_plan(t, a, &dots, &p, why, sizeof(why));
+		rc = plan_build(t, a, &dots, &p, why, sizeof(why));
 		ok(rc == -1 && strstr(why, "account_id"), "bug_path_dot_segment: a default account \"..\" refused too (rc %d, %s)",
 			rc, rc ? why : p.path.p);
 		plan_free(&p);
@@ -404,7 +405,7 @@ static void test_url_too_long(void)
 		upstream_calls);
 	http_response_free(&r);
 
-	/* and upstream.c takes what args.c lets through: a target of exactly
+	/* and upstream.c takes what plan.c lets through: a target of exactly
 	 * the cap reaches a real listener whole */
 	{
 		struct plan p;
@@ -426,7 +427,7 @@ static void test_url_too_long(void)
 		is_int(strlen(request_line(got)), strlen("GET ") + CAP_URL_TARGET + strlen(" HTTP/1.1"),
 			"bug_url_too_long: the whole target arrived");
 		/* one byte more can only come from a plan built by hand:
-		 * upstream.c refuses it rather than send what args.c would not */
+		 * upstream.c refuses it rather than send what plan.c would not */
 		if (buf_append(&p.query, STRLIT("a")))
 			abort();
 		got = send_plan(&p, &e);
@@ -452,18 +453,18 @@ static void test_zone_name_no_pattern(void)
 	   !strcmp(cJSON_GetObjectItemCaseSensitive(zs, "pattern")->valuestring, ZONE_ID_OR_NAME),
 		"bug_zone_name_no_pattern: the model sees the zone id or name pattern");
 	if (t) {
-		struct args_ctx ctx = { NULL, resolve_ok, NULL };
+		struct plan_ctx ctx = { NULL, resolve_ok, NULL };
 		struct plan p;
 		cJSON *a = cJSON_Parse("{\"zone_id\":\"example.com\"}");
 		plan_init(&p);
-		rc = args_plan(t, a, &ctx, &p, why, sizeof(why));
+		rc = plan_build(t, a, &ctx, &p, why, sizeof(why));
 		ok(rc == 0 && p.path.p && !strcmp(p.path.p, "/zones/0123456789abcdef0123456789abcdef/things"),
 			"bug_zone_name_no_pattern: a domain name is resolved into the path (%s)", rc ? why : p.path.p);
 		plan_free(&p);
 		cJSON_Delete(a);
 		a = cJSON_Parse("{\"zone_id\":\"..\"}");
 		plan_init(&p);
-		rc = args_plan(t, a, &ctx, &p, why, sizeof(why));
+		rc = plan_build(t, a, &ctx, &p, why, sizeof(why));
 		ok(rc == -1 && strstr(why, "zone_id"), "bug_zone_name_no_pattern: \"..\" is not a zone (%s)", why);
 		plan_free(&p);
 		cJSON_Delete(a);
@@ -534,7 +535,7 @@ int main(void)
 	test_zone_name_no_pattern();
 	test_curl_setopt_unchecked();
 
-	args_patterns_free();
+	schema_patterns_free();
 	catalog_free(&cat);
 	config_free(&cfg);
 	curl_global_cleanup();

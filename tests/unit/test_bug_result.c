@@ -20,11 +20,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "../../common/args.h"
 #include "../../common/catalog.h"
 #include "../../common/crypto.h"
+#include "../../common/cursor.h"
 #include "../../common/jsonrpc.h"
 #include "../../common/router.h"
+#include "../../common/schema.h"
 #include "../../common/sse.h"
 #include "../../common/xalloc.h"
 #include "../tap.h"
@@ -529,7 +530,7 @@ int main(void)
 		xfree(list);
 	}
 
-	args_patterns_free();
+	schema_patterns_free();
 	catalog_free(&cat);
 	config_free(&cfg);
 	return done_testing();

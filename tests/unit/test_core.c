@@ -8,13 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../common/args.h"
+#include "../../common/b64url.h"
 #include "../../common/catalog.h"
 #include "../../common/crypto.h"
+#include "../../common/cursor.h"
 #include "../../common/admin.h"
 #include "../../common/jsonrpc.h"
+#include "../../common/plan.h"
 #include "../../common/ratelimit.h"
 #include "../../common/router.h"
+#include "../../common/schema.h"
 #include "../../common/xalloc.h"
 #include "../tap.h"
 
@@ -187,14 +190,14 @@ int main(void)
 		cJSON *a = cJSON_Parse("{\"name\":\"a&b=c/../d?#\",\"limit\":7}");
 		char why[256];
 		plan_init(&p);
-		ok(t && args_plan(t, a, NULL, &p, why, sizeof(why)) == 0, "zones list args plan");
+		ok(t && plan_build(t, a, NULL, &p, why, sizeof(why)) == 0, "zones list args plan");
 		is_str(p.query.p, "name=a%26b%3Dc%2F..%2Fd%3F%23&per_page=7", "query values percent-encoded");
 		plan_free(&p);
 		cJSON_Delete(a);
 		t = catalog_find(&cat, "get_single_cloudflare_zone_by_id");
 		a = cJSON_Parse("{\"zone_id\":\"../../user/tokens\"}");
 		plan_init(&p);
-		ok(t && args_plan(t, a, NULL, &p, why, sizeof(why)) == -1 && strstr(why, "zone_id"),
+		ok(t && plan_build(t, a, NULL, &p, why, sizeof(why)) == -1 && strstr(why, "zone_id"),
 			"path traversal in zone_id refused before planning (%s)", why);
 		plan_free(&p);
 		cJSON_Delete(a);
@@ -295,10 +298,10 @@ int main(void)
 	}
 	{
 		unsigned char raw[8];
-		is_int(crypto_b64url_decode("AAEC", 4, raw, sizeof(raw)), 3, "b64url decode");
+		is_int(b64url_decode("AAEC", 4, raw, sizeof(raw)), 3, "b64url decode");
 		ok(raw[0] == 0 && raw[1] == 1 && raw[2] == 2, "b64url bytes");
-		is_int(crypto_b64url_decode("A", 1, raw, sizeof(raw)), -1, "b64url: bad length");
-		is_int(crypto_b64url_decode("AA=A", 4, raw, sizeof(raw)), -1, "b64url: bad char");
+		is_int(b64url_decode("A", 1, raw, sizeof(raw)), -1, "b64url: bad length");
+		is_int(b64url_decode("AA=A", 4, raw, sizeof(raw)), -1, "b64url: bad char");
 	}
 	/* admin helpers */
 	{
@@ -360,7 +363,7 @@ int main(void)
 		cJSON_Delete(back);
 		buf_free(&jb);
 	}
-	args_patterns_free();
+	schema_patterns_free();
 	catalog_free(&cat);
 	config_free(&cfg);
 	return done_testing();

@@ -1,14 +1,14 @@
 /*
- * args.h - tool arguments, validated against the tool's schema, turned
- * into an upstream request plan. Nothing in an argument can change the
- * host, the path structure or the query structure: every path segment
+ * plan.h - tool arguments, validated against the tool's schema (schema.h),
+ * turned into an upstream request plan. Nothing in an argument can change
+ * the host, the path structure or the query structure: every path segment
  * and query value is percent-encoded (RFC 3986 §2.1, unreserved kept, '%'
  * encoded too), and a path value "." or ".." is refused (§5.2.4 would
  * remove it with the segment before). The request target (path + '?' +
  * query) never exceeds CAP_URL_TARGET (caps.h).
  */
-#ifndef CFMCP_ARGS_H
-#define CFMCP_ARGS_H
+#ifndef CFMCP_PLAN_H
+#define CFMCP_PLAN_H
 
 #include <stddef.h>
 
@@ -28,7 +28,7 @@ struct plan {
 void plan_init(struct plan *p);
 void plan_free(struct plan *p);
 /* Bytes of the request target: path, plus '?' and query when there is a
- * query. At most CAP_URL_TARGET for any plan args_plan accepted. */
+ * query. At most CAP_URL_TARGET for any plan plan_build accepted. */
 size_t plan_target_len(const struct plan *p) __attribute__((nonnull, pure));
 
 /* Turns a zone's domain name into its id (out, 33 bytes). Returns 0, or
@@ -36,7 +36,7 @@ size_t plan_target_len(const struct plan *p) __attribute__((nonnull, pure));
 typedef int (*zone_resolver)(void *ud, const char *name, char out[33], char *why, size_t whysz);
 
 /* What the request's scope contributes to planning; any member may be NULL. */
-struct args_ctx {
+struct plan_ctx {
 	const char *default_account; /* fills path params marked x-account-default */
 	zone_resolver resolve_zone;  /* for params marked x-zone-name given a name */
 	void *ud;
@@ -49,34 +49,14 @@ struct args_ctx {
  * would exceed CAP_URL_TARGET; -3 when a zone name could not be resolved
  * (why from the resolver); -2 on allocation failure.
  */
-int args_plan(const struct tool *t, const cJSON *args, const struct args_ctx *ctx,
+int plan_build(const struct tool *t, const cJSON *args, const struct plan_ctx *ctx,
 	struct plan *p, char *why, size_t whysz) __attribute__((nonnull(1, 4, 5)));
 
 /* Append name=value to a query string, both percent-encoded. 0, or -1
  * (out of memory, or q's cap: a plan's parts are capped at CAP_URL_TARGET;
- * args_plan checks the whole target first, callers building a plan by
+ * plan_build checks the whole target first, callers building a plan by
  * hand keep it small). */
 int plan_query_add(struct buf *q, const char *name, const char *val)
 	__attribute__((nonnull, warn_unused_result));
-/* Free the compiled-pattern cache (at exit, so leak checkers see none). */
-void args_patterns_free(void);
-/* 1 when s is a 32-character lower-case hex id. */
-int is_hex32(const char *s) __attribute__((nonnull));
-
-/*
- * Validate v against a schema (the JSON Schema subset catalog.c accepts).
- * where names the value for messages ("zone_id", "body.type").
- * Returns 0, or -1 with why filled.
- */
-int args_validate(const cJSON *schema, const cJSON *v, const char *where, char *why, size_t whysz)
-	__attribute__((nonnull));
-
-/* Our opaque list cursors: "p<page>" for page style, "c<upstream cursor>"
- * for cursor style, as unpadded base64url. Returns 0 or -1. */
-int cursor_encode(struct buf *out, char kind, const char *val, size_t n)
-	__attribute__((warn_unused_result));
-/* Decode into out (NUL-terminated, outsz incl. NUL); *kind gets 'p'/'c'.
- * Returns 0 or -1 for a malformed cursor. */
-int cursor_decode(const char *in, char *kind, char *out, size_t outsz);
 
 #endif
