@@ -29,6 +29,7 @@ struct pool {
 	uint32_t *bucket;        /* nbuckets heads */
 	size_t nbuckets;         /* power of two >= cap */
 	uint32_t newest, oldest, free;
+	size_t fresh;            /* slots [fresh, cap) were never used since the last clear */
 	void *payload;           /* cap records of size psize; NULL for unknowns */
 	size_t psize;
 };
@@ -67,17 +68,16 @@ static void *payload_of(struct pool *p, uint32_t i)
 	return (char *)p->payload + (size_t)i * p->psize;
 }
 
+/* Touches the bucket heads only: slots are handed out in order after a
+ * clear, so an idle worker's cache costs no resident memory beyond them. */
 static void pool_clear(struct pool *p)
 {
 	size_t i;
 
 	for (i = 0; i < p->nbuckets; i++)
 		p->bucket[i] = NIL;
-	for (i = 0; i < p->cap; i++) {
-		p->slot[i].hash[0] = '\0';
-		p->slot[i].chain = i + 1 < p->cap ? (uint32_t)(i + 1) : NIL; /* free list */
-	}
-	p->free = 0;
+	p->free = NIL;
+	p->fresh = 0;
 	p->newest = p->oldest = NIL;
 	p->n = 0;
 }
@@ -170,10 +170,13 @@ static uint32_t pool_put(struct pool *p, const char *h)
 		lru_push(p, i);
 		return i;
 	}
-	if (p->free == NIL)
+	if (p->free == NIL && p->fresh == p->cap)
 		pool_del(p, p->oldest);
-	i = p->free;
-	p->free = p->slot[i].chain;
+	if (p->free != NIL) {
+		i = p->free;
+		p->free = p->slot[i].chain;
+	} else
+		i = (uint32_t)p->fresh++;
 	memcpy(p->slot[i].hash, h, HASH_HEX);
 	p->slot[i].hash[HASH_HEX] = '\0';
 	b = bucket_of(p, h);
