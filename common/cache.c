@@ -89,11 +89,13 @@ static int pool_init(struct pool *p, size_t cap, size_t psize)
 	p->nbuckets = 1;
 	while (p->nbuckets < cap)
 		p->nbuckets <<= 1;
-	p->slot = xcalloc(cap, sizeof(*p->slot));
-	p->bucket = xcalloc(p->nbuckets, sizeof(*p->bucket));
+	/* malloc, not calloc: zeroing would make every page resident at
+	 * start; no slot or record is read before pool_put writes it */
+	p->slot = cap <= SIZE_MAX / sizeof(*p->slot) ? xmalloc(cap * sizeof(*p->slot)) : NULL;
+	p->bucket = xmalloc(p->nbuckets * sizeof(*p->bucket));
 	p->psize = psize;
 	if (psize)
-		p->payload = xcalloc(cap, psize);
+		p->payload = cap <= SIZE_MAX / psize ? xmalloc(cap * psize) : NULL;
 	if (!p->slot || !p->bucket || (psize && !p->payload))
 		return -1;
 	pool_clear(p);
