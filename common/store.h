@@ -89,4 +89,21 @@ enum store_rc store_get(struct store *st, const char *key, char *out, size_t out
 enum store_rc store_setex(struct store *st, const char *key, const char *val, long ttl)
 	__attribute__((nonnull));
 
+/* Client tracking for a per-worker cache (cache.c; README "Scope cache").
+ * Enable once, before the first command. */
+void store_tracking_enable(struct store *st) __attribute__((nonnull));
+/* Before an answer from a cache: read every invalidation already sent
+ * (on_key(ud, key, n) for each key name, not NUL-terminated), notice a
+ * lost data or invalidation connection, and set tracking up again when
+ * it is off (at most once a second while that fails). Returns the
+ * tracking generation: > 0 while records read under that same number are
+ * exact; 0 when tracking is off (answer from Redis, not the cache); -1
+ * when Redis is unreachable (STORE_DOWN). The generation changes on every
+ * new pairing and on FLUSHALL/FLUSHDB: the cache then empties itself. */
+long store_tracking_sync(struct store *st, void (*on_key)(void *ud, const char *key, size_t n), void *ud)
+	__attribute__((nonnull(1, 2)));
+/* The current generation, no I/O: a read made while it stayed the same
+ * and > 0 is tracked. */
+long store_tracking_gen(const struct store *st) __attribute__((nonnull));
+
 #endif
