@@ -1,7 +1,10 @@
 /*
- * store.c - Redis access. Commands are sent as argv vectors only
- * (redisAppendCommandArgv): no format string ever carries input (STYLE
- * item 10).
+ * store.c - the Redis connection and what runs on it: connect (with the
+ * timeouts and AUTH), notice a dead connection, reconnect, the pipeline
+ * runner with its transaction and resend rules, the record reads of the
+ * hot path (store_lookup, store_get/setex, PING) and the WAIT after admin
+ * writes. Commands are sent as argv vectors only (redisAppendCommandArgv):
+ * no format string ever carries input (STYLE item 10).
  *
  * Reconnecting and resending (store.h has the contract): a connection is
  * checked before it is written to, so a Redis restart costs a reconnect,
@@ -10,17 +13,9 @@
  * because a WATCH dies with its connection and an EXEC whose reply was
  * lost may well have run.
  *
- * Sentinel (sentinel://host:port,.../service): each new connection asks
- * the Sentinels in turn for the primary (SENTINEL get-master-addr-by-name)
- * and uses the answer only once ROLE there says "master" - a Sentinel
- * may still name the old primary for a while after a failover. The
- * connection is dropped, and the primary looked up again on the next
- * command, after a connection error, a READONLY reply (the server was
- * demoted under us) or a ROLE check that fails; ROLE is checked again
- * once a second on a connection in use, which also catches a demotion
- * without an error. While no primary is found every command fails at
- * once: the request gets 503 + Retry-After, never an answer from a
- * replica or a stale primary.
+ * Where the primary is, with Sentinel, is sentinel.c's; the second
+ * connection that carries client-tracking invalidations is tracking.c's.
+ * What the three share (struct store) is in store_private.h.
  */
 #include "first.h"
 
@@ -39,52 +34,10 @@
 #include "crypto.h"
 #include "log.h"
 #include "store.h"
+#include "store_private.h"
 #include "xalloc.h"
 
-#define STORE_MAX_SENTINELS 8
-#define STORE_MAX_SERVICE 64      /* Sentinel's master name: letters, digits, . _ - */
-#define STORE_ROLE_RECHECK_MS 1000 /* a connection in use confirms ROLE this often */
-#define TRACK_PING_MS 300          /* a busy worker PINGs its invalidation connection this often */
-#define TRACK_FRESH_MS 1000        /* older than this, the stream is confirmed before use */
-
-struct store_node {
-	char host[256];
-	int port;
-};
-
-struct store {
-	redisContext *c;
-	char *addr;      /* as configured; for logs (it holds no secret) */
-	long timeout_ms;
-	int down_logged; /* log an outage once, not per request */
-	int in_tx;       /* a WATCH or MULTI is open: from it to EXEC/DISCARD/UNWATCH */
-	int tx_lost;     /* ... and the connection it was open on is gone */
-	int bad_addr;    /* addr did not parse: every command fails (logged) */
-	const char *unix_path;          /* "unix:" form: inside addr */
-	struct store_node node;         /* host:port form; Sentinel: the primary in use */
-	struct store_node sentinels[STORE_MAX_SENTINELS];
-	size_t nsentinels;              /* 0: no Sentinel */
-	size_t sentinel_first;          /* asked first: the one that last answered */
-	char service[STORE_MAX_SERVICE + 1];
-	long long role_checked_ms;      /* when ROLE last said "master" */
-	long wait_replicas, wait_ms;    /* store_wait_replicas; 0: no WAIT */
-	char *user, *password;          /* AUTH; password is secret, never logged */
-	/* Client tracking for a cache (store_tracking_sync): inv is the
-	 * second connection, SUBSCRIBEd to __redis__:invalidate, on the same
-	 * server as c; c has CLIENT TRACKING on REDIRECT <inv's id>. */
-	int track_want;                 /* store_tracking_enable was called */
-	redisContext *inv;
-	int track_on;                   /* c and inv are paired as above */
-	long track_gen;                 /* > 0 while track_on; new for each pairing or flush */
-	long long track_retry_ms;       /* while setting up fails: not before this */
-	long long track_ping_ms;        /* a PING on inv is unanswered since then; 0: none */
-	long long track_fresh_ms;       /* every invalidation Redis sent before this is read */
-	int track_logged;               /* a loss was logged; log the recovery */
-};
-
-static long track_counter; /* generations are unique within the process */
-
-static long long mono_ms(void)
+long long store_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -93,7 +46,7 @@ static long long mono_ms(void)
 }
 
 /* "host:port" or "[v6]:port" of length n into out; -1 when malformed. */
-static int parse_node(const char *s, size_t n, struct store_node *out)
+int store_node_parse(const char *s, size_t n, struct store_node *out)
 {
 	const char *colon = NULL, *h = s;
 	size_t hn, i;
@@ -132,31 +85,6 @@ static int parse_node(const char *s, size_t n, struct store_node *out)
 	return 0;
 }
 
-/* sentinel://host:port[,host:port...]/service */
-static int parse_sentinel(struct store *st, const char *s)
-{
-	const char *slash = strchr(s, '/'), *p = s;
-	size_t sn;
-
-	if (!slash)
-		return -1;
-	while (p < slash) {
-		const char *comma = memchr(p, ',', (size_t)(slash - p));
-		const char *end = comma ? comma : slash;
-		if (st->nsentinels == STORE_MAX_SENTINELS ||
-		    parse_node(p, (size_t)(end - p), &st->sentinels[st->nsentinels]) < 0)
-			return -1;
-		st->nsentinels++;
-		p = end + (comma ? 1 : 0);
-	}
-	sn = strlen(slash + 1);
-	if (!st->nsentinels || sn == 0 || sn > STORE_MAX_SERVICE ||
-	    strspn(slash + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != sn)
-		return -1;
-	memcpy(st->service, slash + 1, sn + 1);
-	return 0;
-}
-
 struct store *store_new(const char *addr, long timeout_ms)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -175,11 +103,11 @@ struct store *store_new(const char *addr, long timeout_ms)
 	if (!strncmp(addr, "unix:", 5))
 		st->unix_path = st->addr + 5;
 	else if (!strncmp(addr, "sentinel://", 11)) {
-		if (parse_sentinel(st, addr + 11) < 0) {
+		if (sentinel_parse(st, addr + 11) < 0) {
 			st->bad_addr = 1;
 			st->nsentinels = 0;
 		}
-	} else if (parse_node(addr, strlen(addr), &st->node) < 0)
+	} else if (store_node_parse(addr, strlen(addr), &st->node) < 0)
 		st->bad_addr = 1;
 	return st;
 }
@@ -218,9 +146,7 @@ void store_free(struct store *st)
 
 /* Close the connection. An open transaction's WATCH and MULTI die with
  * it on the server: remember that, so nothing of it runs on the next one. */
-static void track_lost(struct store *st, const char *why);
-
-static void store_close(struct store *st)
+void store_close(struct store *st)
 {
 	if (st->c)
 		redisFree(st->c);
@@ -229,10 +155,10 @@ static void store_close(struct store *st)
 		st->tx_lost = 1;
 	/* a new connection has no tracking: whatever a cache holds was
 	 * tracked on this one */
-	track_lost(st, "the data connection was closed");
+	tracking_lost(st, "the data connection was closed");
 }
 
-static void store_drop(struct store *st, const char *why)
+void store_drop(struct store *st, const char *why)
 {
 	if (!st->down_logged) {
 		log_warn("redis unavailable (%s): %s", st->addr,
@@ -264,7 +190,7 @@ static int store_conn_dead(const redisContext *c)
 
 /* One command on a connection of our own (AUTH, ROLE, Sentinel's
  * question); NULL when the connection failed. */
-static redisReply *conn_cmd(redisContext *c, int argc, const char **argv)
+redisReply *store_conn_cmd(redisContext *c, int argc, const char **argv)
 {
 	void *r = redisCommandArgv(c, argc, argv, NULL);
 
@@ -274,7 +200,7 @@ static redisReply *conn_cmd(redisContext *c, int argc, const char **argv)
 /* Connect to one server with the timeouts, then AUTH when configured. A
  * refused AUTH is logged by user name, never with the password. NULL when
  * unreachable or refused. */
-static redisContext *node_open(const struct store *st, const char *unix_path, const struct store_node *n,
+redisContext *store_node_open(const struct store *st, const char *unix_path, const struct store_node *n,
 	int auth)
 {
 	struct timeval tv;
@@ -290,7 +216,7 @@ static redisContext *node_open(const struct store *st, const char *unix_path, co
 	}
 	if (auth && st->password) {
 		const char *argv[3] = { "AUTH", st->user ? st->user : st->password, st->password };
-		redisReply *r = conn_cmd(c, st->user ? 3 : 2, argv);
+		redisReply *r = store_conn_cmd(c, st->user ? 3 : 2, argv);
 		int okay = r && r->type == REDIS_REPLY_STATUS;
 		if (r)
 			freeReplyObject(r);
@@ -303,75 +229,7 @@ static redisContext *node_open(const struct store *st, const char *unix_path, co
 	return c;
 }
 
-/* ROLE's first element is "master" (Redis 2.8.12+). */
-static int role_is_master(redisContext *c)
-{
-	const char *argv[1] = { "ROLE" };
-	redisReply *r = conn_cmd(c, 1, argv);
-	int yes = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
-		  r->element[0]->type == REDIS_REPLY_STRING && !strcmp(r->element[0]->str, "master");
-
-	if (r)
-		freeReplyObject(r);
-	return yes;
-}
-
-/* Ask the Sentinels in turn (the last one that answered first) for the
- * primary, connect there and confirm with ROLE. Sentinel's answer is
- * checked like any input: two strings, a host of our characters and a
- * port. Returns the connection, or NULL with why set. Worst case (every
- * Sentinel and answer unreachable): 2 x nsentinels x timeout. */
-static redisContext *sentinel_discover(struct store *st, const char **why)
-{
-	size_t k;
-
-	*why = "no Sentinel answered";
-	for (k = 0; k < st->nsentinels; k++) {
-		size_t i = (st->sentinel_first + k) % st->nsentinels;
-		const char *argv[3] = { "SENTINEL", "get-master-addr-by-name", st->service };
-		struct store_node primary;
-		redisContext *sc = node_open(st, NULL, &st->sentinels[i], 0), *c;
-		redisReply *r;
-		char hp[300];
-		int m;
-
-		if (!sc)
-			continue;
-		r = conn_cmd(sc, 3, argv);
-		m = -1;
-		if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
-		    r->element[1]->type == REDIS_REPLY_STRING && r->element[0]->len < sizeof(primary.host))
-			m = snprintf(hp, sizeof(hp), "%s:%s", r->element[0]->str, r->element[1]->str);
-		else if (r && r->type == REDIS_REPLY_NIL)
-			*why = "Sentinel knows no such service";
-		if (r)
-			freeReplyObject(r);
-		redisFree(sc);
-		if (m < 0 || (size_t)m >= sizeof(hp) || parse_node(hp, (size_t)m, &primary) < 0)
-			continue;
-		c = node_open(st, NULL, &primary, 1);
-		if (!c) {
-			*why = "the primary Sentinel named is unreachable";
-			continue;
-		}
-		if (!role_is_master(c)) {
-			/* a Sentinel that has not seen the failover yet */
-			*why = "the server Sentinel named is not a primary (ROLE)";
-			redisFree(c);
-			continue;
-		}
-		if (strcmp(primary.host, st->node.host) || primary.port != st->node.port)
-			log_info("redis: primary of %s is %s:%d (Sentinel %s:%d)", st->service, primary.host,
-				primary.port, st->sentinels[i].host, st->sentinels[i].port);
-		st->node = primary;
-		st->sentinel_first = i;
-		st->role_checked_ms = mono_ms();
-		return c;
-	}
-	return NULL;
-}
-
-static int store_connect(struct store *st)
+int store_connect(struct store *st)
 {
 	const char *why = "connect failed";
 
@@ -379,13 +237,8 @@ static int store_connect(struct store *st)
 		store_close(st);
 	if (st->tx_lost)
 		return -1; /* never open a new connection inside a transaction */
-	if (st->c && st->nsentinels && !st->in_tx && mono_ms() - st->role_checked_ms >= STORE_ROLE_RECHECK_MS) {
-		/* demoted without an error (a failover that kept it running) */
-		if (role_is_master(st->c))
-			st->role_checked_ms = mono_ms();
-		else
-			store_drop(st, "no longer the primary (ROLE)");
-	}
+	if (st->c && st->nsentinels && !st->in_tx)
+		sentinel_check_role(st); /* may drop st->c */
 	if (st->c)
 		return 0;
 	if (st->bad_addr) {
@@ -395,7 +248,7 @@ static int store_connect(struct store *st)
 	if (st->nsentinels)
 		st->c = sentinel_discover(st, &why);
 	else
-		st->c = node_open(st, st->unix_path, &st->node, 1);
+		st->c = store_node_open(st, st->unix_path, &st->node, 1);
 	if (!st->c) {
 		store_drop(st, why);
 		return -1;
@@ -746,7 +599,7 @@ int store_wait_replicas(struct store *st)
 	const char *argv[3] = { "WAIT", n, ms };
 	struct timeval tv;
 	redisReply *r;
-	long long t0 = mono_ms();
+	long long t0 = store_mono_ms();
 	int rc = -1;
 
 	if (st->wait_replicas <= 0)
@@ -763,7 +616,7 @@ int store_wait_replicas(struct store *st)
 		store_drop(st, "set timeout failed");
 		return -1;
 	}
-	r = conn_cmd(st->c, 3, argv);
+	r = store_conn_cmd(st->c, 3, argv);
 	if (!r) {
 		store_drop(st, "WAIT failed");
 		return -1;
@@ -777,7 +630,7 @@ int store_wait_replicas(struct store *st)
 	else
 		log_warn("redis: WAIT: %lld of %ld replicas acknowledged the write within %ld ms (waited %lld ms); "
 			"answering 503 (CFMCP_REDIS_WAIT_REPLICAS, CFMCP_REDIS_WAIT_MS)",
-			r->type == REDIS_REPLY_INTEGER ? r->integer : -1LL, st->wait_replicas, st->wait_ms, mono_ms() - t0);
+			r->type == REDIS_REPLY_INTEGER ? r->integer : -1LL, st->wait_replicas, st->wait_ms, store_mono_ms() - t0);
 	freeReplyObject(r);
 	return rc;
 }
@@ -794,264 +647,4 @@ enum store_rc store_ping(struct store *st)
 	rc = r->type == REDIS_REPLY_STATUS && !strcmp(r->str, "PONG") ? STORE_OK : STORE_DOWN;
 	freeReplyObject(r);
 	return rc;
-}
-
-/* ---- client tracking, for a per-worker cache (cache.c) ------------------
- *
- * Redis 7 client-side caching over RESP2 (hiredis 0.14 has no RESP3): the
- * data connection c runs CLIENT TRACKING on REDIRECT <id>, where id is a
- * second connection of ours to the same server, SUBSCRIBEd to
- * __redis__:invalidate. Every key c reads is remembered by Redis; a
- * change to it (a write, DEL, UNLINK, expiry, eviction) publishes its
- * name there, once per read. FLUSHALL/FLUSHDB publish a null instead.
- *
- * Why the drain before each answer is enough: Redis queues the
- * invalidation to our second connection while it runs the write, before
- * it replies to the writer, and writes both out in the same pass of its
- * event loop; whoever saw the write succeed and then asks us has the
- * invalidation in our socket already (README "Scope cache").
- *
- * A generation names one pairing of c and inv: it changes whenever the
- * pair is set up again or Redis flushed, and is 0 while there is none.
- * The cache empties itself whenever the generation it was filled under
- * is not the current one.
- */
-
-static void track_lost(struct store *st, const char *why)
-{
-	if (st->inv)
-		redisFree(st->inv);
-	st->inv = NULL;
-	if (!st->track_on)
-		return;
-	st->track_on = 0;
-	st->track_gen = 0;
-	if (!st->track_logged)
-		log_warn("cache: Redis client tracking lost (%s): cache emptied and bypassed until tracking is back",
-			why);
-	st->track_logged = 1;
-}
-
-/* The invalidation stream broke: drop the data connection with it, so
- * tracking is set up again on a fresh pair (a surviving data connection
- * would keep redirecting to a client id that is gone). */
-static void track_fail(struct store *st, const char *why)
-{
-	track_lost(st, why);
-	store_close(st);
-}
-
-static int track_setup(struct store *st)
-{
-	const char *id_argv[2] = { "CLIENT", "ID" };
-	const char *sub_argv[2] = { "SUBSCRIBE", "__redis__:invalidate" };
-	char id[24];
-	const char *tr_argv[5] = { "CLIENT", "TRACKING", "on", "REDIRECT", id };
-	const char *why = "the invalidation connection could not be opened";
-	redisReply *r;
-	int ok;
-
-	if (store_connect(st) < 0)
-		return -1;
-	if (st->inv)
-		redisFree(st->inv);
-	st->inv = node_open(st, st->unix_path, &st->node, 1);
-	if (!st->inv)
-		goto fail;
-	r = conn_cmd(st->inv, 2, id_argv);
-	ok = r && r->type == REDIS_REPLY_INTEGER && r->integer > 0;
-	if (ok)
-		snprintf(id, sizeof(id), "%lld", r->integer);
-	store_reply_free(r);
-	why = "CLIENT ID failed";
-	if (!ok)
-		goto fail;
-	r = conn_cmd(st->inv, 2, sub_argv);
-	ok = r && r->type == REDIS_REPLY_ARRAY && r->elements == 3;
-	store_reply_free(r);
-	why = "SUBSCRIBE __redis__:invalidate refused (ACL channel permission?)";
-	if (!ok)
-		goto fail;
-	r = conn_cmd(st->c, 5, tr_argv);
-	ok = r && r->type == REDIS_REPLY_STATUS;
-	why = "CLIENT TRACKING refused (Redis older than 6, or the ACL user lacks it)";
-	if (!r) {
-		why = "the data connection failed";
-		store_drop(st, why);
-	}
-	store_reply_free(r);
-	if (!ok)
-		goto fail;
-	st->track_on = 1;
-	st->track_gen = ++track_counter;
-	st->track_ping_ms = 0;
-	st->track_fresh_ms = mono_ms(); /* SUBSCRIBE was answered after CLIENT ID */
-	if (st->track_logged)
-		log_info("cache: Redis client tracking is on again; cache in use");
-	st->track_logged = 0;
-	return 0;
-fail:
-	if (!st->track_logged)
-		log_warn("cache: cannot set up Redis client tracking (%s): answering without the cache", why);
-	st->track_logged = 1;
-	if (st->inv)
-		redisFree(st->inv);
-	st->inv = NULL;
-	return -1;
-}
-
-/* One message from __redis__:invalidate: an array of key names, or a
- * null (FLUSHALL, FLUSHDB): a new generation empties the whole cache. */
-static void track_message(struct store *st, const redisReply *r,
-	void (*on_key)(void *ud, const char *key, size_t n), void *ud)
-{
-	const redisReply *p;
-	size_t i;
-
-	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
-	    !strcmp(r->element[0]->str, "pong")) {
-		/* everything Redis sent before the PING's answer is read */
-		if (st->track_ping_ms)
-			st->track_fresh_ms = st->track_ping_ms;
-		st->track_ping_ms = 0;
-		return;
-	}
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_STRING ||
-	    strcmp(r->element[0]->str, "message"))
-		return; /* the subscribe confirmation */
-	p = r->element[2];
-	if (p->type != REDIS_REPLY_ARRAY) {
-		st->track_gen = ++track_counter;
-		log_info("cache: Redis flushed its tracking (FLUSHALL/FLUSHDB or a full tracking table): cache emptied");
-		return;
-	}
-	for (i = 0; i < p->elements; i++)
-		if (p->element[i]->type == REDIS_REPLY_STRING)
-			on_key(ud, p->element[i]->str, p->element[i]->len);
-}
-
-/* Read every invalidation already in the socket, without waiting. */
-#define TRACK_DRAIN_READS 64 /* x 16 KB reads; past that the cache is emptied */
-static void track_drain(struct store *st, void (*on_key)(void *ud, const char *key, size_t n), void *ud)
-{
-	int reads;
-
-	for (reads = 0; reads < TRACK_DRAIN_READS; reads++) {
-		struct pollfd p;
-		int rc;
-
-		p.fd = st->inv->fd;
-		p.events = POLLIN;
-		p.revents = 0;
-		do
-			rc = poll(&p, 1, 0);
-		while (rc < 0 && errno == EINTR);
-		if (rc == 0)
-			return;
-		if (rc < 0 || redisBufferRead(st->inv) != REDIS_OK) {
-			track_fail(st, "the invalidation connection was closed");
-			return;
-		}
-		for (;;) {
-			void *rep = NULL;
-			if (redisGetReplyFromReader(st->inv, &rep) != REDIS_OK) {
-				track_fail(st, "unreadable invalidation stream");
-				return;
-			}
-			if (!rep)
-				break;
-			track_message(st, rep, on_key, ud);
-			freeReplyObject(rep);
-		}
-	}
-	/* more is still coming: answer this request without the cache
-	 * rather than keep it waiting; the rest is read next time */
-	st->track_gen = ++track_counter;
-}
-
-/* PING on the invalidation connection, without waiting for its answer
- * (a subscribed RESP2 connection answers ["pong", ""] in the stream). */
-static int track_ping(struct store *st)
-{
-	int done = 0;
-
-	if (redisAppendCommand(st->inv, "PING") != REDIS_OK)
-		return -1;
-	while (!done)
-		if (redisBufferWrite(st->inv, &done) != REDIS_OK)
-			return -1;
-	st->track_ping_ms = mono_ms();
-	return 0;
-}
-
-/* The stream has not been confirmed for TRACK_FRESH_MS (an idle worker,
- * or Redis silent): PING and read up to its answer, invalidations on the
- * way included, within the Redis timeout. A Redis that hangs, or a
- * network that dropped without a FIN, would otherwise leave the cache
- * trusted with nothing arriving. -1: no answer (tracking lost). */
-static int track_fence(struct store *st, void (*on_key)(void *ud, const char *key, size_t n), void *ud)
-{
-	int rounds, msgs = 0;
-
-	for (rounds = 0; rounds < 3 && st->track_on && mono_ms() - st->track_fresh_ms > TRACK_FRESH_MS; rounds++) {
-		if (!st->track_ping_ms && track_ping(st) < 0)
-			break;
-		while (st->track_on && st->track_ping_ms) {
-			void *rep = NULL;
-			if (++msgs > 100000 || redisGetReply(st->inv, &rep) != REDIS_OK || !rep) {
-				if (rep)
-					freeReplyObject(rep);
-				break;
-			}
-			track_message(st, rep, on_key, ud);
-			freeReplyObject(rep);
-		}
-		if (st->track_ping_ms)
-			break;
-	}
-	if (st->track_on && mono_ms() - st->track_fresh_ms <= TRACK_FRESH_MS)
-		return 0;
-	if (st->track_on)
-		track_fail(st, "no answer on the invalidation connection (Redis hung or unreachable)");
-	return -1;
-}
-
-void store_tracking_enable(struct store *st)
-{
-	st->track_want = 1;
-}
-
-long store_tracking_sync(struct store *st, void (*on_key)(void *ud, const char *key, size_t n), void *ud)
-{
-	if (!st->track_want)
-		return 0;
-	/* notices a data connection Redis closed (a restart, CLIENT KILL)
-	 * and, with Sentinel, a demoted primary: either loses tracking */
-	if (store_connect(st) < 0)
-		return -1;
-	if (st->track_on)
-		track_drain(st, on_key, ud);
-	if (st->track_on) {
-		long long now = mono_ms();
-		if (now - st->track_fresh_ms > TRACK_FRESH_MS) {
-			if (track_fence(st, on_key, ud) < 0)
-				return -1;
-		} else if (!st->track_ping_ms && now - st->track_fresh_ms >= TRACK_PING_MS && track_ping(st) < 0) {
-			track_fail(st, "PING on the invalidation connection failed");
-			return 0;
-		}
-		return st->track_gen;
-	}
-	if (mono_ms() < st->track_retry_ms)
-		return 0;
-	if (track_setup(st) < 0) {
-		st->track_retry_ms = mono_ms() + 1000;
-		return 0;
-	}
-	return st->track_gen;
-}
-
-long store_tracking_gen(const struct store *st)
-{
-	return st->track_on ? st->track_gen : 0;
 }

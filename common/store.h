@@ -3,6 +3,11 @@
  * per worker process, opened lazily, dropped on any error and reopened on
  * the next request, so Redis can restart (or fail over, with Sentinel)
  * under a running pool.
+ *
+ * Where it lives: store.c (the connection, the pipeline runner, the record
+ * reads, WAIT), sentinel.c (sentinel:// addresses, finding the primary,
+ * ROLE checks), tracking.c (client tracking for the cache); what they
+ * share is in store_private.h.
  */
 #ifndef CFMCP_STORE_H
 #define CFMCP_STORE_H
@@ -20,7 +25,7 @@ enum store_rc { STORE_OK = 0, STORE_NOTFOUND = 1, STORE_DOWN = -1 };
  * service name is 1 to 64 of letters, digits, . _ -). Never fails for a
  * reachable or unreachable server: connecting happens on first use, and
  * with Sentinel every new connection asks for the primary and confirms
- * it with ROLE (store.c). A malformed address makes every command fail
+ * it with ROLE (sentinel.c). A malformed address makes every command fail
  * ("bad address" in the log). NULL on OOM. */
 struct store *store_new(const char *addr, long timeout_ms);
 void store_free(struct store *st);
@@ -89,8 +94,8 @@ enum store_rc store_get(struct store *st, const char *key, char *out, size_t out
 enum store_rc store_setex(struct store *st, const char *key, const char *val, long ttl)
 	__attribute__((nonnull));
 
-/* Client tracking for a per-worker cache (cache.c; README "Scope cache").
- * Enable once, before the first command. */
+/* Client tracking for a per-worker cache (cache.c; README "Scope cache";
+ * tracking.c). Enable once, before the first command. */
 void store_tracking_enable(struct store *st) __attribute__((nonnull));
 /* Before an answer from a cache: read every invalidation already sent
  * (on_key(ud, key, n) for each key name, not NUL-terminated), notice a
