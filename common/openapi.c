@@ -342,6 +342,55 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	return rc;
 }
 
+/*
+ * Each operation not skipped so far -> a document -> a tool in cat; the
+ * skipped ones (and those op_doc or the strict checker refuses) go to
+ * the report. Returns -1 only when out of memory.
+ */
+static int add_tools(struct catalog *cat, const char *path, const cJSON *spec, struct op *ops,
+	size_t nops, struct openapi_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < nops; i++) {
+		struct op *op = &ops[i];
+		char why[600], file[700];
+		cJSON *doc;
+		int r;
+
+		if (op->skip) {
+			if (!strcmp(op->skip, "replaced")) {
+				if (rep)
+					rep->replaced++;
+			} else if (skip_add(rep, op->skip, op, op->detail) < 0) {
+				return -1;
+			}
+			continue;
+		}
+		doc = op_doc(spec, op);
+		if (!doc) {
+			if (!op->skip || skip_add(rep, op->skip, op, op->detail) < 0)
+				return -1;
+			continue;
+		}
+		snprintf(file, sizeof(file), "%s#/paths/%s/%s", path, op->path, op->mkey);
+		r = catalog_add_doc(cat, doc, file, why, sizeof(why));
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			/* the strict checker refused what we made: a gap in the
+			 * translation, reported rather than fatal */
+			const char *colon = strstr(why, ": /");
+			if (skip_add(rep, "schema outside the supported subset", op, colon ? colon + 2 : why) < 0)
+				return -1;
+			continue;
+		}
+		if (rep)
+			rep->tools++;
+	}
+	return 0;
+}
+
 int openapi_load_text(struct catalog *cat, const char *path, const char *text, size_t len,
 	const struct openapi_opts *opts, struct openapi_report *rep, char *err, size_t errsz)
 {
@@ -405,52 +454,9 @@ int openapi_load_text(struct catalog *cat, const char *path, const char *text, s
 		load_fail(err, errsz, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < nops; i++) {
-		struct op *op = &ops[i];
-		char why[600], file[700];
-		cJSON *doc;
-		int r;
-
-		if (op->skip) {
-			if (!strcmp(op->skip, "replaced")) {
-				if (rep)
-					rep->replaced++;
-			} else if (skip_add(rep, op->skip, op, op->detail) < 0) {
-				load_fail(err, errsz, "out of memory");
-				goto out;
-			}
-			continue;
-		}
-		doc = op_doc(spec, op);
-		if (!doc) {
-			if (!op->skip) {
-				load_fail(err, errsz, "out of memory");
-				goto out;
-			}
-			if (skip_add(rep, op->skip, op, op->detail) < 0) {
-				load_fail(err, errsz, "out of memory");
-				goto out;
-			}
-			continue;
-		}
-		snprintf(file, sizeof(file), "%s#/paths/%s/%s", path, op->path, op->mkey);
-		r = catalog_add_doc(cat, doc, file, why, sizeof(why));
-		if (r < 0) {
-			load_fail(err, errsz, "out of memory");
-			goto out;
-		}
-		if (r > 0) {
-			/* the strict checker refused what we made: a gap in the
-			 * translation, reported rather than fatal */
-			const char *colon = strstr(why, ": /");
-			if (skip_add(rep, "schema outside the supported subset", op, colon ? colon + 2 : why) < 0) {
-				load_fail(err, errsz, "out of memory");
-				goto out;
-			}
-			continue;
-		}
-		if (rep)
-			rep->tools++;
+	if (add_tools(cat, path, spec, ops, nops, rep) < 0) {
+		load_fail(err, errsz, "out of memory");
+		goto out;
 	}
 	if (rep)
 		rep->ops = nops;
