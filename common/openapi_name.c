@@ -97,6 +97,20 @@ static int ends_in_param(const char *path)
 	return n > 0 && path[n - 1] == '}';
 }
 
+/* The next segment of a path at *p ('/' runs skipped): its start in *seg,
+ * *p moved past it. Returns its length; 0 at the end of the path. */
+size_t op_path_seg(const char **p, const char **seg)
+{
+	size_t n;
+
+	while (**p == '/')
+		(*p)++;
+	*seg = *p;
+	n = strcspn(*p, "/");
+	*p += n;
+	return n;
+}
+
 /* The path's root: "zones", "accounts" or "" (any other first segment). */
 const char *op_path_root(const char *path)
 {
@@ -116,8 +130,9 @@ const char *op_path_root(const char *path)
  */
 static void resource_part(const struct op *op, int level, char *out, size_t outsz)
 {
-	const char *p = op->path, *root = op_path_root(op->path);
+	const char *p = op->path, *root = op_path_root(op->path), *seg;
 	int skip_root = *root && level == LEVEL_SHORT;
+	size_t n;
 
 	out[0] = '\0';
 	if (*root && !skip_root)
@@ -128,17 +143,9 @@ static void resource_part(const struct op *op, int level, char *out, size_t outs
 		if (!p)
 			p = "";
 	}
-	while (*p) {
-		size_t n;
-		if (*p == '/') {
-			p++;
-			continue;
-		}
-		n = strcspn(p, "/");
-		if (*p != '{')
-			name_append(out, outsz, p, n);
-		p += n;
-	}
+	while ((n = op_path_seg(&p, &seg)) > 0)
+		if (*seg != '{')
+			name_append(out, outsz, seg, n);
 	if (!out[0])
 		name_append(out, outsz, *root ? root : "api", *root ? strlen(root) - 1 : 3);
 }

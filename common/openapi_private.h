@@ -68,6 +68,7 @@ struct conv {
 
 char *op_utf8_cut(const char *s, size_t max) __attribute__((nonnull, warn_unused_result));
 const char *op_path_root(const char *path) __attribute__((nonnull));
+size_t op_path_seg(const char **p, const char **seg) __attribute__((nonnull));
 int op_word_in(const char *w, const char *const *list) __attribute__((nonnull));
 void op_name(struct op *op) __attribute__((nonnull));
 void op_class(struct op *op) __attribute__((nonnull));

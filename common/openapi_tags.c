@@ -64,26 +64,18 @@ static int tags_add(cJSON *tags, const char *tag)
 cJSON *op_tags(const struct op *op)
 {
 	cJSON *tags = cJSON_CreateArray();
-	const char *p = op->path, *root = op_path_root(op->path);
-	size_t i;
+	const char *p = op->path, *root = op_path_root(op->path), *seg;
+	size_t i, n;
 
 	if (!tags)
 		return NULL;
-	while (*p) {
-		size_t n;
-		if (*p == '/') {
-			p++;
-			continue;
-		}
-		n = strcspn(p, "/");
-		for (i = 0; *p != '{' && i < CFMCP_NELEM(tag_map); i++)
-			if (seg_matches(p, n, tag_map[i][0])) {
+	while ((n = op_path_seg(&p, &seg)) > 0)
+		for (i = 0; *seg != '{' && i < CFMCP_NELEM(tag_map); i++)
+			if (seg_matches(seg, n, tag_map[i][0])) {
 				if (tags_add(tags, tag_map[i][1]) < 0)
 					goto fail;
 				break;
 			}
-		p += n;
-	}
 	if (!cJSON_GetArraySize(tags) &&
 	    tags_add(tags, *root ? root : !strncmp(op->path, "/zones", 6) ? "zones" :
 		    !strncmp(op->path, "/accounts", 9) ? "accounts" : !strncmp(op->path, "/user", 5) ? "user" :
