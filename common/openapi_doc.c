@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "caps.h"
 #include "json.h"
 #include "openapi_private.h"
 #include "xalloc.h"

@@ -10,11 +10,9 @@
 
 #include <regex.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "caps.h"
 #include "json.h"
 #include "openapi_private.h"
 #include "xalloc.h"
