@@ -17,12 +17,16 @@
 #include "config.h"
 #include "http.h"
 #include "scope.h"
+#include "search.h"
 #include "store.h"
 #include "upstream.h"
 
 struct mcp_env {
 	const struct config *cfg;
 	const struct catalog *cat;
+	/* The discovery index over cat (search.h), built with it; NULL:
+	 * discovery mode answers "search unavailable". */
+	const struct search_index *search;
 	/* Token lookup by SHA-256 hex, with its account and (bearer_hash not
 	 * NULL) the API key sent as Bearer; one round trip; an enum store_rc. */
 	enum store_rc (*lookup)(void *ud, const char *hash, const char *bearer_hash, struct scope *out);

@@ -181,6 +181,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	struct mcp_env env;
 	struct store *st = NULL;
 	struct upstream *up = NULL;
+	struct search_index *ix = NULL;
 	int rc = 1;
 
 	memset(&sa, 0, sizeof(sa));
@@ -199,13 +200,17 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	mallopt(M_TOP_PAD, 1024 * 1024);
 	st = store_from_config(cfg);
 	up = upstream_new(cfg);
-	if (!st || !up) {
+	/* The discovery index, once per worker: a few ms for the whole API,
+	 * paid at start rather than by the first search. */
+	ix = search_build_catalog(cat);
+	if (!st || !up || !ix) {
 		log_err("worker: out of memory at start");
 		goto out;
 	}
 	memset(&env, 0, sizeof(env));
 	env.cfg = cfg;
 	env.cat = cat;
+	env.search = ix;
 	env.lookup = env_lookup;
 	env.store_ud = st;
 	env.admin_store = st;
@@ -241,6 +246,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	FCGX_Free(&rq, 0);
 	rc = 0;
 out:
+	search_free(ix);
 	upstream_free(up);
 	store_free(st);
 	schema_patterns_free();
