@@ -33,12 +33,24 @@
 #define QUERY_TERMS 64  /* most distinct words a query keeps */
 
 /* Field weights (BM25F). */
-#define W_NAME 1.5
+#define W_NAME 1.0
 #define W_TITLE 3.0
 #define W_TAGS 1.5
 #define W_PATH 2.0
-#define W_DESC 0.5
+#define W_DESC 0.3
 #define W_METHOD 0.8
+#define W_SCHEMA 0.3
+/* The path's last literal segment names what the operation acts on. */
+#define W_RESOURCE 2.0
+/* Score factor for an operation whose HTTP method is what the request's
+ * verb asks for (show -> GET, add -> POST, remove -> DELETE, ...). */
+#define INTENT_BOOST 1.8
+/* ... and for a listing request (list, which, all), one on a collection
+ * (a path that does not end in a {parameter}). */
+#define LIST_BOOST 1.2
+/* Bounds on the walk of an input schema for words. */
+#define SCHEMA_DEPTH 12
+#define SCHEMA_NODES 4000
 /* BM25 saturation and length normalization; b is low because descriptions
  * vary wildly in length while the operation is named in a few words. */
 #define BM25_K1 1.2
@@ -57,12 +69,32 @@ struct search_index {
 	char **names;      /* owned copies, for exact-name queries */
 	char **titles;     /* owned copies: the summary a result shows */
 	double *dlen;      /* weighted length per document */
+	unsigned char *meth; /* METH_* bit of each document's HTTP method */
+	unsigned char *coll; /* 1: the path ends in a literal segment */
 	double avgdl;
 	struct term *terms;
 	size_t nterms;
 	uint32_t *pdoc;    /* postings: document */
 	float *ptf;        /* postings: weighted frequency */
 };
+
+enum { METH_GET = 1, METH_POST = 2, METH_PUT = 4, METH_PATCH = 8, METH_DELETE = 16,
+	LISTING = 32 /* not a method: the request asks for a list */ };
+
+static unsigned char meth_bit(const char *http)
+{
+	if (!strcmp(http, "GET"))
+		return METH_GET;
+	if (!strcmp(http, "POST"))
+		return METH_POST;
+	if (!strcmp(http, "PUT"))
+		return METH_PUT;
+	if (!strcmp(http, "PATCH"))
+		return METH_PATCH;
+	if (!strcmp(http, "DELETE"))
+		return METH_DELETE;
+	return 0;
+}
 
 /* ---- words ------------------------------------------------------------ */
 
@@ -164,16 +196,20 @@ static int next_word(const char *s, size_t n, size_t *pos, char *w, int skip_par
 /* ---- synonyms --------------------------------------------------------- */
 
 /* A word a person types -> words the operations use (space-separated,
- * run through the same stemmer). One-way: "clear" finds "purge", not the
- * other way round. */
+ * run through the same stemmer), at W_SYNONYM, or marked '=' at full
+ * weight, or '!' at full weight with the typed word itself lowered (what
+ * people call a domain or a site, Cloudflare calls a zone). One-way:
+ * "clear" finds "purge", not the other way round. */
 static const struct synonym {
 	const char *word;
 	const char *also;
 } SYNONYMS[] = {
-	{ "add", "create new" },
 	{ "address", "ip" },
 	{ "allowlist", "access rule" },
 	{ "analytics", "report stats" },
+	{ "application", "=app" },
+	{ "applications", "=app" },
+	{ "apps", "application" },
 	{ "ban", "block rule" },
 	{ "block", "firewall rule access waf" },
 	{ "blocklist", "access rule" },
@@ -183,24 +219,19 @@ static const struct synonym {
 	{ "cert", "certificate ssl" },
 	{ "certificate", "ssl tls" },
 	{ "certificates", "ssl tls" },
-	{ "change", "update edit" },
 	{ "check", "get list" },
 	{ "clear", "purge cache" },
 	{ "db", "d1 database" },
 	{ "database", "d1" },
 	{ "databases", "d1" },
 	{ "deployed", "script worker" },
-	{ "disable", "update edit setting" },
-	{ "display", "list get" },
+	{ "disable", "setting" },
 	{ "dns", "record" },
-	{ "domain", "zone" },
-	{ "domains", "zone" },
-	{ "edit", "update" },
+	{ "domain", "!zone" },
+	{ "domains", "!zone" },
 	{ "empty", "purge" },
-	{ "enable", "update edit setting" },
-	{ "erase", "delete" },
+	{ "enable", "setting" },
 	{ "fetch", "get list" },
-	{ "find", "list get" },
 	{ "firewall", "waf rule" },
 	{ "flush", "purge cache" },
 	{ "function", "worker script" },
@@ -208,48 +239,44 @@ static const struct synonym {
 	{ "history", "audit log" },
 	{ "https", "ssl tls" },
 	{ "invalidate", "purge cache" },
+	{ "invite", "member create" },
 	{ "ip", "address" },
 	{ "key", "kv" },
-	{ "kv", "namespace key value" },
+	{ "kv", "namespace" },
 	{ "lb", "load balancer" },
 	{ "log", "audit" },
 	{ "logs", "audit" },
-	{ "make", "create" },
 	{ "member", "user" },
 	{ "members", "user" },
-	{ "modify", "update edit" },
-	{ "new", "create" },
 	{ "off", "setting" },
 	{ "on", "setting" },
 	{ "people", "member" },
+	{ "profile", "=user detail" },
+	{ "range", "=ip" },
+	{ "ranges", "=ip" },
 	{ "purge", "cache" },
 	{ "r2", "bucket" },
 	{ "read", "get list" },
 	{ "record", "dns" },
 	{ "records", "dns" },
-	{ "remove", "delete" },
-	{ "rename", "update edit" },
 	{ "scripts", "worker" },
 	{ "script", "worker" },
-	{ "see", "list get" },
-	{ "set", "update edit setting" },
-	{ "show", "list get" },
-	{ "site", "zone" },
-	{ "sites", "zone" },
+	{ "set", "setting" },
+	{ "site", "!zone" },
+	{ "sites", "!zone" },
 	{ "ssl", "tls certificate" },
 	{ "storage", "r2 kv bucket" },
-	{ "switch", "update edit setting" },
+	{ "switch", "setting" },
 	{ "tls", "ssl" },
-	{ "toggle", "update edit setting" },
-	{ "turn", "update edit setting" },
+	{ "toggle", "setting" },
+	{ "turn", "setting" },
 	{ "tunnel", "cfd" },
 	{ "tunnels", "cfd" },
 	{ "user", "member" },
 	{ "users", "member" },
-	{ "view", "list get" },
 	{ "waf", "firewall rule" },
-	{ "website", "zone" },
-	{ "websites", "zone" },
+	{ "website", "!zone" },
+	{ "websites", "!zone" },
 	{ "who", "member audit" },
 	{ "worker", "script" },
 	{ "workers", "script" },
@@ -296,6 +323,38 @@ static void add_text(struct builder *b, uint32_t doc, const char *s, double w, i
 	}
 }
 
+/* Property names, enum and const strings of a JSON Schema, bounded in
+ * depth and nodes (a generated schema can be large). */
+static void add_schema(struct builder *b, uint32_t doc, const cJSON *sc, int depth, size_t *nodes, double *dlen)
+{
+	const cJSON *it, *p;
+
+	if (!cJSON_IsObject(sc) || depth > SCHEMA_DEPTH)
+		return;
+	cJSON_ArrayForEach(it, sc) {
+		if (++*nodes > SCHEMA_NODES || !it->string)
+			return;
+		if (!strcmp(it->string, "properties") && cJSON_IsObject(it)) {
+			cJSON_ArrayForEach(p, it) {
+				add_text(b, doc, p->string, W_SCHEMA, 0, dlen);
+				add_schema(b, doc, p, depth + 1, nodes, dlen);
+			}
+		} else if (!strcmp(it->string, "enum") && cJSON_IsArray(it)) {
+			cJSON_ArrayForEach(p, it)
+				if (cJSON_IsString(p))
+					add_text(b, doc, p->valuestring, W_SCHEMA, 0, dlen);
+		} else if (!strcmp(it->string, "const") && cJSON_IsString(it)) {
+			add_text(b, doc, it->valuestring, W_SCHEMA, 0, dlen);
+		} else if (!strcmp(it->string, "items") || !strcmp(it->string, "additionalProperties")) {
+			add_schema(b, doc, it, depth + 1, nodes, dlen);
+		} else if ((!strcmp(it->string, "oneOf") || !strcmp(it->string, "anyOf") ||
+			       !strcmp(it->string, "allOf")) && cJSON_IsArray(it)) {
+			cJSON_ArrayForEach(p, it)
+				add_schema(b, doc, p, depth + 1, nodes, dlen);
+		}
+	}
+}
+
 static int tmp_cmp(const void *a, const void *b)
 {
 	const struct tmp *x = a, *y = b;
@@ -336,7 +395,9 @@ struct search_index *search_build(const struct search_doc *docs, size_t n)
 	ix->names = xcalloc(n ? n : 1, sizeof(char *));
 	ix->titles = xcalloc(n ? n : 1, sizeof(char *));
 	ix->dlen = xcalloc(n ? n : 1, sizeof(double));
-	if (!ix->names || !ix->titles || !ix->dlen)
+	ix->meth = xcalloc(n ? n : 1, 1);
+	ix->coll = xcalloc(n ? n : 1, 1);
+	if (!ix->names || !ix->titles || !ix->dlen || !ix->meth || !ix->coll)
 		goto out;
 	for (i = 0; i < n; i++) {
 		const struct search_doc *d = &docs[i];
@@ -348,9 +409,34 @@ struct search_index *search_build(const struct search_doc *docs, size_t n)
 		add_text(&b, (uint32_t)i, d->title, W_TITLE, 0, &ix->dlen[i]);
 		add_text(&b, (uint32_t)i, d->desc, W_DESC, 0, &ix->dlen[i]);
 		add_text(&b, (uint32_t)i, d->path, W_PATH, 1, &ix->dlen[i]);
+		{
+			/* the last segment that is not a {parameter} */
+			const char *e = d->path + strlen(d->path), *st;
+			char seg[128];
+			while (e > d->path && (e[-1] == '/' || e[-1] == '}')) {
+				if (e[-1] == '}')
+					while (e > d->path && e[-1] != '{')
+						e--;
+				if (e > d->path)
+					e--;
+			}
+			for (st = e; st > d->path && st[-1] != '/'; st--)
+				;
+			if (e > st && (size_t)(e - st) < sizeof(seg)) {
+				memcpy(seg, st, (size_t)(e - st));
+				seg[e - st] = '\0';
+				add_text(&b, (uint32_t)i, seg, W_RESOURCE, 1, &ix->dlen[i]);
+			}
+		}
 		add_text(&b, (uint32_t)i, method_words(d->http), W_METHOD, 0, &ix->dlen[i]);
 		for (j = 0; d->tags && d->tags[j]; j++)
 			add_text(&b, (uint32_t)i, d->tags[j], W_TAGS, 0, &ix->dlen[i]);
+		{
+			size_t nodes = 0;
+			add_schema(&b, (uint32_t)i, d->schema, 0, &nodes, &ix->dlen[i]);
+		}
+		ix->meth[i] = meth_bit(d->http);
+		ix->coll[i] = d->path[0] && d->path[strlen(d->path) - 1] != '}';
 		total += ix->dlen[i];
 	}
 	if (b.oom)
@@ -458,6 +544,7 @@ struct search_index *search_build_catalog(const struct catalog *cat)
 		docs[i].title = cJSON_IsString(title) ? title->valuestring : "";
 		docs[i].desc = cJSON_IsString(desc) ? desc->valuestring : NULL;
 		docs[i].tags = (const char *const *)t->tags;
+		docs[i].schema = t->input_schema;
 	}
 	ix = search_build(docs, cat->ntools);
 out:
@@ -483,6 +570,8 @@ void search_free(struct search_index *ix)
 	xfree(ix->names);
 	xfree(ix->titles);
 	xfree(ix->dlen);
+	xfree(ix->meth);
+	xfree(ix->coll);
 	xfree(ix->terms);
 	xfree(ix->pdoc);
 	xfree(ix->ptf);
@@ -522,6 +611,16 @@ static void qadd(struct qterm *q, size_t *nq, const char *s, double w)
 	}
 }
 
+/* Set the weight of a word already in q (no-op when absent). */
+static void qadd_set(struct qterm *q, size_t nq, const char *s, double w)
+{
+	size_t i;
+
+	for (i = 0; i < nq; i++)
+		if (!strcmp(q[i].s, s))
+			q[i].w = w;
+}
+
 static const struct term *term_find(const struct search_index *ix, const char *s)
 {
 	size_t lo = 0, hi = ix->nterms;
@@ -539,42 +638,132 @@ static const struct term *term_find(const struct search_index *ix, const char *s
 	return NULL;
 }
 
-/* Words of q with their weights, synonyms added. Raw (unstemmed) words
- * pick synonyms, so the table is written the way people type. */
-static size_t query_terms(const char *q, size_t qlen, struct qterm *out)
+/* The HTTP methods a request's verb asks for (0: no verb). */
+static unsigned intent_of(const char *raw)
 {
-	size_t pos = 0, nq = 0, i;
-	char raw[WORD_MAX], w[WORD_MAX];
+	static const struct {
+		const char *w;
+		unsigned m;
+	} V[] = {
+		{ "list", METH_GET | LISTING }, { "show", METH_GET }, { "get", METH_GET }, { "view", METH_GET },
+		{ "see", METH_GET }, { "display", METH_GET }, { "which", METH_GET | LISTING }, { "what", METH_GET },
+		{ "fetch", METH_GET }, { "read", METH_GET }, { "find", METH_GET }, { "check", METH_GET },
+		{ "create", METH_POST }, { "add", METH_POST }, { "new", METH_POST }, { "make", METH_POST },
+		{ "invite", METH_POST }, { "details", METH_GET }, { "detail", METH_GET }, { "info", METH_GET },
+		{ "delete", METH_DELETE }, { "remove", METH_DELETE },
+		{ "erase", METH_DELETE }, { "update", METH_PATCH | METH_PUT }, { "change", METH_PATCH | METH_PUT },
+		{ "edit", METH_PATCH | METH_PUT }, { "set", METH_PATCH | METH_PUT }, { "turn", METH_PATCH | METH_PUT },
+		{ "enable", METH_PATCH | METH_PUT | METH_POST }, { "disable", METH_PATCH | METH_PUT | METH_POST },
+		{ "toggle", METH_PATCH | METH_PUT }, { "switch", METH_PATCH | METH_PUT },
+		{ "rename", METH_PATCH | METH_PUT }, { "modify", METH_PATCH | METH_PUT },
+	};
+	size_t i;
 
-	while (pos < qlen) {
-		size_t start = pos, k = 0, p2;
-		/* the raw word, for the synonym table */
-		while (start < qlen && !((q[start] >= 'a' && q[start] <= 'z') || (q[start] >= 'A' && q[start] <= 'Z') ||
-			    (q[start] >= '0' && q[start] <= '9')))
-			start++;
-		for (p2 = start; p2 < qlen && ((q[p2] >= 'a' && q[p2] <= 'z') || (q[p2] >= 'A' && q[p2] <= 'Z') ||
-				     (q[p2] >= '0' && q[p2] <= '9')); p2++)
+	for (i = 0; i < CFMCP_NELEM(V); i++)
+		if (!strcmp(raw, V[i].w))
+			return V[i].m;
+	return 0;
+}
+
+static int is_alnum(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+/*
+ * Words of q (at most SEARCH_MAX_QUERY bytes) with their weights, into
+ * out; *intent gets the methods the first verb asks for. A domain name
+ * (example.com) is not words but a hint that a zone is meant; numbers
+ * (192.0.2.1, 1.2) say nothing about which operation. Raw (unstemmed)
+ * words pick synonyms, so the table reads the way people type; a
+ * synonym marked '=' weighs as much as the word itself.
+ */
+static size_t query_terms(const char *q, size_t qlen, struct qterm *out, unsigned *intent)
+{
+	char qb[SEARCH_MAX_QUERY + 1], raw[WORD_MAX], w[WORD_MAX];
+	size_t i, j, nq = 0;
+
+	*intent = 0;
+	memcpy(qb, q, qlen);
+	qb[qlen] = '\0';
+	/* blank domain names: runs of [A-Za-z0-9.-] with an inner dot and
+	 * a letter after the last one */
+	for (i = 0; i < qlen;) {
+		size_t k = i, lastdot = 0;
+		int dots = 0, letter = 0;
+		while (k < qlen && (is_alnum(qb[k]) || qb[k] == '.' || qb[k] == '-')) {
+			if (qb[k] == '.' && k > i && k + 1 < qlen && is_alnum(qb[k + 1])) {
+				dots++;
+				lastdot = k;
+			}
+			k++;
+		}
+		for (j = lastdot + 1; dots && j < k; j++)
+			if ((qb[j] >= 'a' && qb[j] <= 'z') || (qb[j] >= 'A' && qb[j] <= 'Z'))
+				letter = 1;
+		if (dots && letter) {
+			memset(qb + i, ' ', k - i);
+			qadd(out, &nq, "zone", W_SYNONYM);
+		}
+		i = k > i ? k : i + 1;
+	}
+	for (i = 0; i < qlen;) {
+		size_t k = 0, d;
+		unsigned verb;
+		int digits = 1;
+		while (i < qlen && !is_alnum(qb[i]))
+			i++;
+		if (i >= qlen)
+			break;
+		while (i < qlen && is_alnum(qb[i])) {
 			if (k < WORD_MAX - 1)
-				raw[k++] = (char)(q[p2] >= 'A' && q[p2] <= 'Z' ? q[p2] - 'A' + 'a' : q[p2]);
+				raw[k++] = (char)(qb[i] >= 'A' && qb[i] <= 'Z' ? qb[i] - 'A' + 'a' : qb[i]);
+			if (qb[i] < '0' || qb[i] > '9')
+				digits = 0;
+			i++;
+		}
 		raw[k] = '\0';
-		pos = start;
-		if (!next_word(q, p2, &pos, w, 0)) {
-			/* a stop word (or nothing): its synonyms may still count ("on") */
-			pos = p2;
-			if (!k)
-				break;
-		} else {
+		if (digits || k < 2) /* numbers, and the s of "Cloudflare's" */
+			continue;
+		verb = intent_of(raw);
+		if (!*intent)
+			*intent = verb;
+		/* A verb (show, add, turn, remove) picks the method (INTENT_BOOST);
+		 * as a word it would match titles such as "Show DNS Settings" or
+		 * "TURN keys" for every request that starts with it. */
+		if (!verb && !is_stop(raw)) {
+			memcpy(w, raw, sizeof(w));
+			stem(w);
 			qadd(out, &nq, w, 1.0);
 		}
-		for (i = 0; i < CFMCP_NELEM(SYNONYMS); i++) {
-			if (strcmp(raw, SYNONYMS[i].word))
+		for (d = 0; d < CFMCP_NELEM(SYNONYMS); d++) {
+			const char *a = SYNONYMS[d].also;
+			if (strcmp(raw, SYNONYMS[d].word))
 				continue;
-			{
-				const char *a = SYNONYMS[i].also;
-				size_t apos = 0, an = strlen(a);
-				char sw[WORD_MAX];
-				while (next_word(a, an, &apos, sw, 0))
-					qadd(out, &nq, sw, W_SYNONYM);
+			while (*a) {
+				double wt = W_SYNONYM;
+				size_t n = 0;
+				while (*a == ' ')
+					a++;
+				if (*a == '=' || *a == '!') {
+					/* '!': the typed word is really this one */
+					if (*a == '!') {
+						memcpy(w, raw, sizeof(w));
+						stem(w);
+						qadd_set(out, nq, w, W_SYNONYM);
+					}
+					wt = 1.0;
+					a++;
+				}
+				while (a[n] && a[n] != ' ')
+					n++;
+				if (n && n < WORD_MAX) {
+					memcpy(w, a, n);
+					w[n] = '\0';
+					stem(w);
+					qadd(out, &nq, w, wt);
+				}
+				a += n;
 			}
 			break;
 		}
@@ -588,6 +777,7 @@ int search_query(const struct search_index *ix, const char *q, size_t qlen,
 	struct qterm qt[QUERY_TERMS];
 	double *score = NULL;
 	size_t nq, i, j, nhit = 0, exact = (size_t)-1;
+	unsigned intent;
 	int rc = -1;
 
 	if (max > SEARCH_MAX_RESULTS)
@@ -609,7 +799,7 @@ int search_query(const struct search_index *ix, const char *q, size_t qlen,
 				break;
 			}
 	}
-	nq = query_terms(q, qlen, qt);
+	nq = query_terms(q, qlen, qt, &intent);
 	score = xcalloc(ix->ndocs, sizeof(double));
 	if (!score)
 		goto out;
@@ -624,6 +814,13 @@ int search_query(const struct search_index *ix, const char *q, size_t qlen,
 			score[d] += qt[i].w * t->idf * tf * (BM25_K1 + 1.0) / (tf + norm);
 		}
 	}
+	if (intent)
+		for (i = 0; i < ix->ndocs; i++) {
+			if (ix->meth[i] & intent)
+				score[i] *= INTENT_BOOST;
+			if ((intent & LISTING) && ix->coll[i])
+				score[i] *= LIST_BOOST;
+		}
 	if (exact != (size_t)-1)
 		score[exact] += 1e6;
 	for (i = 0; i < ix->ndocs; i++) {

@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "catalog.h"
 
 /* Longest query we tokenize (longer input is refused by the caller). */
@@ -30,6 +32,8 @@ struct search_doc {
 	const char *title;  /* summary */
 	const char *desc;   /* may be NULL */
 	const char *const *tags; /* NULL-terminated, may be NULL */
+	const cJSON *schema; /* input schema: its property names and enum
+	                      * values are words too; may be NULL */
 };
 
 struct search_index;

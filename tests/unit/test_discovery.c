@@ -263,7 +263,7 @@ int main(void)
 		!strcmp(names, "delete_a_cloudflare_dns_record_by_id"), "methods filter: %s", names);
 	ok(search_names("\"query\":\"rules\",\"tags\":[\"rules\"]", names, sizeof(names)) == 1 &&
 		!strcmp(names, "list_all_cloudflare_page_rules"), "tags filter: %s", names);
-	res = call("search_cloudflare_operations", "{\"query\":\"zones\",\"limit\":1}", &e);
+	res = call("search_cloudflare_operations", "{\"query\":\"list zones\",\"limit\":1}", &e);
 	{
 		const cJSON *op = cJSON_GetArrayItem(cJSON_GetObjectItem(structured(res), "operations"), 0);
 		ok(op && !strcmp(cJSON_GetObjectItem(op, "method")->valuestring, "GET") &&
@@ -416,8 +416,8 @@ int main(void)
 	/* ---- the index itself ---- */
 	{
 		struct search_doc d[2] = {
-			{ "purge_cache", "POST", "/zones/{zone_id}/purge_cache", "Purge Cached Content", NULL, NULL },
-			{ "list_workers", "GET", "/accounts/{account_id}/workers/scripts", "List Workers", NULL, NULL },
+			{ "purge_cache", "POST", "/zones/{zone_id}/purge_cache", "Purge Cached Content", NULL, NULL, NULL },
+			{ "list_workers", "GET", "/accounts/{account_id}/workers/scripts", "List Workers", NULL, NULL, NULL },
 		};
 		struct search_hit h[4];
 		struct search_index *s2 = search_build(d, 2);
@@ -426,7 +426,7 @@ int main(void)
 		ok(s2 && search_query(s2, STRLIT("which scripts are deployed"), NULL, NULL, h, 4) >= 1 && h[0].doc == 1,
 			"synonyms: 'scripts deployed' finds workers");
 		{
-			struct search_doc p1 = { "get_x", "GET", "/things/{secret_param}", "Get a thing", NULL, NULL };
+			struct search_doc p1 = { "get_x", "GET", "/things/{secret_param}", "Get a thing", NULL, NULL, NULL };
 			struct search_index *s3 = search_build(&p1, 1);
 			ok(s3 && search_query(s3, STRLIT("secret param"), NULL, NULL, h, 4) == 0 &&
 				search_query(s3, STRLIT("things"), NULL, NULL, h, 4) == 1,
