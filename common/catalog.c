@@ -327,25 +327,24 @@ static int method_name(struct ctx *c, const struct catalog *cat, const struct do
 }
 
 /* Append t to cat (which then owns what t owns; on failure t is freed). */
-static int add_tool(struct ctx *c, struct catalog *cat, struct tool *t, size_t *cap)
+static int add_tool(struct ctx *c, struct catalog *cat, struct tool *t)
 {
-	if (cat->ntools == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 32;
+	if (cat->ntools == cat->tools_cap) {
+		size_t ncap = cat->tools_cap ? cat->tools_cap * 2 : 32;
 		struct tool *nt = xrealloc(cat->tools, ncap * sizeof(*nt));
 		if (!nt) {
 			tool_free(t);
 			return fail(c, "out of memory");
 		}
 		cat->tools = nt;
-		*cap = ncap;
+		cat->tools_cap = ncap;
 	}
 	cat->tools[cat->ntools++] = *t;
 	return 0;
 }
 
 /* Check one method (the pointer is at "/methods") and add its tool. */
-static int load_method(struct ctx *c, struct catalog *cat, const struct doc *doc, const cJSON *m,
-	size_t *cap)
+static int load_method(struct ctx *c, struct catalog *cat, const struct doc *doc, const cJSON *m)
 {
 	size_t old = ptr_push(c, m->string);
 	struct method d;
@@ -379,11 +378,11 @@ static int load_method(struct ctx *c, struct catalog *cat, const struct doc *doc
 		tool_free(&t);
 		return fail(c, "out of memory");
 	}
-	return add_tool(c, cat, &t, cap);
+	return add_tool(c, cat, &t);
 }
 
 /* Check one schema document and append its tools. */
-static int load_doc(struct ctx *c, struct catalog *cat, const cJSON *doc, size_t *cap)
+static int load_doc(struct ctx *c, struct catalog *cat, const cJSON *doc)
 {
 	static const char *const allowed[] = { "resource", "plural", "scope", "tags", "description",
 		"methods", "$comment", NULL };
@@ -417,7 +416,7 @@ static int load_doc(struct ctx *c, struct catalog *cat, const cJSON *doc, size_t
 	d.plural = plural->valuestring;
 	old = ptr_push(c, "methods");
 	cJSON_ArrayForEach(m, methods)
-		if (load_method(c, cat, &d, m, cap) < 0)
+		if (load_method(c, cat, &d, m) < 0)
 			return -1;
 	ptr_pop(c, old);
 	return 0;
@@ -468,7 +467,7 @@ int catalog_load(struct catalog *cat, const char *dir, char *err, size_t errsz)
 	DIR *d;
 	struct dirent *de;
 	char **names = NULL;
-	size_t nnames = 0, i, cap = 0;
+	size_t nnames = 0, i;
 	unsigned long oom0;
 	int rc = -1;
 	struct ctx c;
@@ -538,9 +537,11 @@ int catalog_load(struct catalog *cat, const char *dir, char *err, size_t errsz)
 		}
 		xfree(text);
 		cat->docs[cat->ndocs++] = doc;
-		if (load_doc(&c, cat, doc, &cap) < 0)
+		if (load_doc(&c, cat, doc) < 0)
 			goto out;
 	}
+	cat->docs_cap = nnames;
+	cat->ncurated = cat->ntools;
 	qsort(cat->tools, cat->ntools, sizeof(struct tool), cmp_tool);
 	rc = 0;
 	goto out;
@@ -568,6 +569,76 @@ void catalog_free(struct catalog *cat)
 		cJSON_Delete(cat->docs[i]);
 	xfree(cat->docs);
 	memset(cat, 0, sizeof(*cat));
+}
+
+int catalog_add_doc(struct catalog *cat, cJSON *doc, const char *file, char *err, size_t errsz)
+{
+	struct ctx c;
+	size_t n0 = cat->ntools, i;
+	unsigned long oom0 = xalloc_oom_events();
+
+	memset(&c, 0, sizeof(c));
+	c.file = file;
+	c.err = err;
+	c.errsz = errsz;
+	if (cat->ndocs == cat->docs_cap) {
+		size_t ncap = cat->docs_cap ? cat->docs_cap * 2 : 64;
+		cJSON **nd = xrealloc(cat->docs, ncap * sizeof(*nd));
+		if (!nd) {
+			cJSON_Delete(doc);
+			snprintf(err, errsz, "out of memory");
+			return -1;
+		}
+		cat->docs = nd;
+		cat->docs_cap = ncap;
+	}
+	if (load_doc(&c, cat, doc) < 0) {
+		/* a refused document leaves no tool behind: the tools point into it */
+		for (i = n0; i < cat->ntools; i++)
+			tool_free(&cat->tools[i]);
+		cat->ntools = n0;
+		cJSON_Delete(doc);
+		return xalloc_oom_events() != oom0 ? -1 : 1;
+	}
+	for (i = n0; i < cat->ntools; i++)
+		cat->tools[i].generated = 1;
+	cat->docs[cat->ndocs++] = doc;
+	return 0;
+}
+
+void catalog_sort(struct catalog *cat)
+{
+	if (cat->ntools)
+		qsort(cat->tools, cat->ntools, sizeof(struct tool), cmp_tool);
+}
+
+int catalog_same_route(const char *a, const char *b)
+{
+	for (;;) {
+		if (*a == '{' && *b == '{') {
+			a = strchr(a, '}');
+			b = strchr(b, '}');
+			if (!a || !b)
+				return 0;
+		} else if (*a != *b) {
+			return 0;
+		}
+		if (!*a)
+			return 1;
+		a++;
+		b++;
+	}
+}
+
+const struct tool *catalog_find_route(const struct catalog *cat, const char *http, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < cat->ntools; i++)
+		if (!cat->tools[i].generated && !strcmp(cat->tools[i].http, http) &&
+		    catalog_same_route(cat->tools[i].path, path))
+			return &cat->tools[i];
+	return NULL;
 }
 
 static int cmp_name_tool(const void *key, const void *t)

@@ -18,6 +18,8 @@ struct catalog {
 	size_t ntools;
 	cJSON **docs;           /* the parsed schema files, owned */
 	size_t ndocs;
+	size_t tools_cap, docs_cap; /* allocated lengths of tools and docs */
+	size_t ncurated;        /* tools from schemas/ (the rest: openapi.c) */
 };
 
 /* Load every *.json in dir. Returns 0, or -1 with a message in err
@@ -25,6 +27,24 @@ struct catalog {
 int catalog_load(struct catalog *cat, const char *dir, char *err, size_t errsz)
 	__attribute__((nonnull, warn_unused_result));
 void catalog_free(struct catalog *cat);
+
+/*
+ * Append one generated schema document (the format of schemas/README.md,
+ * built by openapi.c), checked as strictly as a file. cat owns doc from
+ * the call on, whatever the result. Returns 0 (its tools added), 1 when
+ * the document is refused (the reason in err; cat as it was), or -1 when
+ * out of memory. Call catalog_sort after the last one.
+ */
+int catalog_add_doc(struct catalog *cat, cJSON *doc, const char *file, char *err, size_t errsz)
+	__attribute__((nonnull, warn_unused_result));
+/* Sort the tools by name again (catalog_find needs it). */
+void catalog_sort(struct catalog *cat) __attribute__((nonnull));
+/* The curated tool for an HTTP method and a path template, compared with
+ * placeholder names ignored ("/zones/{id}" is "/zones/{zone_id}"), or NULL. */
+const struct tool *catalog_find_route(const struct catalog *cat, const char *http, const char *path)
+	__attribute__((nonnull));
+/* Whether two path templates are the same with placeholder names ignored. */
+int catalog_same_route(const char *a, const char *b) __attribute__((nonnull, pure));
 /* Tool by exact name, or NULL. */
 const struct tool *catalog_find(const struct catalog *cat, const char *name)
 	__attribute__((nonnull));

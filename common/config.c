@@ -264,6 +264,17 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 	    env_str("CFMCP_PUBLIC_URL", "http://127.0.0.1:8080", &cfg->public_url) < 0 ||
 	    env_str("CFMCP_LOG_FILE", NULL, &cfg->log_file) < 0)
 		goto oom;
+	/* The OpenAPI import: unset is the installed copy, used when present
+	 * (curated tools only without it); a path named here must load;
+	 * "off" turns the import off. */
+	o = conf_get("CFMCP_OPENAPI");
+	cfg->openapi_explicit = o && *o;
+	if (!(o && !strcmp(o, "off")) &&
+	    !(cfg->openapi = xstrdup(o && *o ? o : "/usr/share/cfmcp/openapi/openapi.json")))
+		goto oom;
+	if (env_long("CFMCP_OPENAPI_DEPRECATED", 0, 0, 1, &v, err, errsz))
+		return -1;
+	cfg->openapi_deprecated = (int)v;
 	if (strncmp(cfg->upstream_url, "http://", 7) && strncmp(cfg->upstream_url, "https://", 8)) {
 		snprintf(err, errsz, "CFMCP_UPSTREAM_URL must start with http:// or https://");
 		return -1;
@@ -329,6 +340,7 @@ void config_free(struct config *cfg)
 	xfree(cfg->key_file);
 	crypto_keyring_wipe(&cfg->keys);
 	xfree(cfg->schemas_dir);
+	xfree(cfg->openapi);
 	xfree(cfg->public_url);
 	xfree(cfg->log_file);
 	for (i = 0; i < cfg->norigins; i++)

@@ -24,6 +24,9 @@ struct config {
 	long upstream_timeout_ms;
 	long upstream_connect_ms;
 	char *schemas_dir;
+	char *openapi;          /* CFMCP_OPENAPI: the spec to import; NULL when "off" */
+	int openapi_explicit;   /* set by the operator: a failure to load is an error */
+	int openapi_deprecated; /* CFMCP_OPENAPI_DEPRECATED=1: import deprecated operations */
 	char *public_url;       /* base of minted MCP URLs */
 	char *origins[CONFIG_MAX_ORIGINS]; /* allowed Origin values */
 	size_t norigins;

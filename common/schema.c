@@ -353,7 +353,7 @@ static int check_schema(struct check *c, const cJSON *s, int depth)
 			   !strcmp(n, "deprecated") || !strcmp(n, "readOnly")) {
 			/* annotations / const: any JSON */
 		} else if (!strcmp(n, "x-zone-name") || !strcmp(n, "x-account-default") ||
-			   !strcmp(n, "x-id")) {
+			   !strcmp(n, "x-id") || !strcmp(n, "x-hidden")) {
 			if (!cJSON_IsBool(k))
 				return why_set(c->why, c->whysz, "must be a boolean");
 		} else if (!strcmp(n, "type")) {

@@ -121,6 +121,11 @@ static int add_path_params(const struct tool *t, cJSON *props, cJSON *req)
 	const cJSON *it;
 
 	cJSON_ArrayForEach(it, t->path_params) {
+		/* x-hidden (with x-account-default): the server fills it, the
+		 * model never sees it, and additionalProperties refuses it */
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "x-hidden")) &&
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "x-account-default")))
+			continue;
 		if (add_ref(props, it->string, it) < 0)
 			return -1;
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "x-zone-name"))) {

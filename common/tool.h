@@ -36,6 +36,7 @@ struct tool {
 	char **tags;            /* owned, NULL-terminated */
 	char *json;             /* owned: the rendered Tool object */
 	size_t json_len;
+	int generated;          /* 1: made from the OpenAPI spec (openapi.c) */
 };
 
 /* The kind a method key names: "list", "get", "create", "update",

@@ -2,7 +2,7 @@
  * main.c - cfmcp-worker: options, configuration, the listening socket,
  * then the pool. Usage:
  *
- *   cfmcp-worker [--listen unix:PATH | --listen HOST:PORT] [--workers N] [--check]
+ *   cfmcp-worker [--listen unix:PATH | --listen HOST:PORT] [--workers N] [--check [--list-tools]]
  *
  * Without --listen the socket is fd 0, as spawn-fcgi and systemd socket
  * activation of a FastCGI responder provide it (FastCGI 1.0 §2.2).
@@ -25,15 +25,34 @@
 #include "../common/catalog.h"
 #include "../common/config.h"
 #include "../common/log.h"
+#include "../common/openapi.h"
 #include "../common/xalloc.h"
 #include "pool.h"
 
 static void usage(FILE *f)
 {
-	fputs("usage: cfmcp-worker [--listen unix:PATH|HOST:PORT] [--workers N] [--drain-ms MS] [--check]\n"
+	fputs("usage: cfmcp-worker [--listen unix:PATH|HOST:PORT] [--workers N] [--drain-ms MS] [--check [--list-tools]]\n"
 	      "  Configuration comes from CFMCP_* environment variables (see README.md),\n"
 	      "  optionally from KEY=VALUE lines in the file named by CFMCP_CONFIG_FILE.\n"
-	      "  --check  load configuration and schemas, report, exit (0 = usable)\n", f);
+	      "  --check  load configuration, schemas and the OpenAPI spec, report, exit (0 = usable)\n"
+	      "  --list-tools  with --check: one line per tool (name, method, path, class, tags)\n", f);
+}
+
+/* What the last load imported, for --check (NULL: not wanted). */
+static struct openapi_report *g_report;
+
+/* The curated schemas, then the OpenAPI spec on top (openapi.h). An
+ * installed copy that is missing is not an error (curated tools only);
+ * a spec the operator named must load. */
+static int load_openapi(struct config *cfg, struct catalog *cat, char *err, size_t errsz)
+{
+	struct openapi_opts o = { cfg->openapi_deprecated };
+
+	if (!cfg->openapi)
+		return 0;
+	if (!cfg->openapi_explicit && access(cfg->openapi, F_OK) < 0)
+		return 0;
+	return openapi_load(cat, cfg->openapi, &o, g_report, err, errsz);
 }
 
 static int load_all(struct config *cfg, struct catalog *cat, char *err, size_t errsz)
@@ -48,7 +67,33 @@ static int load_all(struct config *cfg, struct catalog *cat, char *err, size_t e
 		config_free(cfg);
 		return -1;
 	}
+	if (load_openapi(cfg, cat, err, errsz) < 0) {
+		catalog_free(cat);
+		config_free(cfg);
+		return -1;
+	}
 	return 0;
+}
+
+static const char *class_name(enum tool_kind k)
+{
+	static const char *const names[] = { "list", "get", "create", "update", "delete", "custom" };
+
+	return (size_t)k < CFMCP_NELEM(names) ? names[k] : "custom";
+}
+
+/* --check --list-tools: name, method, path, class, tags (comma-separated). */
+static void list_tools(const struct catalog *cat)
+{
+	size_t i, j;
+
+	for (i = 0; i < cat->ntools; i++) {
+		const struct tool *t = &cat->tools[i];
+		printf("%s\t%s\t%s\t%s\t", t->name, t->http, t->path, class_name(t->kind));
+		for (j = 0; t->tags[j]; j++)
+			printf("%s%s", j ? "," : "", t->tags[j]);
+		putchar('\n');
+	}
 }
 
 static int open_listener(const char *spec, char *err, size_t errsz)
@@ -115,7 +160,8 @@ int main(int argc, char **argv)
 {
 	const char *listen_spec = NULL;
 	long workers = sysconf(_SC_NPROCESSORS_ONLN), drain_ms = 10000;
-	int check = 0, i, fd, rc;
+	int check = 0, list = 0, i, fd, rc;
+	struct openapi_report rep;
 	struct config cfg;
 	struct catalog cat;
 	char err[1024];
@@ -124,6 +170,8 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "--check") || !strcmp(a, "-t")) {
 			check = 1;
+		} else if (!strcmp(a, "--list-tools")) {
+			list = 1;
 		} else if (!strcmp(a, "--listen") && i + 1 < argc) {
 			listen_spec = argv[++i];
 		} else if ((!strcmp(a, "--workers") || !strcmp(a, "--drain-ms")) && i + 1 < argc) {
@@ -155,12 +203,31 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cfmcp-worker: libcurl failed to initialize\n");
 		return 1;
 	}
+	if (list && !check) {
+		usage(stderr);
+		return 2;
+	}
+	memset(&rep, 0, sizeof(rep));
+	if (check)
+		g_report = &rep;
 	if (load_all(&cfg, &cat, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cfmcp-worker: %s\n", err);
+		openapi_report_free(&rep);
 		return 1;
 	}
+	g_report = NULL;
 	if (check) {
-		printf("cfmcp-worker: configuration OK: %zu tools from %s\n", cat.ntools, cfg.schemas_dir);
+		if (list) {
+			list_tools(&cat);
+		} else {
+			printf("cfmcp-worker: configuration OK: %zu tools from %s\n", cat.ntools, cfg.schemas_dir);
+			if (rep.ops)
+				openapi_report_print(stdout, &rep);
+			else
+				printf("openapi: %s\n", !cfg.openapi ? "off (CFMCP_OPENAPI=off)" :
+					"no spec installed; curated tools only");
+		}
+		openapi_report_free(&rep);
 		catalog_free(&cat);
 		config_free(&cfg);
 		curl_global_cleanup();
