@@ -48,6 +48,12 @@
 /* ... and for a listing request (list, which, all), one on a collection
  * (a path that does not end in a {parameter}). */
 #define LIST_BOOST 1.2
+/* Radar (/radar/...: Internet-wide data, not the account's) shares most
+ * words with the account's own products (ip, dns, http, email); unless
+ * the request names it, it asks about the account. */
+#define RADAR_FACTOR 0.6
+/* Weight of the words that named a zone setting (names_setting). */
+#define W_SETTING_WORD 0.2
 /* Bounds on the walk of an input schema for words. */
 #define SCHEMA_DEPTH 12
 #define SCHEMA_NODES 4000
@@ -71,6 +77,7 @@ struct search_index {
 	double *dlen;      /* weighted length per document */
 	unsigned char *meth; /* METH_* bit of each document's HTTP method */
 	unsigned char *coll; /* 1: the path ends in a literal segment */
+	unsigned char *radar; /* 1: a Radar operation */
 	double avgdl;
 	struct term *terms;
 	size_t nterms;
@@ -99,7 +106,7 @@ static unsigned char meth_bit(const char *http)
 /* ---- words ------------------------------------------------------------ */
 
 static const char *const STOP[] = {
-	"a", "about", "all", "an", "and", "any", "are", "at", "be", "by", "can", "cloudflare", "currently",
+	"a", "about", "all", "an", "and", "any", "api", "are", "at", "be", "by", "can", "cloudflare", "currently",
 	"do", "does", "every", "for", "from", "give", "have", "how", "i", "id", "identifier", "in", "into",
 	"is", "it", "its", "like", "me", "my", "need", "now", "of", "on", "or", "our", "please", "single",
 	"so", "some", "tell", "that", "the", "their", "there", "this", "to", "us", "using", "want", "we",
@@ -251,7 +258,7 @@ static const struct synonym {
 	{ "off", "setting" },
 	{ "on", "setting" },
 	{ "people", "member" },
-	{ "profile", "=user detail" },
+	{ "profile", "!user" },
 	{ "range", "=ip" },
 	{ "ranges", "=ip" },
 	{ "purge", "cache" },
@@ -281,6 +288,62 @@ static const struct synonym {
 	{ "worker", "script" },
 	{ "workers", "script" },
 };
+
+/* Zone setting ids (components.schemas.zones_setting in Cloudflare's
+ * OpenAPI, 2024-08): "turn on Always Use HTTPS" is a request for the
+ * zone settings operations, whose own text does not name the settings. */
+static const char *const ZONE_SETTINGS[] = {
+	"0rtt", "advanced_ddos", "always_online", "always_use_https", "automatic_https_rewrites",
+	"automatic_platform_optimization", "brotli", "browser_cache_ttl", "browser_check", "cache_level",
+	"challenge_ttl", "ciphers", "cname_flattening", "development_mode", "early_hints", "edge_cache_ttl",
+	"email_obfuscation", "h2_prioritization", "hotlink_protection", "http2", "http3", "image_resizing",
+	"ip_geolocation", "ipv6", "max_upload", "min_tls_version", "minify", "mirage", "mobile_redirect", "nel",
+	"opportunistic_encryption", "opportunistic_onion", "orange_to_orange", "origin_error_page_pass_thru",
+	"polish", "prefetch_preload", "proxy_read_timeout", "pseudo_ipv4", "replace_insecure_js",
+	"response_buffering", "rocket_loader", "security_header", "security_level", "server_side_exclude",
+	"sha1_support", "sort_query_string_for_cache", "ssl", "ssl_recommender", "tls_1_2_only", "tls_1_3",
+	"tls_client_auth", "true_client_ip_header", "waf", "webp", "websockets",
+};
+
+/* Whether the raw words rv[0..n) name a zone setting: every word of a
+ * multi-word id, or a one-word id next to "mode", "setting", or a verb
+ * that switches things (ssl alone is a product, "ssl mode" a setting).
+ * The words that named it are marked in used[]. */
+static int names_setting(char rv[][WORD_MAX], size_t n, unsigned char *used)
+{
+	size_t i, j;
+	int switchy = 0;
+
+	for (j = 0; j < n; j++)
+		if (!strcmp(rv[j], "mode") || !strcmp(rv[j], "setting") || !strcmp(rv[j], "turn") ||
+		    !strcmp(rv[j], "enable") || !strcmp(rv[j], "disable") || !strcmp(rv[j], "toggle"))
+			switchy = 1;
+	for (i = 0; i < CFMCP_NELEM(ZONE_SETTINGS); i++) {
+		const char *p = ZONE_SETTINGS[i];
+		int all = 1, words = 0;
+		while (*p && all) {
+			char w[WORD_MAX];
+			size_t k = strcspn(p, "_");
+			int hit = 0;
+			if (k >= WORD_MAX)
+				break;
+			memcpy(w, p, k);
+			w[k] = '\0';
+			for (j = 0; j < n && !hit; j++)
+				hit = !strcmp(rv[j], w) || (!strcmp(w, "min") && !strcmp(rv[j], "minimum")) ||
+				      (!strcmp(w, "max") && !strcmp(rv[j], "maximum"));
+			if (hit)
+				used[j - 1] = 1;
+			all = hit;
+			words++;
+			p += k + (p[k] == '_');
+		}
+		if (all && (words > 1 || switchy))
+			return 1;
+		memset(used, 0, n);
+	}
+	return 0;
+}
 
 /* ---- building --------------------------------------------------------- */
 
@@ -397,7 +460,8 @@ struct search_index *search_build(const struct search_doc *docs, size_t n)
 	ix->dlen = xcalloc(n ? n : 1, sizeof(double));
 	ix->meth = xcalloc(n ? n : 1, 1);
 	ix->coll = xcalloc(n ? n : 1, 1);
-	if (!ix->names || !ix->titles || !ix->dlen || !ix->meth || !ix->coll)
+	ix->radar = xcalloc(n ? n : 1, 1);
+	if (!ix->names || !ix->titles || !ix->dlen || !ix->meth || !ix->coll || !ix->radar)
 		goto out;
 	for (i = 0; i < n; i++) {
 		const struct search_doc *d = &docs[i];
@@ -437,6 +501,7 @@ struct search_index *search_build(const struct search_doc *docs, size_t n)
 		}
 		ix->meth[i] = meth_bit(d->http);
 		ix->coll[i] = d->path[0] && d->path[strlen(d->path) - 1] != '}';
+		ix->radar[i] = !strncmp(d->path, "/radar/", 7);
 		total += ix->dlen[i];
 	}
 	if (b.oom)
@@ -572,6 +637,7 @@ void search_free(struct search_index *ix)
 	xfree(ix->dlen);
 	xfree(ix->meth);
 	xfree(ix->coll);
+	xfree(ix->radar);
 	xfree(ix->terms);
 	xfree(ix->pdoc);
 	xfree(ix->ptf);
@@ -609,6 +675,17 @@ static void qadd(struct qterm *q, size_t *nq, const char *s, double w)
 		memcpy(q[*nq].s, s, WORD_MAX);
 		q[(*nq)++].w = w;
 	}
+}
+
+/* The weight of word s in q, or 0. */
+static double term_weight(const struct qterm *q, size_t nq, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < nq; i++)
+		if (!strcmp(q[i].s, s))
+			return q[i].w;
+	return 0;
 }
 
 /* Set the weight of a word already in q (no-op when absent). */
@@ -681,7 +758,9 @@ static int is_alnum(char ch)
 static size_t query_terms(const char *q, size_t qlen, struct qterm *out, unsigned *intent)
 {
 	char qb[SEARCH_MAX_QUERY + 1], raw[WORD_MAX], w[WORD_MAX];
-	size_t i, j, nq = 0;
+	char rv[QUERY_TERMS][WORD_MAX]; /* the raw words */
+	unsigned char used[QUERY_TERMS] = { 0 }; /* words that named a zone setting */
+	size_t i, j, nq = 0, nr = 0;
 
 	*intent = 0;
 	memcpy(qb, q, qlen);
@@ -707,27 +786,44 @@ static size_t query_terms(const char *q, size_t qlen, struct qterm *out, unsigne
 		}
 		i = k > i ? k : i + 1;
 	}
-	for (i = 0; i < qlen;) {
-		size_t k = 0, d;
-		unsigned verb;
-		int digits = 1;
+	/* the raw words, lower-cased */
+	for (i = 0; i < qlen && nr < QUERY_TERMS;) {
+		size_t k = 0;
 		while (i < qlen && !is_alnum(qb[i]))
 			i++;
 		if (i >= qlen)
 			break;
 		while (i < qlen && is_alnum(qb[i])) {
 			if (k < WORD_MAX - 1)
-				raw[k++] = (char)(qb[i] >= 'A' && qb[i] <= 'Z' ? qb[i] - 'A' + 'a' : qb[i]);
-			if (qb[i] < '0' || qb[i] > '9')
-				digits = 0;
+				rv[nr][k++] = (char)(qb[i] >= 'A' && qb[i] <= 'Z' ? qb[i] - 'A' + 'a' : qb[i]);
 			i++;
 		}
-		raw[k] = '\0';
-		if (digits || k < 2) /* numbers, and the s of "Cloudflare's" */
+		rv[nr++][k] = '\0';
+	}
+	/* A zone setting's own words ("always use https") are not in the
+	 * settings operations' text: they count as hints, and "zone setting"
+	 * as what is meant. */
+	if (names_setting(rv, nr, used)) {
+		qadd(out, &nq, "setting", 1.0);
+		qadd(out, &nq, "zone", 1.0);
+		qadd_set(out, nq, "zone", 1.0);
+	}
+	for (i = 0; i < nr; i++) {
+		size_t d, k = strlen(rv[i]);
+		unsigned verb;
+
+		memcpy(raw, rv[i], WORD_MAX);
+		if (raw[strspn(raw, "0123456789")] == '\0' || k < 2) /* numbers; the s of "Cloudflare's" */
 			continue;
 		verb = intent_of(raw);
 		if (!*intent)
 			*intent = verb;
+		if (used[i]) {
+			memcpy(w, raw, sizeof(w));
+			stem(w);
+			qadd(out, &nq, w, W_SETTING_WORD);
+			continue;
+		}
 		/* A verb (show, add, turn, remove) picks the method (INTENT_BOOST);
 		 * as a word it would match titles such as "Show DNS Settings" or
 		 * "TURN keys" for every request that starts with it. */
@@ -814,6 +910,10 @@ int search_query(const struct search_index *ix, const char *q, size_t qlen,
 			score[d] += qt[i].w * t->idf * tf * (BM25_K1 + 1.0) / (tf + norm);
 		}
 	}
+	if (!term_weight(qt, nq, "radar") && !term_weight(qt, nq, "internet"))
+		for (i = 0; i < ix->ndocs; i++)
+			if (ix->radar[i])
+				score[i] *= RADAR_FACTOR;
 	if (intent)
 		for (i = 0; i < ix->ndocs; i++) {
 			if (ix->meth[i] & intent)
