@@ -174,14 +174,14 @@ static void write_response(FCGX_Request *rq, const struct http_response *resp)
 		FCGX_PutStr(resp->body.p, (int)resp->body.len, rq->out);
 }
 
-int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *cat)
+int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *cat,
+	const struct search_index *ix)
 {
 	struct sigaction sa;
 	FCGX_Request rq;
 	struct mcp_env env;
 	struct store *st = NULL;
 	struct upstream *up = NULL;
-	struct search_index *ix = NULL;
 	int rc = 1;
 
 	memset(&sa, 0, sizeof(sa));
@@ -200,10 +200,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	mallopt(M_TOP_PAD, 1024 * 1024);
 	st = store_from_config(cfg);
 	up = upstream_new(cfg);
-	/* The discovery index, once per worker: a few ms for the whole API,
-	 * paid at start rather than by the first search. */
-	ix = search_build_catalog(cat);
-	if (!st || !up || !ix) {
+	if (!st || !up) {
 		log_err("worker: out of memory at start");
 		goto out;
 	}
@@ -246,7 +243,6 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	FCGX_Free(&rq, 0);
 	rc = 0;
 out:
-	search_free(ix);
 	upstream_free(up);
 	store_free(st);
 	schema_patterns_free();
