@@ -12,6 +12,7 @@
 
 #include "../../common/catalog.h"
 #include "../../common/crypto.h"
+#include "../../common/openapi.h"
 #include "../../common/router.h"
 #include "../../common/search.h"
 #include "../../common/xalloc.h"
@@ -450,6 +451,63 @@ int main(void)
 			}
 			ok(clean, "search_build_catalog under allocation failures: NULL or whole");
 		}
+	}
+
+	/* ---- the full catalogue: curated + the OpenAPI import ---- */
+	{
+		struct catalog full;
+		struct openapi_opts oo = { 0 };
+		struct search_index *fix;
+		if (catalog_load(&full, SCHEMAS_DIR, err, sizeof(err)) < 0 ||
+		    openapi_load(&full, SCHEMAS_DIR "/openapi/openapi.json", &oo, NULL, err, sizeof(err)) < 0) {
+			printf("ok %d - full catalogue # SKIP no OpenAPI import here: %s\n", ++tap_n, err);
+		} else {
+			fix = search_build_catalog(&full);
+			env.cat = &full;
+			env.search = fix;
+			g_mode = "";
+			g_methods = "";
+			g_tags = "";
+			r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", &st);
+			ok(count_tools(r) == 3, "full catalogue (%zu tools), default scope, auto: discovery mode", full.ntools);
+			xfree(r);
+			ok(search_names("\"query\":\"purge everything from the cache of example.com\",\"limit\":3", names,
+				sizeof(names)) > 0 && strstr(names, "purge_cloudflare_purge_cache"),
+				"full catalogue: 'purge everything from the cache' finds the purge operation (%s)", names);
+			ok(search_names("\"query\":\"list my R2 buckets\",\"limit\":1", names, sizeof(names)) == 1 &&
+				!strcmp(names, "list_all_cloudflare_r2_buckets"), "full catalogue: 'list my R2 buckets' (%s)", names);
+			g_methods = "read";
+			before = upstream_calls;
+			ok(search_names("\"query\":\"purge everything from the cache\",\"limit\":50", names,
+				sizeof(names)) >= 0 && !strstr(names, "purge_cloudflare_purge_cache"),
+				"full catalogue, read-only: the purge operation is never found");
+			res = call("call_cloudflare_operation", "{\"name\":\"purge_cloudflare_purge_cache\",\"arguments\":"
+				"{\"zone_id\":\"0123456789abcdef0123456789abcdef\",\"body\":{\"purge_everything\":true}}}", &e);
+			ok(res && is_error(res) && strstr(text_of(res), "No operation with that name") && upstream_calls == before,
+				"full catalogue, read-only: calling purge answers as a missing name, nothing sent");
+			cJSON_Delete(res);
+			g_methods = "";
+			g_mode = "tools";
+			r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", &st);
+			ok(count_tools(r) == (int)cfg.tools_page_size || count_tools(r) > 3,
+				"full catalogue, tool_mode tools: one tool per operation, paged (%d on the first page)", count_tools(r));
+			xfree(r);
+			g_mode = "";
+			g_tags = "r2";
+			r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", &st);
+			ok(count_tools(r) > 3 && !strstr(r, "search_cloudflare_operations"),
+				"full catalogue, auto, a small (r2) scope: tools mode (%d)", count_tools(r));
+			xfree(r);
+			g_tags = "dns";
+			r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", &st);
+			ok(count_tools(r) == 3, "full catalogue, auto, the dns tag (over 60 KB of tools/list): discovery");
+			xfree(r);
+			g_tags = "";
+			env.cat = &cat;
+			env.search = ix;
+			search_free(fix);
+		}
+		catalog_free(&full);
 	}
 
 	search_free(ix);
