@@ -87,6 +87,55 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/*
+ * The baseline: what a search without an index would do - for every
+ * tool, count the query's words (3+ letters, lower-cased) found as
+ * substrings of its rendered Tool JSON (name, title, description, schema),
+ * best count first. Times one query; fills rank 1..n into h.
+ */
+static int baseline(const struct catalog *cat, const char *q, struct search_hit *h, int max)
+{
+	char words[16][32], low[64 * 1024];
+	int nw = 0, nh = 0, k;
+	size_t i, j;
+	const char *p = q;
+
+	while (*p && nw < 16) {
+		size_t n = 0;
+		while (*p && !((*p | 32) >= 'a' && (*p | 32) <= 'z'))
+			p++;
+		while (*p && (((*p | 32) >= 'a' && (*p | 32) <= 'z') || (*p >= '0' && *p <= '9'))) {
+			if (n < 31)
+				words[nw][n++] = (char)(*p | 32);
+			p++;
+		}
+		words[nw][n] = '\0';
+		if (n >= 3)
+			nw++;
+	}
+	for (i = 0; i < cat->ntools; i++) {
+		const struct tool *t = &cat->tools[i];
+		size_t n = t->json_len < sizeof(low) - 1 ? t->json_len : sizeof(low) - 1;
+		double sc = 0;
+		for (j = 0; j < n; j++)
+			low[j] = (char)(t->json[j] >= 'A' && t->json[j] <= 'Z' ? t->json[j] | 32 : t->json[j]);
+		low[n] = '\0';
+		for (k = 0; k < nw; k++)
+			if (strstr(low, words[k]))
+				sc += 1;
+		if (sc <= 0 || (nh == max && sc <= h[nh - 1].score))
+			continue;
+		k = nh < max ? nh++ : nh - 1;
+		while (k > 0 && h[k - 1].score < sc) {
+			h[k] = h[k - 1];
+			k--;
+		}
+		h[k].doc = i;
+		h[k].score = sc;
+	}
+	return nh;
+}
+
 int main(int argc, char **argv)
 {
 	struct catalog cat;
@@ -97,7 +146,9 @@ int main(int argc, char **argv)
 	struct op *ops;
 	struct search_index *ix;
 	const cJSON *task;
-	int ntask = 0, r1 = 0, r5 = 0, absent = 0;
+	int ntask = 0, r1 = 0, r5 = 0, absent = 0, b5 = 0;
+	double *btimes;
+	size_t nbt = 0;
 	double mrr = 0, *times;
 	size_t nt = 0;
 
@@ -140,8 +191,33 @@ int main(int argc, char **argv)
 	if (!ix)
 		return 1;
 	times = calloc((size_t)cJSON_GetArraySize(cJSON_GetObjectItem(tasks, "tasks")) * REPEAT + 1, sizeof(double));
+	btimes = calloc((size_t)cJSON_GetArraySize(cJSON_GetObjectItem(tasks, "tasks")) * 5 + 1, sizeof(double));
 	cJSON_ArrayForEach(task, cJSON_GetObjectItem(tasks, "tasks")) {
 		const char *q = cJSON_GetObjectItem(task, "q")->valuestring;
+		{
+			struct search_hit bh[5];
+			int bn = 0, rep, k2;
+			const cJSON *e;
+			for (rep = 0; rep < 5; rep++) {
+				double t0 = now_us();
+				bn = baseline(&cat, q, bh, 5);
+				btimes[nbt++] = now_us() - t0;
+			}
+			for (k2 = 0; k2 < bn; k2++) {
+				int hit = 0;
+				cJSON_ArrayForEach(e, cJSON_GetObjectItem(task, "ops")) {
+					char np[512];
+					norm_path(cJSON_GetArrayItem(e, 1)->valuestring, np, sizeof(np));
+					if (!strcmp(ops[bh[k2].doc].http, cJSON_GetArrayItem(e, 0)->valuestring) &&
+					    !strcmp(ops[bh[k2].doc].path, np))
+						hit = 1;
+				}
+				if (hit) {
+					b5++;
+					break;
+				}
+			}
+		}
 		struct search_hit h[SEARCH_MAX_RESULTS];
 		int nh = search_query(ix, q, strlen(q), NULL, NULL, h, 10), rank = 0, k, rep;
 		for (rep = 0; rep < REPEAT; rep++) {
@@ -195,6 +271,10 @@ int main(int argc, char **argv)
 	if (absent)
 		printf("search-eval: %d task(s) ask for operations the catalogue does not have (counted as misses); "
 		       "over the other %d: recall@5 %.3f\n", absent, ntask - absent, (double)r5 / (ntask - absent));
+	qsort(btimes, nbt, sizeof(double), cmp_double);
+	printf("search-eval: baseline (substring scan of every tool's JSON, no index): recall@5 %.3f, "
+	       "p50 %.1f us per query\n", (double)b5 / ntask, btimes[nbt / 2]);
+	free(btimes);
 	printf("search-eval: query time over %zu runs: p50 %.1f us, p99 %.1f us (goal p50 <= 1000 us)\n", nt,
 		times[nt / 2], times[nt * 99 / 100]);
 	search_free(ix);
