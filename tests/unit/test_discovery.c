@@ -187,6 +187,9 @@ int main(void)
 
 	xalloc_init();
 	setenv("CFMCP_SCHEMAS", SCHEMAS_DIR, 1);
+	/* make test pages tools/list by 2 to exercise clients' paging; the
+	 * counts below want the default page */
+	setenv("CFMCP_TOOLS_PAGE_SIZE", "100", 1);
 	{
 		char kf[] = "/tmp/cfmcp-unit-key-XXXXXX";
 		int fd = mkstemp(kf);
