@@ -672,7 +672,10 @@ static void qadd(struct qterm *q, size_t *nq, const char *s, double w)
 			return;
 		}
 	if (*nq < QUERY_TERMS) {
-		memcpy(q[*nq].s, s, WORD_MAX);
+		/* s may be a short literal ("zone"): copy its length, not WORD_MAX */
+		size_t n = strnlen(s, WORD_MAX - 1);
+		memcpy(q[*nq].s, s, n);
+		q[*nq].s[n] = '\0';
 		q[(*nq)++].w = w;
 	}
 }

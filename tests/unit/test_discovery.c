@@ -249,6 +249,10 @@ int main(void)
 
 	g_mode = "discovery";
 	/* ---- ranking ---- */
+	/* qadd copied WORD_MAX bytes from the literal "zone" that a domain
+	 * name in the query adds: a read past a 5-byte string (ASan: make asan-unit) */
+	ok(first_is("list the DNS records of example.com", "list_all_cloudflare_dns_records"),
+		"bug_search_qadd_overread: a query with a domain name (adds the word zone) is searched");
 	ok(first_is("list dns records", "list_all_cloudflare_dns_records"), "search: list dns records");
 	ok(first_is("delete a DNS record", "delete_a_cloudflare_dns_record_by_id"), "search: delete a DNS record");
 	ok(first_is("add a new A record for www", "create_a_cloudflare_dns_record"), "search: add a new A record");
