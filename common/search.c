@@ -14,8 +14,8 @@
  * verbs of a request (show, add, turn on, remove) meet the HTTP method's
  * words (GET: list get; POST: create; ...).
  *
- * Built once: terms sorted, postings contiguous; a query is one binary
- * search per word plus one walk of its postings.
+ * Built once: words interned in a hash table, postings contiguous per
+ * word; a query is one hash lookup per word plus one walk of its postings.
  */
 #include "first.h"
 
@@ -66,7 +66,8 @@
 
 struct term {
 	char s[WORD_MAX];
-	uint32_t off, n;   /* postings [off, off+n) */
+	uint32_t off, n;   /* postings [off, off+n); while building, off is
+	                    * the index + 1 of the term's last posting */
 	double idf;
 };
 
@@ -79,8 +80,10 @@ struct search_index {
 	unsigned char *coll; /* 1: the path ends in a literal segment */
 	unsigned char *radar; /* 1: a Radar operation */
 	double avgdl;
-	struct term *terms;
+	struct term *terms; /* in first-seen order */
 	size_t nterms;
+	uint32_t *slots;   /* hash of the words: term number + 1, 0 = empty */
+	size_t nslots;     /* a power of two, at least twice nterms */
 	uint32_t *pdoc;    /* postings: document */
 	float *ptf;        /* postings: weighted frequency */
 };
@@ -347,17 +350,72 @@ static int names_setting(char rv[][WORD_MAX], size_t n, unsigned char *used)
 
 /* ---- building --------------------------------------------------------- */
 
-struct tmp {
-	char s[WORD_MAX];
-	uint32_t doc;
-	float w;
-};
-
+/* Words are interned in a hash table as they come (FNV-1a, linear
+ * probing) and postings appended in document order, so the index needs
+ * one counting pass instead of a sort of every (word, document) pair. */
 struct builder {
-	struct tmp *v;
+	struct term *terms;
+	size_t nterms, tcap;
+	uint32_t *slots;
+	size_t nslots;
+	uint32_t *pt, *pd; /* postings: term, document (document order) */
+	float *pw;         /* postings: weighted frequency */
 	size_t n, cap;
 	int oom;
 };
+
+static uint32_t hash_word(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The slot of word s in slots (nslots a power of two): its term's, or the
+ * empty one where it would go. */
+static size_t slot_of(const uint32_t *slots, size_t nslots, const struct term *terms, const char *s)
+{
+	size_t i = hash_word(s) & (nslots - 1);
+
+	while (slots[i] && strcmp(terms[slots[i] - 1].s, s))
+		i = (i + 1) & (nslots - 1);
+	return i;
+}
+
+/* Term number of word w, added when new; -1 when out of memory. */
+static long intern(struct builder *b, const char *w)
+{
+	size_t i;
+
+	if ((b->nterms + 1) * 2 > b->nslots) {
+		size_t ns = b->nslots ? b->nslots * 2 : 4096, k;
+		uint32_t *sl = xcalloc(ns, sizeof(*sl));
+		if (!sl)
+			return -1;
+		for (k = 0; k < b->nterms; k++)
+			sl[slot_of(sl, ns, b->terms, b->terms[k].s)] = (uint32_t)k + 1;
+		xfree(b->slots);
+		b->slots = sl;
+		b->nslots = ns;
+	}
+	i = slot_of(b->slots, b->nslots, b->terms, w);
+	if (b->slots[i])
+		return (long)b->slots[i] - 1;
+	if (b->nterms == b->tcap) {
+		size_t nc = b->tcap ? b->tcap * 2 : 1024;
+		struct term *nt = xrealloc(b->terms, nc * sizeof(*nt));
+		if (!nt)
+			return -1;
+		b->terms = nt;
+		b->tcap = nc;
+	}
+	memset(&b->terms[b->nterms], 0, sizeof(b->terms[0]));
+	memcpy(b->terms[b->nterms].s, w, strlen(w) + 1);
+	b->slots[i] = (uint32_t)++b->nterms;
+	return (long)b->nterms - 1;
+}
 
 static void add_text(struct builder *b, uint32_t doc, const char *s, double w, int skip_params, double *dlen)
 {
@@ -368,21 +426,40 @@ static void add_text(struct builder *b, uint32_t doc, const char *s, double w, i
 		return;
 	n = strlen(s);
 	while (next_word(s, n, &pos, word, skip_params)) {
+		long id = intern(b, word);
+		struct term *t;
+		if (id < 0) {
+			b->oom = 1;
+			return;
+		}
+		t = &b->terms[id];
+		*dlen += w;
+		/* a word seen again in the same document adds to its posting */
+		if (t->off && b->pd[t->off - 1] == doc) {
+			b->pw[t->off - 1] += (float)w;
+			continue;
+		}
 		if (b->n == b->cap) {
-			size_t nc = b->cap ? b->cap * 2 : 4096;
-			struct tmp *nv = xrealloc(b->v, nc * sizeof(*nv));
-			if (!nv) {
+			size_t nc = b->cap ? b->cap * 2 : 8192;
+			uint32_t *pt = xrealloc(b->pt, nc * sizeof(*pt));
+			uint32_t *pd = pt ? xrealloc(b->pd, nc * sizeof(*pd)) : NULL;
+			float *pw = pd ? xrealloc(b->pw, nc * sizeof(*pw)) : NULL;
+			if (pt)
+				b->pt = pt;
+			if (pd)
+				b->pd = pd;
+			if (!pw) {
 				b->oom = 1;
 				return;
 			}
-			b->v = nv;
+			b->pw = pw;
 			b->cap = nc;
 		}
-		memcpy(b->v[b->n].s, word, sizeof(word));
-		b->v[b->n].doc = doc;
-		b->v[b->n].w = (float)w;
-		b->n++;
-		*dlen += w;
+		b->pt[b->n] = (uint32_t)id;
+		b->pd[b->n] = doc;
+		b->pw[b->n] = (float)w;
+		t->off = (uint32_t)++b->n;
+		t->n++;
 	}
 }
 
@@ -418,16 +495,6 @@ static void add_schema(struct builder *b, uint32_t doc, const cJSON *sc, int dep
 	}
 }
 
-static int tmp_cmp(const void *a, const void *b)
-{
-	const struct tmp *x = a, *y = b;
-	int c = strcmp(x->s, y->s);
-
-	if (c)
-		return c;
-	return x->doc < y->doc ? -1 : x->doc > y->doc;
-}
-
 /* The HTTP method's words: what a request's verbs expand to. */
 static const char *method_words(const char *http)
 {
@@ -445,12 +512,14 @@ static const char *method_words(const char *http)
 struct search_index *search_build(const struct search_doc *docs, size_t n)
 {
 	struct search_index *ix = NULL, *res = NULL;
-	struct builder b = { NULL, 0, 0, 0 };
+	struct builder b;
+	uint32_t *cur = NULL;
 	size_t i, j, t;
 	double total = 0;
 
 	if (n > UINT32_MAX)
 		return NULL;
+	memset(&b, 0, sizeof(b));
 	ix = xcalloc(1, sizeof(*ix));
 	if (!ix)
 		goto out;
@@ -507,33 +576,28 @@ struct search_index *search_build(const struct search_doc *docs, size_t n)
 	if (b.oom)
 		goto out;
 	ix->avgdl = n && total > 0 ? total / (double)n : 1;
-	qsort(b.v, b.n, sizeof(*b.v), tmp_cmp);
-	/* merge (term, doc) duplicates, then count terms */
-	for (i = 0, j = 0; i < b.n; i++) {
-		if (j && !strcmp(b.v[j - 1].s, b.v[i].s) && b.v[j - 1].doc == b.v[i].doc)
-			b.v[j - 1].w += b.v[i].w;
-		else
-			b.v[j++] = b.v[i];
-	}
-	b.n = j;
-	for (i = 0, t = 0; i < b.n; i++)
-		if (!i || strcmp(b.v[i - 1].s, b.v[i].s))
-			t++;
-	ix->terms = xcalloc(t ? t : 1, sizeof(*ix->terms));
+	/* counting pass: each term's postings contiguous, documents ascending */
 	ix->pdoc = xcalloc(b.n ? b.n : 1, sizeof(*ix->pdoc));
 	ix->ptf = xcalloc(b.n ? b.n : 1, sizeof(*ix->ptf));
-	if (!ix->terms || !ix->pdoc || !ix->ptf)
+	cur = xcalloc(b.nterms ? b.nterms : 1, sizeof(*cur));
+	if (!ix->pdoc || !ix->ptf || !cur)
 		goto out;
-	for (i = 0, t = 0; i < b.n; i++) {
-		if (!i || strcmp(b.v[i - 1].s, b.v[i].s)) {
-			memcpy(ix->terms[t].s, b.v[i].s, WORD_MAX);
-			ix->terms[t].off = (uint32_t)i;
-			t++;
-		}
-		ix->terms[t - 1].n++;
-		ix->pdoc[i] = b.v[i].doc;
-		ix->ptf[i] = b.v[i].w;
+	for (t = 0, j = 0; t < b.nterms; t++) {
+		b.terms[t].off = (uint32_t)j;
+		cur[t] = (uint32_t)j;
+		j += b.terms[t].n;
 	}
+	for (i = 0; i < b.n; i++) {
+		uint32_t k = cur[b.pt[i]]++;
+		ix->pdoc[k] = b.pd[i];
+		ix->ptf[k] = b.pw[i];
+	}
+	ix->terms = b.terms;
+	ix->slots = b.slots;
+	ix->nslots = b.nslots;
+	b.terms = NULL;
+	b.slots = NULL;
+	t = b.nterms;
 	ix->nterms = t;
 	for (i = 0; i < t; i++) {
 		double df = ix->terms[i].n;
@@ -542,7 +606,12 @@ struct search_index *search_build(const struct search_doc *docs, size_t n)
 	res = ix;
 	ix = NULL;
 out:
-	xfree(b.v);
+	xfree(cur);
+	xfree(b.terms);
+	xfree(b.slots);
+	xfree(b.pt);
+	xfree(b.pd);
+	xfree(b.pw);
 	search_free(ix);
 	return res;
 }
@@ -639,6 +708,7 @@ void search_free(struct search_index *ix)
 	xfree(ix->coll);
 	xfree(ix->radar);
 	xfree(ix->terms);
+	xfree(ix->slots);
 	xfree(ix->pdoc);
 	xfree(ix->ptf);
 	xfree(ix);
@@ -703,19 +773,12 @@ static void qadd_set(struct qterm *q, size_t nq, const char *s, double w)
 
 static const struct term *term_find(const struct search_index *ix, const char *s)
 {
-	size_t lo = 0, hi = ix->nterms;
+	size_t i;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(s, ix->terms[mid].s);
-		if (!c)
-			return &ix->terms[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	if (!ix->nslots)
+		return NULL;
+	i = slot_of(ix->slots, ix->nslots, ix->terms, s);
+	return ix->slots[i] ? &ix->terms[ix->slots[i] - 1] : NULL;
 }
 
 /* The HTTP methods a request's verb asks for (0: no verb). */
