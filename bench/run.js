@@ -52,13 +52,13 @@ const children = (pid) => { try { return execFileSync('pgrep', ['-P', String(pid
 
 // Start a cfmcp pool directly on a unix socket (no web server): time from
 // spawn to the first answered request (FastCGI, fcgi-probe.js), and RSS.
-async function startup(schemas, label) {
+async function startup(schemas, label, extraEnv = {}, workers = 1) {
   const sock = path.join(dir, `${label}.sock`);
   const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
   const tok = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
   const t0 = process.hrtime.bigint();
-  const p = spawn(path.join(BUILD, 'cfmcp-worker'), ['--listen', `unix:${sock}`, '--workers', '1'], { stdio: 'ignore',
-    env: { ...process.env, CFMCP_SCHEMAS: schemas, CFMCP_REDIS: `unix:${process.env.REDIS_SOCK}`, CFMCP_KEY_FILE: process.env.CFMCP_KEY_FILE, CFMCP_LOG_FILE: path.join(dir, `${label}.log`) } });
+  const p = spawn(path.join(BUILD, 'cfmcp-worker'), ['--listen', `unix:${sock}`, '--workers', String(workers)], { stdio: 'ignore',
+    env: { ...process.env, CFMCP_SCHEMAS: schemas, CFMCP_OPENAPI: 'off', CFMCP_REDIS: `unix:${process.env.REDIS_SOCK}`, CFMCP_KEY_FILE: process.env.CFMCP_KEY_FILE, CFMCP_LOG_FILE: path.join(dir, `${label}.log`), ...extraEnv } });
   let answered = null;
   for (let i = 0; i < 4000 && !answered; i++) {
     try {
@@ -71,9 +71,12 @@ async function startup(schemas, label) {
   await fcgiRequest(sock, `/mcp/${tok}`, Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' })));
   const kids = children(p.pid);
   const rss = kids.length ? Math.max(...kids.map(rssKiB)) : NaN;
+  // private memory of a worker: what each additional one costs (smaps_rollup)
+  const privateDirty = (pid) => { const m = /Private_Dirty:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')); return m ? Number(m[1]) : NaN; };
+  const pd = kids.length ? Math.max(...kids.map(privateDirty)) : NaN;
   p.kill('SIGTERM');
   await new Promise((r) => p.on('exit', r));
-  return { ms, rssKiB: rss };
+  return { ms, rssKiB: rss, pdKiB: pd };
 }
 
 (async () => {
@@ -175,6 +178,34 @@ async function startup(schemas, label) {
     row('server/discover (c16)', fmt(disc), `minimal responder (initialize bytes): ${fmt(initFloor)}`, 'req/s ÷ minimal', disc.rps / initFloor.rps, '(reported)', null);
     for (const r of [ours, floor, sdk, call1, sim1, call16, sim16, init, initFloor, disc]) if (r.errors || r.status) { ok = false; process.stderr.write(`bench: errors in a run: ${JSON.stringify(r)}\n`); }
 
+    process.stderr.write('bench: scenario 5, tools/list while 1,000 legacy SSE streams are held\n');
+    {
+      const http = require('http');
+      const { mintToken } = require(path.join(ROOT, 'tests/e2e/lib'));
+      const spid = Number(fs.readFileSync(path.join(D, 'streams.pid'), 'utf8'));
+      const open = (token) => new Promise((resolve) => {
+        const req = http.get(`${E.CFMCP_BASE}/mcp/${token}/sse`, { agent: false, headers: { Accept: 'text/event-stream' } }, (res) => {
+          res.setEncoding('utf8');
+          let seen = '';
+          res.on('data', (d) => { seen += d; if (/event: endpoint\n/.test(seen)) resolve({ req, ok: true }); });
+          res.on('end', () => resolve({ req, ok: false }));
+        });
+        req.on('error', () => resolve({ req, ok: false }));
+      });
+      const without = wrk(url, { body: listBody, headers: H25 });
+      const rss0 = rssKiB(spid);
+      const tokens = Array.from({ length: 63 }, () => mintToken(E));
+      const held = [];
+      for (let i = 0; i < 1000; i += 100) held.push(...await Promise.all(Array.from({ length: 100 }, (_, j) => open(tokens[Math.floor((i + j) / 16)]))));
+      const rss1 = rssKiB(spid);
+      const nOk = held.filter((h) => h.ok).length;
+      const withS = wrk(url, { body: listBody, headers: H25 });
+      for (const h of held) h.req.destroy();
+      if (nOk !== 1000 || withS.errors || withS.status) { ok = false; process.stderr.write(`bench: SSE scenario: ${nOk} streams, ${JSON.stringify(withS)}\n`); }
+      row('streams process memory, 1,000 idle SSE streams', `${nOk} streams: RSS ${(rss0 / 1024).toFixed(1)} -> ${(rss1 / 1024).toFixed(1)} MiB`, 'no streams', 'KiB per stream', (rss1 - rss0) / 1000, '≤ 64 KiB', (rss1 - rss0) / 1000 <= 64);
+      row('tools/list (c16) with 1,000 SSE streams held', fmt(withS), `same run, no streams: ${fmt(without)}`, 'p50 change', withS.p50 / without.p50 - 1, '≤ +10 %', withS.p50 <= without.p50 * 1.1);
+    }
+
     process.stderr.write('bench: scenario 4, a generated catalogue of 1,500 tools\n');
     const gen = path.join(dir, 'gen');
     execFileSync(process.execPath, [path.join(__dirname, 'gen-catalog.js'), gen, '1500']);
@@ -185,6 +216,17 @@ async function startup(schemas, label) {
     const med = big[2];
     row('worker RSS, 1,500 tools', `${(med.rssKiB / 1024).toFixed(1)} MiB`, `core catalogue (25 tools): ${(core.rssKiB / 1024).toFixed(1)} MiB`, 'MiB', med.rssKiB / 1024, '≤ 16 MiB', med.rssKiB / 1024 <= 16);
     row('start to first answer, 1,500 tools', `${med.ms.toFixed(1)} ms (median of 5: ${big.map((b) => b.ms.toFixed(0)).join(', ')})`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', med.ms, '≤ 100 ms', med.ms <= 100);
+
+    // Issue 12: the imported OpenAPI catalogue (schemas/openapi/openapi.json), two workers.
+    process.stderr.write('bench: scenario 5, the OpenAPI catalogue (1,428 tools)\n');
+    const oa = [];
+    for (let i = 0; i < 5; i++)
+      oa.push(await startup(path.join(ROOT, 'schemas'), `openapi${i}`, { CFMCP_OPENAPI: path.join(ROOT, 'schemas', 'openapi', 'openapi.json') }, 2));
+    oa.sort((a, b) => a.ms - b.ms);
+    const om = oa[2];
+    row('start to first answer, OpenAPI catalogue', `${om.ms.toFixed(1)} ms (median of 5)`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', om.ms, '≤ 100 ms', om.ms <= 100);
+    row('worker RSS, OpenAPI catalogue', `${(om.rssKiB / 1024).toFixed(1)} MiB`, `core catalogue: ${(core.rssKiB / 1024).toFixed(1)} MiB`, 'MiB', om.rssKiB / 1024, '≤ 24 MiB', om.rssKiB / 1024 <= 24);
+    row('Private_Dirty per worker, OpenAPI catalogue', `${(om.pdKiB / 1024).toFixed(2)} MiB`, 'loaded in the master before fork', 'MiB', om.pdKiB / 1024, '≤ 4 MiB', om.pdKiB / 1024 <= 4);
   } catch (e) {
     ok = false;
     process.stderr.write(`bench: ${e.stack || e}\n`);

@@ -13,7 +13,7 @@ const sh = (cmd, extra = {}) => execFileSync('sh', ['-c', `. "${ROOT}/tests/lib/
 // a read-scoped MCP URL token.
 function startStack(D, workers) {
   const E = {};
-  const text = sh(`stack_start "${D}" >/dev/null && cat "${D}/env"`, { STACK_WORKERS: String(workers), CFMCP_TOOLS_PAGE_SIZE: '100' });
+  const text = sh(`stack_start "${D}" >/dev/null && cat "${D}/env"`, { STACK_WORKERS: String(workers), CFMCP_TOOLS_PAGE_SIZE: '100', STACK_SSE_KEEPALIVE_MS: '15000' });
   for (const line of text.split('\n')) { const m = /^(\w+)='(.*)'$/.exec(line); if (m) E[m[1]] = m[2]; }
   const tok = sh('stack_mint_token read ""', { CFMCP_DIR: D, CFMCP_BASE: E.CFMCP_BASE, ACCOUNT_ID: E.ACCOUNT_ID }).trim();
   return { E, tok };

@@ -29,6 +29,8 @@
 
 /* Error context: file name and a JSON pointer being built as we descend. */
 struct ctx {
+	int generated;          /* catalog_add_doc: names unique by construction,
+				 * checked once after sorting (catalog_sort) */
 	const char *file;
 	char ptr[512];
 	char *err;
@@ -321,7 +323,7 @@ static int method_name(struct ctx *c, const struct catalog *cat, const struct do
 		   strlen(name) > CAP_TOOL_NAME) {
 		return fail(c, "tool name would exceed 64 characters; set \"tool\"");
 	}
-	if (find_linear(cat, name))
+	if (!c->generated && find_linear(cat, name))
 		return fail(c, "tool name %s is already defined", name);
 	return 0;
 }
@@ -578,6 +580,7 @@ int catalog_add_doc(struct catalog *cat, cJSON *doc, const char *file, char *err
 	unsigned long oom0 = xalloc_oom_events();
 
 	memset(&c, 0, sizeof(c));
+	c.generated = 1;
 	c.file = file;
 	c.err = err;
 	c.errsz = errsz;
@@ -602,14 +605,29 @@ int catalog_add_doc(struct catalog *cat, cJSON *doc, const char *file, char *err
 	}
 	for (i = n0; i < cat->ntools; i++)
 		cat->tools[i].generated = 1;
+	/* title and description live on in the rendered tools; 1,400 of
+	 * them kept twice would be a megabyte of every worker's RSS */
+	{
+		cJSON *m;
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "methods")) {
+			cJSON_DeleteItemFromObjectCaseSensitive(m, "title");
+			cJSON_DeleteItemFromObjectCaseSensitive(m, "description");
+		}
+	}
 	cat->docs[cat->ndocs++] = doc;
 	return 0;
 }
 
-void catalog_sort(struct catalog *cat)
+const char *catalog_sort(struct catalog *cat)
 {
+	size_t i;
+
 	if (cat->ntools)
 		qsort(cat->tools, cat->ntools, sizeof(struct tool), cmp_tool);
+	for (i = 1; i < cat->ntools; i++)
+		if (!strcmp(cat->tools[i - 1].name, cat->tools[i].name))
+			return cat->tools[i].name;
+	return NULL;
 }
 
 int catalog_same_route(const char *a, const char *b)

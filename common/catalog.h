@@ -37,8 +37,10 @@ void catalog_free(struct catalog *cat);
  */
 int catalog_add_doc(struct catalog *cat, cJSON *doc, const char *file, char *err, size_t errsz)
 	__attribute__((nonnull, warn_unused_result));
-/* Sort the tools by name again (catalog_find needs it). */
-void catalog_sort(struct catalog *cat) __attribute__((nonnull));
+/* Sort the tools by name again (catalog_find needs it). Returns NULL, or
+ * a name two tools share (generated documents are not checked one by one:
+ * this is where a duplicate shows). */
+const char *catalog_sort(struct catalog *cat) __attribute__((nonnull));
 /* The curated tool for an HTTP method and a path template, compared with
  * placeholder names ignored ("/zones/{id}" is "/zones/{zone_id}"), or NULL. */
 const struct tool *catalog_find_route(const struct catalog *cat, const char *http, const char *path)

@@ -50,6 +50,11 @@ static const char *conf_get(const char *name)
 	return getenv(name);
 }
 
+const char *config_value(const char *name)
+{
+	return conf_get(name);
+}
+
 static int env_long(const char *name, long def, long min, long max, long *out,
 	char *err, size_t errsz)
 {

@@ -55,4 +55,10 @@ void config_free(struct config *cfg);
  * (the previous file's settings stay in force). */
 int config_read_file(char *err, size_t errsz) __attribute__((nonnull, warn_unused_result));
 
+/* One CFMCP_* setting as config_load sees it (the file's line, else the
+ * environment's), for a program's own options (the streams process's
+ * CFMCP_SSE_*). NULL when unset; the string lives until the next
+ * config_read_file. */
+const char *config_value(const char *name) __attribute__((nonnull));
+
 #endif

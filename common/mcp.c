@@ -27,6 +27,7 @@
 #include "mcp_call.h"
 #include "plan.h"
 #include "result.h"
+#include "sessions.h"
 #include "transport.h"
 #include "zone.h"
 
@@ -290,6 +291,17 @@ done:
 
 /* ---- era negotiation -------------------------------------------------- */
 
+/* 1 when s is 1..max bytes of printable ASCII. */
+static int printable_ascii(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (n == max || (unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7e)
+			return 0;
+	return n > 0;
+}
+
 /* -32022 with data {supported, requested} (SEP-2575), for either era. */
 static enum mcp_err version_error(struct call *c, const char *hv)
 {
@@ -300,10 +312,16 @@ static enum mcp_err version_error(struct call *c, const char *hv)
 		cJSON_Delete(d);
 		return MCP_ENOMEM;
 	}
-	cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
+	if (!c->legacy) /* HTTP+SSE does not offer 2026-07-28 */
+		cJSON_AddItemToArray(sup, cJSON_CreateString(MCP_VERSION_MODERN));
 	for (i = 0; i < CFMCP_NELEM(versions_2025); i++)
 		cJSON_AddItemToArray(sup, cJSON_CreateString(versions_2025[i]));
-	cJSON_AddStringToObject(d, "requested", hv);
+	/* echo what was asked only when it is short printable ASCII: the
+	 * header's bytes are not checked as UTF-8 anywhere before this */
+	if (printable_ascii(hv, 64))
+		cJSON_AddStringToObject(d, "requested", hv);
+	else
+		cJSON_AddNullToObject(d, "requested");
 	c->err_data = d;
 	c->why = "MCP-Protocol-Version is not supported";
 	return MCP_EVERSION;
@@ -380,7 +398,16 @@ static int negotiate_era(struct call *c, const cJSON *root, const char *hv)
 	enum mcp_err e;
 	int status = 400;
 
-	if (cJSON_IsObject(root) && ((hv && !strcmp(hv, MCP_VERSION_MODERN)) ||
+	if (c->legacy) {
+		/* HTTP+SSE is a 2025-era transport: 2026-07-28 is not offered on
+		 * it (its header is an unsupported version), _meta is not read;
+		 * without a header the transport's own version applies */
+		if (!hv || is_2025(hv)) {
+			c->version = hv ? static_version(hv) : "2024-11-05";
+			return 1;
+		}
+		e = version_error(c, hv);
+	} else if (cJSON_IsObject(root) && ((hv && !strcmp(hv, MCP_VERSION_MODERN)) ||
 	    (has_meta_pv(root) && !(hv && is_2025(hv))))) {
 		c->modern = 1;
 		c->version = MCP_VERSION_MODERN;
@@ -573,6 +600,130 @@ void mcp_handle(const struct mcp_env *env, const struct http_request *req,
 		transport_finish(&c.tx, out.len ? status : 202, &out);
 	}
 out:
+	call_free(&c);
+	cJSON_Delete(root);
+	buf_free(&out);
+}
+
+/* ---- legacy HTTP+SSE (MCP 2024-11-05) --------------------------------- */
+
+int mcp_authorize(const struct mcp_env *env, const struct http_request *req, const char *token,
+	size_t len, struct http_response *resp, char hash[65], long *expires_at)
+{
+	struct call c;
+	int ok;
+
+	call_init(&c, env, req, resp);
+	c.legacy = 1;
+	ok = authenticate(&c, token, len);
+	if (ok) {
+		/* authenticate checked the shape; this cannot fail now */
+		ok = crypto_token_hash(token, len, hash) == 0;
+		*expires_at = c.scope.expires_at;
+	}
+	call_free(&c);
+	return ok;
+}
+
+/* The session of a legacy POST, checked against the URL's token: 1, or 0
+ * with the refusal written. Unknown, finished and another token's
+ * session answer alike (404), so a session id says nothing about whose
+ * it is; the token hash is compared in constant time. */
+static int session_ok(struct call *c, const char *token, size_t len, char sid[SESSION_ID_LEN + 1])
+{
+	char hash[CRYPTO_SHA256_HEX], bound[CRYPTO_SHA256_HEX];
+	static const char why[] = "unknown or finished session: open a new stream (GET .../sse)";
+
+	if (session_id_from_query(c->req->query, sid) < 0 || crypto_token_hash(token, len, hash) < 0 ||
+	    !c->env->session_get) {
+		transport_fail(&c->tx, MCP_ENOTOKEN, 0, why);
+		return 0;
+	}
+	switch (c->env->session_get(c->env->session_ud, sid, bound, sizeof(bound))) {
+	case STORE_OK:
+		if (strlen(bound) == 64 && crypto_equal(bound, hash, 64))
+			return 1;
+		/* another token's session: as unknown */
+		transport_fail(&c->tx, MCP_ENOTOKEN, 0, why);
+		return 0;
+	case STORE_NOTFOUND:
+		transport_fail(&c->tx, MCP_ENOTOKEN, 0, why);
+		return 0;
+	case STORE_DOWN:
+	default:
+		if (http_response_header(c->tx.resp, "Retry-After", "1")) {
+			/* literal; cannot fail on content */
+		}
+		transport_fail(&c->tx, MCP_EUNAVAIL, 0, NULL);
+		return 0;
+	}
+}
+
+void mcp_handle_sse_post(const struct mcp_env *env, const struct http_request *req,
+	const char *token, size_t len, struct http_response *resp)
+{
+	struct call c;
+	struct http_response ans;
+	struct buf out;
+	cJSON *root = NULL;
+	char hvbuf[64], sid[SESSION_ID_LEN + 1];
+	const char *why = NULL;
+	enum mcp_err e;
+	long got;
+
+	/* the answer is built in ans; only a 200 with a body is published,
+	 * anything else (an HTTP-level refusal) is copied to resp */
+	http_response_init(&ans);
+	call_init(&c, env, req, &ans);
+	c.legacy = 1;
+	buf_init(&out, 0);
+	e = transport_check_post(env->cfg, req, &c.tx.framing);
+	c.tx.framing = TRANSPORT_JSON; /* answers travel as SSE on the stream, never on the POST */
+	if (e != MCP_OK) {
+		transport_fail(&c.tx, e, 0, NULL);
+		goto reply;
+	}
+	if (!session_ok(&c, token, len, sid) || !authenticate(&c, token, len))
+		goto reply;
+	e = jsonrpc_parse(req->body.p ? req->body.p : "", req->body.len, &root, &why);
+	if (e != MCP_OK) {
+		transport_fail(&c.tx, e, 0, why);
+		goto reply;
+	}
+	if (!negotiate_era(&c, root, transport_protocol_version(req, hvbuf, sizeof(hvbuf))))
+		goto reply;
+	if (cJSON_IsArray(root)) {
+		handle_batch(&c, root);
+	} else {
+		int status = handle_one(&c, root, &out);
+		transport_finish(&c.tx, out.len ? status : 202, &out);
+	}
+	if (ans.status != 200 || !ans.body.len)
+		goto reply;
+	got = env->publish ? env->publish(env->session_ud, sid, ans.body.p, ans.body.len) : 0;
+	http_response_free(&ans);
+	http_response_init(&ans);
+	c.tx.resp = &ans;
+	if (got > 0) {
+		transport_finish(&c.tx, 202, NULL);
+	} else if (got == 0) {
+		/* the stream is gone (closed, or its process died): the answer
+		 * reached nobody, and the client must hear so */
+		transport_fail(&c.tx, MCP_ENOTOKEN, 0, "unknown or finished session: open a new stream (GET .../sse)");
+	} else {
+		if (http_response_header(&ans, "Retry-After", "1")) {
+			/* literal; cannot fail on content */
+		}
+		transport_fail(&c.tx, MCP_EUNAVAIL, 0, NULL);
+	}
+reply:
+	resp->status = ans.status;
+	if (buf_append(&resp->headers, ans.headers.p ? ans.headers.p : "", ans.headers.len) ||
+	    buf_append(&resp->body, ans.body.p ? ans.body.p : "", ans.body.len)) {
+		resp->status = 500;
+		buf_reset(&resp->body);
+	}
+	http_response_free(&ans);
 	call_free(&c);
 	cJSON_Delete(root);
 	buf_free(&out);

@@ -42,6 +42,14 @@ struct mcp_env {
 	enum store_rc (*cache_set)(void *ud, const char *key, const char *val, long ttl);
 	/* Current Unix time (seconds); a function so tests can fix it. */
 	long (*now)(void);
+	/* Legacy HTTP+SSE (sessions.h): the SHA-256 hex of the token a session
+	 * was opened with, into hash (65 bytes); and PUBLISH of one answer on
+	 * the session's channel, returning how many streams received it (0:
+	 * none holds the session) or -1 when the store is down. NULL: every
+	 * session is unknown (404). */
+	enum store_rc (*session_get)(void *ud, const char *sid, char *hash, size_t hashsz);
+	long (*publish)(void *ud, const char *sid, const char *msg, size_t n);
+	void *session_ud;
 };
 
 #define MCP_VERSION_MODERN "2026-07-28"
@@ -51,5 +59,31 @@ struct mcp_env {
  * bytes, not trusted). Fills resp (status, headers, body). */
 void mcp_handle(const struct mcp_env *env, const struct http_request *req,
 	const char *token, size_t len, struct http_response *resp) __attribute__((nonnull));
+
+/*
+ * Legacy HTTP+SSE transport (MCP 2024-11-05), POST
+ * /mcp/<token>/messages?session_id=<sid>: the Streamable HTTP checks
+ * (Origin, Content-Type, body cap), then the session (unknown, finished,
+ * or opened with another token: 404 with a JSON-RPC error), then the
+ * same authentication, parsing and methods as mcp_handle, 2026-07-28
+ * excepted. A JSON-RPC answer is PUBLISHed to the session's stream and
+ * the POST answered 202 with no body; nobody receiving it is a 404.
+ * Errors before a message could be read are answered on the POST itself
+ * (as the SDK's SSE server transport does). Fills resp.
+ */
+void mcp_handle_sse_post(const struct mcp_env *env, const struct http_request *req,
+	const char *token, size_t len, struct http_response *resp) __attribute__((nonnull));
+
+/*
+ * The checks a legacy GET /mcp/<token>/sse must pass before a stream
+ * opens, shared with POST so both answer alike: the token's shape, its
+ * record (404 unknown, revoked or expired; 503 store down) and the API
+ * token when the scope requires one (401). 1 with the token's SHA-256
+ * hex in hash and its expires_at (0: never) in *expires_at; 0 when resp
+ * holds the refusal.
+ */
+int mcp_authorize(const struct mcp_env *env, const struct http_request *req, const char *token,
+	size_t len, struct http_response *resp, char hash[65], long *expires_at)
+	__attribute__((nonnull, warn_unused_result));
 
 #endif

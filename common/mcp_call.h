@@ -22,6 +22,7 @@ struct call {
 	struct scope scope;  /* the token's scope, once looked up; wiped at the end */
 	char cf_token[1024]; /* opened Cloudflare token, when needed; wiped at the end */
 	int modern;          /* 2026-07-28 era */
+	int legacy;          /* HTTP+SSE POST (mcp_handle_sse_post): 2026-07-28 not offered */
 	const char *version; /* negotiated / requested version (static string) */
 	const char *why;     /* static detail for an error */
 	cJSON *err_data;     /* error.data, owned */

@@ -20,6 +20,7 @@
 #endif
 #include <regex.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +36,14 @@
 /* Largest spec file read (the 2024 spec is 4.2 MB). */
 #define OPENAPI_MAX_BYTES (64u * 1024u * 1024u)
 /* A tool's body schema, printed, above this is collapsed one level more. */
-#define OPENAPI_SCHEMA_BUDGET 6144
+#define OPENAPI_SCHEMA_BUDGET 4096
 /* Deepest body nesting kept before collapsing (schema.c allows 16). */
 #define OPENAPI_MAX_DEPTH 6
 /* $ref hops followed for one schema before giving up (ref-only cycles). */
 #define OPENAPI_MAX_REF_HOPS 16
 /* Tool description and per-property description budgets (bytes). */
 #define OPENAPI_DESC_MAX 700
-#define OPENAPI_PROP_DESC_MAX 160
+#define OPENAPI_PROP_DESC_MAX 120
 /* The note a collapsed schema carries. */
 #define COLLAPSED_NOTE "Nested value; describe_cloudflare_operation gives its full shape."
 
@@ -334,6 +335,75 @@ struct conv {
 	cJSON *readonly;        /* names of readOnly properties seen (array) */
 };
 
+/*
+ * components/<kind> sorted by name, built once per load: cJSON looks an
+ * object's member up by a linear scan, and the spec's components/schemas
+ * has thousands of members that thousands of $refs name.
+ */
+struct kind_index {
+	const cJSON *kind;      /* components/<kind> */
+	const cJSON **items;    /* its members, sorted by name; owned */
+	size_t n;
+};
+static struct kind_index g_kinds[16];
+static size_t g_nkinds;
+
+static int cmp_item(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+static void index_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < g_nkinds; i++)
+		xfree(g_kinds[i].items);
+	g_nkinds = 0;
+}
+
+/* Index components/<kind> of spec; -1 when out of memory. */
+static int index_build(const cJSON *spec)
+{
+	const cJSON *k, *it;
+
+	index_free();
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(spec, "components")) {
+		struct kind_index *ki;
+		size_t n = 0;
+		if (g_nkinds == CFMCP_NELEM(g_kinds) || !cJSON_IsObject(k))
+			continue;
+		ki = &g_kinds[g_nkinds];
+		ki->kind = k;
+		ki->n = (size_t)cJSON_GetArraySize(k);
+		ki->items = xcalloc(ki->n ? ki->n : 1, sizeof(*ki->items));
+		if (!ki->items)
+			return -1;
+		cJSON_ArrayForEach(it, k)
+			ki->items[n++] = it;
+		qsort(ki->items, n, sizeof(*ki->items), cmp_item);
+		g_nkinds++;
+	}
+	return 0;
+}
+
+/* The member name of object obj: through the index when obj is indexed. */
+static const cJSON *member(const cJSON *obj, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g_nkinds; i++)
+		if (g_kinds[i].kind == obj) {
+			cJSON key;
+			const cJSON *kp = &key, *const *hit;
+			memset(&key, 0, sizeof(key));
+			key.string = (char *)(uintptr_t)name; /* read only by cmp_item */
+			hit = bsearch(&kp, g_kinds[i].items, g_kinds[i].n, sizeof(*g_kinds[i].items), cmp_item);
+			return hit ? *hit : NULL;
+		}
+	return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+}
+
 /* RFC 6901 pointer "#/a/b" into the spec, or NULL. */
 static const cJSON *resolve_ptr(const cJSON *spec, const char *ref)
 {
@@ -359,7 +429,7 @@ static const cJSON *resolve_ptr(const cJSON *spec, const char *ref)
 		seg[n] = '\0';
 		if (*ref == '/')
 			ref++;
-		cur = cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, seg) : NULL;
+		cur = member(cur, seg);
 	}
 	return cur;
 }
@@ -423,35 +493,59 @@ static int has_query_param(const struct op *op, const char *name)
 /* ---- OpenAPI 3.0 schema -> the JSON Schema subset of schema.c ---- */
 
 /*
- * ECMAScript pattern -> POSIX ERE that reads it the same way: \d \w \s
- * become bracket classes, \. \- \/ and friends stay; anything else (\b,
- * lookarounds, (?:) ...) and the pattern is dropped (NULL): Cloudflare
- * still checks it, we only lose the early refusal.
+ * ECMAScript pattern -> POSIX ERE that reads it the same way. Outside a
+ * bracket: \d \w \s become bracket classes, \. \- \/ ... stay (ERE reads
+ * them as the character). Inside a bracket, where ERE takes '\' literally:
+ * \d \w \s become their ranges, \- moves to the end as a plain '-', other
+ * escaped punctuation becomes the bare character. Anything else (\b,
+ * back-references, (?:...), lookarounds) and the pattern is dropped
+ * (NULL): Cloudflare still checks it, we only lose the early refusal.
  */
 static char *pattern_ere(const char *p)
 {
 	char out[1024];
 	size_t n = 0;
+	int in_br = 0, br_dash = 0;
 
 	for (; *p; p++) {
 		const char *rep = NULL;
 		char one[3] = { 0 };
 		if (*p == '\\') {
 			p++;
-			switch (*p) {
-			case 'd': rep = "[0-9]"; break;
-			case 'w': rep = "[A-Za-z0-9_]"; break;
-			case 's': rep = "[[:space:]]"; break;
-			case '\0': return NULL;
-			default:
-				if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
-					return NULL;
-				one[0] = '\\';
-				one[1] = *p;
+			if (!*p)
+				return NULL;
+			if (*p == 'd')
+				rep = in_br ? "0-9" : "[0-9]";
+			else if (*p == 'w')
+				rep = in_br ? "A-Za-z0-9_" : "[A-Za-z0-9_]";
+			else if (*p == 's') /* the characters themselves: both dialects read them */
+				rep = in_br ? " \t\n\v\f\r" : "[ \t\n\v\f\r]";
+			else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+				return NULL;
+			else if (in_br && *p == '-') {
+				br_dash = 1;
+				continue;
+			} else if (in_br && (*p == ']' || *p == '^' || *p == '['))
+				return NULL;
+			else {
+				one[0] = in_br ? *p : '\\';
+				one[1] = in_br ? '\0' : *p;
 				rep = one;
 			}
 		} else if (*p == '(' && p[1] == '?') {
 			return NULL;
+		} else if (!in_br && *p == '[') {
+			in_br = 1;
+			br_dash = 0;
+			one[0] = '[';
+			if (p[1] == '^') {
+				one[1] = '^';
+				p++;
+			}
+			rep = one;
+		} else if (in_br && *p == ']') {
+			in_br = 0;
+			rep = br_dash ? "-]" : "]";
 		} else {
 			one[0] = *p;
 			rep = one;
@@ -461,12 +555,11 @@ static char *pattern_ere(const char *p)
 		memcpy(out + n, rep, strlen(rep));
 		n += strlen(rep);
 	}
-	out[n] = '\0';
-	/* a class escape inside brackets ([\d-]) would now nest brackets */
-	if (strstr(out, "[[0-9]") || strstr(out, "[[A-Z") || strstr(out, "[[[:"))
+	if (in_br)
 		return NULL;
-	/* what POSIX does not compile ([a-z0-9-_] is a bad range to glibc) is
-	 * dropped rather than refusing the whole operation */
+	out[n] = '\0';
+	/* what POSIX does not compile is dropped rather than refusing the
+	 * whole operation */
 	{
 		regex_t re;
 		if (regcomp(&re, out, REG_EXTENDED | REG_NOSUB))
@@ -529,7 +622,9 @@ static int conv_props(struct conv *c, cJSON *out, const cJSON *props, int depth)
 		cJSON *x;
 		if (!d)
 			continue;
-		if (c->in_body && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "readOnly"))) {
+		/* Cloudflare puts readOnly next to a $ref as often as inside it */
+		if (c->in_body && (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "readOnly")) ||
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "readOnly")))) {
 			if (json_add(c->readonly, NULL, cJSON_CreateString(it->string)) < 0)
 				goto fail;
 			continue;
@@ -611,11 +706,10 @@ static int conv_key(struct conv *c, cJSON *out, const cJSON *k, int depth)
 			return d ? json_add(out, n, conv_schema(c, d, depth + 1)) : 0;
 		}
 	} else if (!strcmp(n, "allOf") || !strcmp(n, "anyOf") || !strcmp(n, "oneOf")) {
-		/* oneOf becomes anyOf: Cloudflare's branches overlap (an object
-		 * with optional members matches several), and a strict "exactly
-		 * one" would refuse requests the API takes */
+		/* kept as they are: "exactly one" where the spec says so, as a
+		 * validating proxy (and the spec's readers) take it */
 		if (cJSON_IsArray(k))
-			return conv_list(c, out, !strcmp(n, "oneOf") ? "anyOf" : n, k, depth);
+			return conv_list(c, out, n, k, depth);
 	}
 	/* anything else (example, nullable, readOnly, discriminator, x-*,
 	 * not, xml ...) says nothing the validator or a model needs */
@@ -853,6 +947,14 @@ static cJSON *op_pagination(struct conv *c, const struct op *op)
 
 	if (!o)
 		return NULL;
+	/* a paging parameter the spec requires is not ours to fill: the tool
+	 * takes it as a plain argument and does not page */
+	if (sz && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sz, "required")))
+		sz = NULL;
+	if (style_page && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(find_param(c, op, "query", "page"), "required")))
+		sz = NULL;
+	if (style_cursor && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(find_param(c, op, "query", "cursor"), "required")))
+		sz = NULL;
 	if (!sz || (!style_cursor && !style_page)) {
 		if (!cJSON_AddStringToObject(o, "style", "none"))
 			goto fail;
@@ -1286,7 +1388,7 @@ void openapi_report_free(struct openapi_report *rep)
 
 /* ---- where a broken file broke ---- */
 
-void openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t ptrsz)
+int openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t ptrsz)
 {
 	struct frame {
 		int obj;
@@ -1341,6 +1443,7 @@ void openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t pt
 			json_ptr_push(ptr, ptrsz, seg);
 		}
 	}
+	return sp + 1;
 }
 
 /* ---- the load ---- */
@@ -1502,13 +1605,9 @@ static int collect_ops(const char *file, const cJSON *paths, struct op **out, si
 int openapi_load(struct catalog *cat, const char *path, const struct openapi_opts *opts,
 	struct openapi_report *rep, char *err, size_t errsz)
 {
-	char *text = NULL;
-	size_t len = 0, nops = 0, i, n0 = cat->ntools;
-	int too_big = 0, rc = -1;
-	cJSON *spec = NULL;
-	const cJSON *ver, *paths;
-	const char *end = NULL;
-	struct op *ops = NULL;
+	char *text;
+	size_t len = 0;
+	int too_big = 0, rc;
 	unsigned long oom0 = xalloc_oom_events();
 
 	if (rep)
@@ -1521,21 +1620,37 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 			return load_fail(err, errsz, "%s: over %u bytes", path, OPENAPI_MAX_BYTES);
 		return load_fail(err, errsz, "%s: cannot read (%s)", path, strerror(errno));
 	}
+	rc = openapi_load_text(cat, path, text, len, opts, rep, err, errsz);
+	xfree(text);
+	return rc;
+}
+
+int openapi_load_text(struct catalog *cat, const char *path, const char *text, size_t len,
+	const struct openapi_opts *opts, struct openapi_report *rep, char *err, size_t errsz)
+{
+	size_t nops = 0, i, n0 = cat->ntools;
+	int rc = -1;
+	cJSON *spec = NULL;
+	const cJSON *ver, *paths;
+	const char *end = NULL;
+	struct op *ops = NULL;
+	unsigned long oom0 = xalloc_oom_events();
+
+	if (rep)
+		memset(rep, 0, sizeof(*rep));
 	spec = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!spec) {
-		char ptr[600];
+		char ptr[600], whole[8];
 		size_t off = end ? (size_t)(end - text) : 0;
-		if (xalloc_oom_events() != oom0) {
-			xfree(text);
+		int open;
+		if (xalloc_oom_events() != oom0)
 			return load_fail(err, errsz, "out of memory loading %s", path);
-		}
 		openapi_ptr_at(text, len, off, ptr, sizeof(ptr));
-		xfree(text);
+		/* still inside an object or array at the last byte: cut short */
+		open = openapi_ptr_at(text, len, len, whole, sizeof(whole));
 		return load_fail(err, errsz, "%s: %s: not valid JSON (%s at byte %zu)", path, ptr[0] ? ptr : "/",
-			off >= len ? "the file ends early" : "syntax error", off);
+			open ? "the file ends early; error" : "syntax error", off);
 	}
-	xfree(text);
-	text = NULL;
 	ver = cJSON_GetObjectItemCaseSensitive(spec, "openapi");
 	paths = cJSON_GetObjectItemCaseSensitive(spec, "paths");
 	if (!cJSON_IsObject(spec)) {
@@ -1552,6 +1667,10 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	}
 	if (collect_ops(path, paths, &ops, &nops, err, errsz) < 0)
 		goto out;
+	if (index_build(spec) < 0) {
+		load_fail(err, errsz, "out of memory");
+		goto out;
+	}
 	g_spec_for_params = spec;
 	for (i = 0; i < nops; i++) {
 		struct op *op = &ops[i];
@@ -1619,16 +1738,23 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	}
 	if (rep)
 		rep->ops = nops;
-	catalog_sort(cat);
+	{
+		const char *dup = catalog_sort(cat);
+		if (dup) {
+			load_fail(err, errsz, "%s: two tools named %s (a gap in the naming rule)", path, dup);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	g_spec_for_params = NULL;
+	index_free();
 	if (rc < 0) {
 		/* leave cat as it was: drop what this load added */
 		for (i = n0; i < cat->ntools; i++)
 			tool_free(&cat->tools[i]);
 		cat->ntools = n0;
-		catalog_sort(cat);
+		(void)catalog_sort(cat); /* the curated tools alone: unique */
 	}
 	xfree(ops);
 	cJSON_Delete(spec);

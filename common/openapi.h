@@ -44,6 +44,12 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	struct openapi_report *rep, char *err, size_t errsz)
 	__attribute__((nonnull(1, 2, 3, 5), warn_unused_result));
 
+/* The same for a spec already in memory (text, len bytes; any bytes):
+ * path only names it in messages. For the fuzz target and tests. */
+int openapi_load_text(struct catalog *cat, const char *path, const char *text, size_t len,
+	const struct openapi_opts *opts, struct openapi_report *rep, char *err, size_t errsz)
+	__attribute__((nonnull(1, 2, 3, 5, 7), warn_unused_result));
+
 /* The --check summary: counts, then skips grouped by reason. */
 void openapi_report_print(FILE *f, const struct openapi_report *rep) __attribute__((nonnull));
 void openapi_report_free(struct openapi_report *rep);
@@ -52,8 +58,9 @@ void openapi_report_free(struct openapi_report *rep);
  * The JSON pointer of the value being parsed at byte off of text (n bytes),
  * for "where did a truncated or broken file stop": the path of object
  * keys and array indexes open at that byte. Writes "" for the root.
+ * Returns how many objects and arrays are open there.
  */
-void openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t ptrsz)
+int openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t ptrsz)
 	__attribute__((nonnull));
 
 #endif

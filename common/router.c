@@ -12,6 +12,7 @@
 #include "jsonrpc.h"
 #include "mgmt.h"
 #include "router.h"
+#include "sessions.h"
 #include "store.h"
 
 static void plain(struct http_response *r, int status, const char *text)
@@ -87,6 +88,13 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 	if (!strncmp(path, "/mcp/", 5)) {
 		const char *tok = path + 5;
 		size_t n = strlen(tok);
+		/* legacy HTTP+SSE: the stream's POSTs come here, to any worker
+		 * of any host; the GET stream itself is routed by the web
+		 * server to the streams process (deploy/) */
+		if (!strcmp(method, "POST") && session_path(path, "messages", &tok, &n)) {
+			mcp_handle_sse_post(env, req, tok, n, resp);
+			return;
+		}
 		if (strcmp(method, "POST")) {
 			struct buf b;
 			/* Streamable HTTP: a server without an SSE stream for GET

@@ -3,6 +3,8 @@
  * FastCGI shell calls for every request (a pure function of its inputs).
  *
  *   POST /mcp/<token>            -> mcp_handle (MCP endpoint)
+ *   POST /mcp/<token>/messages?session_id=<sid>
+ *                                -> mcp_handle_sse_post (legacy HTTP+SSE)
  *   any  /mcp/<token>            -> 405, Allow: POST
  *   /.well-known/oauth-*         -> plain 404 (no OAuth here; token is the URL)
  *   GET  /healthz                -> 200 "ok" when Redis answers PING, else

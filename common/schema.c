@@ -9,6 +9,7 @@
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "caps.h"
@@ -152,8 +153,76 @@ static int validate_enum(const cJSON *k, const cJSON *v, const char *w, char *wh
 	return why_set(why, whysz, "%s must be one of: %s", w, list[0] ? list : "(see schema)");
 }
 
+/* Whether s is n characters of set (a string of accepted bytes). */
+static int all_of(const char *s, size_t n, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!s[i] || !strchr(set, s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The "format" values (JSON Schema 2020-12 §7.3) the OpenAPI import meets
+ * where a spec's oneOf tells branches apart by them: uuid, date, date-time,
+ * ipv4, ipv6, email, checked by shape (RFC 4122, RFC 3339, RFC 791 dotted
+ * quad, RFC 4291 hex groups, one '@'). Any other format stays an
+ * annotation. 0 when v has the form, else -1.
+ */
+static int format_ok(const char *f, const char *v)
+{
+	static const char hex[] = "0123456789abcdefABCDEF", dig[] = "0123456789";
+	size_t n = strlen(v), i;
+
+	if (!strcmp(f, "uuid"))
+		return n == 36 && v[8] == '-' && v[13] == '-' && v[18] == '-' && v[23] == '-' &&
+		       all_of(v, 8, hex) && all_of(v + 9, 4, hex) && all_of(v + 14, 4, hex) &&
+		       all_of(v + 19, 4, hex) && all_of(v + 24, 12, hex) ? 0 : -1;
+	if (!strcmp(f, "date") || !strcmp(f, "date-time")) {
+		if (n < 10 || !all_of(v, 4, dig) || v[4] != '-' || !all_of(v + 5, 2, dig) || v[7] != '-' ||
+		    !all_of(v + 8, 2, dig))
+			return -1;
+		if (!strcmp(f, "date"))
+			return n == 10 ? 0 : -1;
+		return n >= 20 && (v[10] == 'T' || v[10] == 't') && all_of(v + 11, 2, dig) && v[13] == ':' &&
+		       all_of(v + 14, 2, dig) && v[16] == ':' && all_of(v + 17, 2, dig) &&
+		       all_of(v + 19, n - 19, "0123456789.:+-Zz") ? 0 : -1;
+	}
+	if (!strcmp(f, "ipv4")) {
+		int parts = 0;
+		const char *p = v;
+		while (parts < 4) {
+			char *end;
+			long o;
+			if (*p < '0' || *p > '9')
+				return -1;
+			o = strtol(p, &end, 10);
+			if (o > 255 || end - p > 3 || (end - p > 1 && *p == '0'))
+				return -1;
+			parts++;
+			p = end;
+			if (parts < 4 && *p++ != '.')
+				return -1;
+		}
+		return *p ? -1 : 0;
+	}
+	if (!strcmp(f, "ipv6")) {
+		int colons = 0;
+		for (i = 0; i < n; i++)
+			colons += v[i] == ':';
+		return n >= 2 && n <= 45 && colons >= 2 && all_of(v, n, "0123456789abcdefABCDEF:.") ? 0 : -1;
+	}
+	if (!strcmp(f, "email")) {
+		const char *at = strchr(v, '@');
+		return at && at != v && at[1] && !strchr(at + 1, '@') ? 0 : -1;
+	}
+	return 0;
+}
+
 /* A string's length in characters (CAP_ARG_STRING when the schema gives
- * no maxLength) and pattern. */
+ * no maxLength), pattern and format. */
 static int validate_string(const cJSON *s, const cJSON *v, const char *w, char *why, size_t whysz)
 {
 	size_t n = utf8_chars(v->valuestring);
@@ -173,6 +242,9 @@ static int validate_string(const cJSON *s, const cJSON *v, const char *w, char *
 		if (regexec(re, v->valuestring, 0, NULL, 0))
 			return why_set(why, whysz, "%s does not have the required form (pattern %s)", w, k->valuestring);
 	}
+	k = cJSON_GetObjectItemCaseSensitive(s, "format");
+	if (cJSON_IsString(k) && format_ok(k->valuestring, v->valuestring) < 0)
+		return why_set(why, whysz, "%s is not a valid %s", w, k->valuestring);
 	return 0;
 }
 

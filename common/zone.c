@@ -48,8 +48,15 @@ int zone_resolve(void *ud, const char *name, char out[33], char *why, size_t why
 		goto out;
 	}
 	if (env->upstream(env->up_ud, &p, call_cf_token(c), &ur) != UP_OK || ur.status != 200) {
-		snprintf(why, whysz, "could not look up zone %s (Cloudflare %s %ld); try the 32-character zone id "
-			 "from list_all_cloudflare_zones", name, ur.err == UP_OK ? "HTTP" : "unreachable", ur.status);
+		char what[64];
+		/* say what failed: an answer, the network, or our own setup */
+		if (ur.err == UP_OK)
+			snprintf(what, sizeof(what), "Cloudflare answered HTTP %ld", ur.status);
+		else
+			snprintf(what, sizeof(what), "%s", ur.err == UP_INTERNAL ?
+				"the request could not be set up; nothing was sent" : "Cloudflare could not be reached");
+		snprintf(why, whysz, "could not look up zone %s (%s); try the 32-character zone id "
+			 "from list_all_cloudflare_zones", name, what);
 		goto out;
 	}
 	doc = cJSON_ParseWithLength(ur.body.p, ur.body.len);

@@ -3,6 +3,7 @@
  * then the pool. Usage:
  *
  *   cfmcp-worker [--listen unix:PATH | --listen HOST:PORT] [--workers N] [--check [--list-tools]]
+ *   cfmcp-worker --streams [--listen ...]   the legacy HTTP+SSE streams (streams.c)
  *
  * Without --listen the socket is fd 0, as spawn-fcgi and systemd socket
  * activation of a FastCGI responder provide it (FastCGI 1.0 §2.2).
@@ -28,14 +29,17 @@
 #include "../common/openapi.h"
 #include "../common/xalloc.h"
 #include "pool.h"
+#include "streams.h"
 
 static void usage(FILE *f)
 {
-	fputs("usage: cfmcp-worker [--listen unix:PATH|HOST:PORT] [--workers N] [--drain-ms MS] [--check [--list-tools]]\n"
+	fputs("usage: cfmcp-worker [--listen unix:PATH|HOST:PORT] [--workers N] [--drain-ms MS] [--check [--list-tools]] [--streams]\n"
 	      "  Configuration comes from CFMCP_* environment variables (see README.md),\n"
 	      "  optionally from KEY=VALUE lines in the file named by CFMCP_CONFIG_FILE.\n"
 	      "  --check  load configuration, schemas and the OpenAPI spec, report, exit (0 = usable)\n"
-	      "  --list-tools  with --check: one line per tool (name, method, path, class, tags)\n", f);
+	      "  --list-tools  with --check: one line per tool (name, method, path, class, tags)\n"
+	      "  --streams  hold legacy HTTP+SSE streams (GET /mcp/<token>/sse) in one\n"
+	      "           event loop instead of running the request pool\n", f);
 }
 
 /* What the last load imported, for --check (NULL: not wanted). */
@@ -160,7 +164,7 @@ int main(int argc, char **argv)
 {
 	const char *listen_spec = NULL;
 	long workers = sysconf(_SC_NPROCESSORS_ONLN), drain_ms = 10000;
-	int check = 0, list = 0, i, fd, rc;
+	int check = 0, list = 0, streams = 0, i, fd, rc;
 	struct openapi_report rep;
 	struct config cfg;
 	struct catalog cat;
@@ -170,6 +174,8 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "--check") || !strcmp(a, "-t")) {
 			check = 1;
+		} else if (!strcmp(a, "--streams")) {
+			streams = 1;
 		} else if (!strcmp(a, "--list-tools")) {
 			list = 1;
 		} else if (!strcmp(a, "--listen") && i + 1 < argc) {
@@ -249,7 +255,10 @@ int main(int argc, char **argv)
 		}
 		fd = 0;
 	}
-	rc = pool_run(fd, (int)workers, drain_ms, load_all, &cfg, &cat);
+	if (streams)
+		rc = streams_run(fd, drain_ms, load_all, &cfg, &cat);
+	else
+		rc = pool_run(fd, (int)workers, drain_ms, load_all, &cfg, &cat);
 	catalog_free(&cat);
 	config_free(&cfg);
 	curl_global_cleanup();

@@ -18,11 +18,13 @@
 
 #include <curl/curl.h>
 #include <fcgiapp.h>
+#include <hiredis/hiredis.h>
 
 #include "../common/http.h"
 #include "../common/log.h"
 #include "../common/router.h"
 #include "../common/schema.h"
+#include "../common/sessions.h"
 #include "../common/store.h"
 #include "../common/upstream.h"
 #include "../common/xalloc.h"
@@ -55,6 +57,37 @@ static enum store_rc env_cache_get(void *ud, const char *key, char *out, size_t 
 static enum store_rc env_cache_set(void *ud, const char *key, const char *val, long ttl)
 {
 	return store_setex(ud, key, val, ttl);
+}
+
+/* Legacy HTTP+SSE: the session's token hash (sessions.h). */
+static enum store_rc env_session_get(void *ud, const char *sid, char *hash, size_t hashsz)
+{
+	char key[SESSION_NAME_MAX];
+
+	if (session_key(sid, key) < 0)
+		return STORE_NOTFOUND;
+	return store_get(ud, key, hash, hashsz);
+}
+
+/* PUBLISH the answer to the stream holding the session: the receiver
+ * count, or -1. Never resent (store.h: PUBLISH is not idempotent). */
+static long env_publish(void *ud, const char *sid, const char *msg, size_t n)
+{
+	char ch[SESSION_NAME_MAX];
+	const char *argv[] = { "PUBLISH", ch, msg, NULL };
+	const char *const *cmds[] = { argv };
+	struct redisReply *r[1];
+	long got = -1;
+
+	(void)n; /* JSON text: no NUL inside, so the string form carries it whole */
+	if (session_channel(sid, ch) < 0)
+		return 0;
+	if (store_pipeline(ud, 1, cmds, r) < 0)
+		return -1;
+	if (r[0]->type == REDIS_REPLY_INTEGER)
+		got = (long)r[0]->integer;
+	store_reply_free(r[0]);
+	return got;
 }
 
 static long env_now(void)
@@ -216,6 +249,9 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	env.cache_get = env_cache_get;
 	env.cache_set = env_cache_set;
 	env.now = env_now;
+	env.session_get = env_session_get;
+	env.publish = env_publish;
+	env.session_ud = st;
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("worker: FCGX_Init failed");

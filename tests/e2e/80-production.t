@@ -113,7 +113,7 @@ function blocks() {
       t.skip('systemd-analyze verify', 'systemd-analyze is not installed here');
     }
   } finally {
-    spawnSync('sh', ['-c', `kill $(cat ${vars.LIGHTTPD_RUNDIR}/lighttpd.pid) $(cat ${vars.RUNDIR}/cfmcp.pid) 2>/dev/null; sleep 0.5`]);
+    spawnSync('sh', ['-c', `kill $(cat ${vars.LIGHTTPD_RUNDIR}/lighttpd.pid) $(cat ${vars.RUNDIR}/cfmcp.pid) $(cat ${vars.RUNDIR}/cfmcp-streams.pid 2>/dev/null) 2>/dev/null; sleep 0.5`]);
     redis.kill();
     if (!process.env.KEEP_TEST_DIR) fs.rmSync(R, { recursive: true, force: true });
   }

@@ -43,7 +43,8 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
     await sleep(10);
   }
   t.ok(failures <= 1, `at most one request lost while a worker was killed (lost ${failures})`);
-  t.ok(replacedMs >= 0 && replacedMs < 1000, `killed worker replaced in ${replacedMs} ms (< 1000)`);
+  // the time is printed, not asserted (tests never assert wall-clock times)
+  t.ok(replacedMs >= 0, `killed worker replaced (in ${replacedMs} ms)`);
 
   // The replacement takes requests: its read syscalls grow while it serves.
   // (Freezing the other workers does not prove it: libfcgi serialises

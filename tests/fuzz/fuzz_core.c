@@ -14,16 +14,19 @@
  *   - an SSE answer is exactly one event whose data (data lines joined
  *     with LF, as a client reads them) parses as JSON;
  *   - every next_cursor we offer decodes, and a page cursor names a page
- *     plan_build accepts back (1..1000000).
+ *     plan_build accepts back (1..CAP_CURSOR_PAGE_MAX).
  */
 #include "../../common/first.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "../../common/caps.h"
 #include "../../common/cursor.h"
+#include "../../common/json.h"
 #include "../../common/router.h"
 #include "../../common/xalloc.h"
 #include "fuzz_env.h"
@@ -92,7 +95,7 @@ static void check_cursor(const cJSON *msg)
 		abort(); /* a cursor plan_build would refuse as malformed */
 	if (kind == 'p') {
 		pg = strtol(val, &end, 10);
-		if (*end || pg < 2 || pg > 1000000)
+		if (*end || pg < 2 || pg > CAP_CURSOR_PAGE_MAX)
 			abort(); /* the page after page >= 1, within plan.c's bound */
 	} else if (kind != 'c') {
 		abort();
@@ -101,8 +104,15 @@ static void check_cursor(const cJSON *msg)
 
 static void check_answer(const char *p, size_t n)
 {
-	cJSON *j = cJSON_ParseWithLength(p, n), *m;
+	cJSON *j, *m;
+	const char *why;
 
+	/* UTF-8 checked first: cJSON alone accepts invalid bytes, which is how
+	 * bug_upstream_invalid_utf8 went unseen by this target (huge limits:
+	 * only the encoding is judged here) */
+	if (json_prescan(p, n, INT32_MAX, SIZE_MAX, &why) != JSON_OK)
+		abort(); /* we said JSON: it must be valid UTF-8 JSON */
+	j = cJSON_ParseWithLength(p, n);
 	if (!j)
 		abort(); /* we said JSON: it must be */
 	if (cJSON_IsArray(j)) {

@@ -85,6 +85,8 @@ else
 	echo "upstream: CLOUDFLARE_API_TOKEN is not set, so the Cloudflare API SIMULATOR (tests/cf-sim) answers."
 	echo "          Its data is made up. Set CLOUDFLARE_API_TOKEN and run make run again for your real account."
 fi
+# the production keepalive (the test suite uses a short one)
+export STACK_SSE_KEEPALIVE_MS="${STACK_SSE_KEEPALIVE_MS:-15000}"
 if ! stack_start "$D"; then
 	echo "could not start; logs in $D" >&2
 	stack_stop "$D"
@@ -127,6 +129,7 @@ q() {
 }
 echo
 echo "MCP URL: $URL"
+echo "SSE URL (legacy HTTP+SSE clients, e.g. mcp-remote --transport sse-only): $URL/sse"
 echo
 echo "Try it:"
 echo "  curl -s -X POST $(q "$URL") -H 'Content-Type: application/json' -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}'"

@@ -8,6 +8,8 @@
 # Inputs (environment): BUILD (build dir), STACK_HTTP_PORT (0 = ephemeral),
 # STACK_WORKERS (default 2), CFMCP_TEST_PREFIX (e.g. valgrind ...),
 # STACK_UPSTREAM_URL + STACK_CF_TOKEN (real Cloudflare; default: simulator).
+# CFMCP_OPENAPI: the OpenAPI spec the workers import (default off: the curated
+# tools only, so a copy installed on this machine never changes what tests see).
 # STACK_CF_ACCOUNT_ID: the Cloudflare account id of the integrated account
 # (default: the simulator's "acme" account).
 # Outputs (written to DIR/env, also exported): CFMCP_BASE, SIM_URL,
@@ -91,6 +93,7 @@ stack_start_worker() {
 	    CFMCP_UPSTREAM_URL="$UPSTREAM_URL" \
 	    CFMCP_KEY_FILE="$D/key" \
 	    CFMCP_SCHEMAS="${CFMCP_SCHEMAS:-$ROOT/schemas}" \
+	    CFMCP_OPENAPI="${CFMCP_OPENAPI:-off}" \
 	    CFMCP_PUBLIC_URL="$CFMCP_BASE" \
 	    CFMCP_LOG_FILE="$D/worker.log" \
 	    CFMCP_UPSTREAM_TIMEOUT_MS="${CFMCP_UPSTREAM_TIMEOUT_MS:-3000}" \
@@ -100,6 +103,26 @@ stack_start_worker() {
 	    </dev/null >>"$D/worker.log" 2>&1 &
 	echo $! > "$D/worker.pid"
 	wait_for 20 test -S "$D/worker.sock" || { echo "stack: worker socket missing" >&2; return 1; }
+}
+
+# The streams process (legacy HTTP+SSE): the pool's socket name + ".streams",
+# as deploy/ routes it. Its stderr joins worker.log, where run.sh looks for
+# sanitizer reports. STACK_SSE_KEEPALIVE_MS: tests use short keepalives.
+stack_start_streams() {
+	D=$1
+	env CFMCP_REDIS="unix:$D/redis.sock" \
+	    CFMCP_UPSTREAM_URL="$UPSTREAM_URL" \
+	    CFMCP_KEY_FILE="$D/key" \
+	    CFMCP_SCHEMAS="${CFMCP_SCHEMAS:-$ROOT/schemas}" \
+	    CFMCP_OPENAPI="${CFMCP_OPENAPI:-off}" \
+	    CFMCP_PUBLIC_URL="$CFMCP_BASE" \
+	    CFMCP_LOG_FILE="$D/streams.log" \
+	    CFMCP_SSE_KEEPALIVE_MS="${STACK_SSE_KEEPALIVE_MS:-2000}" \
+	    spawn-fcgi -n -s "$D/worker.sock.streams" -M "${STACK_SOCK_MODE:-0600}" -- \
+	    ${CFMCP_TEST_PREFIX:-} "$BUILD/cfmcp-worker" --streams --drain-ms 2000 \
+	    </dev/null >>"$D/worker.log" 2>&1 &
+	echo $! > "$D/streams.pid"
+	wait_for 20 test -S "$D/worker.sock.streams" || { echo "stack: streams socket missing" >&2; return 1; }
 }
 
 stack_start() {
@@ -142,6 +165,7 @@ stack_start() {
 		STACK_SOCK_MODE=0666
 	fi
 	stack_start_worker "$D" || return 1
+	stack_start_streams "$D" || return 1
 	# The shipped web server configs, templated only for paths and ports.
 	_render() { # TEMPLATE: fill in this stack's paths and ports (no exports leak to the tests)
 		CFMCP_SOCKET="$D/worker.sock" CFMCP_LOGMASK="$BUILD/cfmcp-logmask" LOGDIR="$D" WWWDIR="$ROOT/deploy/www" \
@@ -178,6 +202,7 @@ SIM_URL='$SIM_URL'
 SIM_TOKEN='$SIM_TOKEN'
 REDIS_SOCK='$D/redis.sock'
 WORKER_SOCK='$D/worker.sock'
+STREAMS_SOCK='$D/worker.sock.streams'
 CFMCP_KEY_FILE='$D/key'
 CFMCP_TLS_BASE='$CFMCP_TLS_BASE'
 CFMCP_CA='$D/tls.crt'
@@ -213,6 +238,7 @@ stack_stop() {
 	D=$1
 	_kill_pidfile "$D/httpd.pid.bg" TERM
 	_kill_pidfile "$D/worker.pid" TERM
+	_kill_pidfile "$D/streams.pid" TERM
 	_kill_pidfile "$D/sim.pid" TERM
 	_kill_pidfile "$D/redis.pid" TERM
 	# workers die with their master (PR_SET_PDEATHSIG); make sure

@@ -12,6 +12,14 @@
  *                                  curl_easy_setopt, a hand-built plan over
  *                                  the URL cap) was answered as -32603
  *                                  "Internal error: out of memory"
+ *   bug_zone_setup_failure_wording a zone name whose lookup could not even
+ *                                  be set up (UP_INTERNAL) was reported as
+ *                                  "Cloudflare unreachable 0"
+ *   bug_version_echo_invalid_utf8  an unsupported MCP-Protocol-Version header
+ *                                  was echoed raw into error.data.requested,
+ *                                  so its invalid UTF-8 bytes reached the
+ *                                  client (found by fuzz_core once it checked
+ *                                  answers strictly)
  *   bug_cursor_page_max_once       the largest page a cursor may carry was
  *                                  a literal in mcp.c and again in args.c;
  *                                  caps.h names it once
@@ -226,6 +234,64 @@ static void bug_upstream_internal_message(void)
 	http_response_free(&r);
 }
 
+/* ---- bug_zone_setup_failure_wording ------------------------------------- */
+
+/* A zone given by name is looked up first; when that request cannot be set
+ * up, the tool error must not blame the network (nor print a status 0). */
+static void bug_zone_setup_failure_wording(void)
+{
+	struct http_response r;
+	cJSON *root;
+	const cJSON *res, *text;
+	const char *t;
+
+	up_err = UP_INTERNAL;
+	post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+		"\"list_all_cloudflare_dns_records\",\"arguments\":{\"zone_id\":\"example.com\"}}}", "", JSON_HDRS, &r);
+	up_err = UP_OK;
+	root = answer(&r);
+	res = cJSON_GetObjectItemCaseSensitive(root, "result");
+	text = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "content"), 0);
+	text = cJSON_GetObjectItemCaseSensitive(text, "text");
+	t = cJSON_IsString(text) ? text->valuestring : "";
+	ok(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "isError")) && strstr(t, "example.com"),
+		"bug_zone_setup_failure_wording: a tool error about the zone name");
+	ok(!strstr(t, "unreachable") && !strstr(t, " 0)"),
+		"bug_zone_setup_failure_wording: it does not say Cloudflare is unreachable with status 0");
+	printf("#   text: %s\n", t);
+	cJSON_Delete(root);
+	http_response_free(&r);
+}
+
+/* ---- bug_version_echo_invalid_utf8 -------------------------------------- */
+
+static void bug_version_echo_invalid_utf8(void)
+{
+	static const char *const bad[] = { "content-type", "application/json",
+		"accept", "application/json, text/event-stream", "mcp-protocol-version", "40\x97x", NULL };
+	static const char *const odd[] = { "content-type", "application/json",
+		"accept", "application/json, text/event-stream", "mcp-protocol-version", "1999-01-01", NULL };
+	struct http_response r;
+	cJSON *root;
+	const cJSON *req;
+
+	post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", "", bad, &r);
+	ok(utf8_ok(&r.body), "bug_version_echo_invalid_utf8: the answer is valid UTF-8 (HTTP %d)", r.status);
+	root = answer(&r);
+	ok(root && cJSON_GetObjectItemCaseSensitive(root, "error"), "bug_version_echo_invalid_utf8: still a version error");
+	cJSON_Delete(root);
+	http_response_free(&r);
+	/* a plain unsupported version is still echoed back (SEP-2575 "requested") */
+	post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", "", odd, &r);
+	root = answer(&r);
+	req = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(root, "error"), "data"), "requested");
+	ok(cJSON_IsString(req) && !strcmp(req->valuestring, "1999-01-01"),
+		"bug_version_echo_invalid_utf8: a printable unsupported version is still echoed as requested");
+	cJSON_Delete(root);
+	http_response_free(&r);
+}
+
 /* ---- bug_cursor_page_max_once ------------------------------------------- */
 
 /* A tools/call of list_all_cloudflare_zones with next_cursor = the page
@@ -336,6 +402,8 @@ int main(void)
 	bug_upstream_invalid_utf8();
 	bug_upstream_internal_message();
 	bug_cursor_page_max_once();
+	bug_zone_setup_failure_wording();
+	bug_version_echo_invalid_utf8();
 
 	schema_patterns_free();
 	catalog_free(&cat);
