@@ -1,10 +1,13 @@
 /*
- * admin.h - managing integrated accounts, MCP server tokens and API keys in
- * Redis. The management REST API (mgmt.c) and the cfmcp-admin CLI both call
- * these, so validation, key layout and expiry live in one place.
+ * admin.h - what the management REST API (mgmt.c) and the cfmcp-admin CLI
+ * share to manage integrated accounts, MCP server tokens and API keys in
+ * Redis, so validation, key layout and expiry live in one place. The
+ * operations, one file per record type: accounts.h, mcp_servers.h,
+ * apikeys.h; what they share: admin.c (admin_private.h).
  *
  * Key layout (README "Key layout"; all keys under cfmcp:):
- *   account:<id>          hash   id name cf_account_id cf_token(sealed) created_at updated_at created_by
+ *   account:<id>          hash   id name cf_account_id cf_token(sealed) created_at updated_at created_by,
+ *                                removing (while account remove runs: no new MCP server then)
  *   accounts              zset   <id> (score 0: lexical order = creation order, ids start with time)
  *   account-name:<name>   string <id> (names are unique)
  *   account:<id>:mcp      zset   MCP server ids (members whose keys expired are removed when listed)
@@ -20,6 +23,8 @@
 #ifndef CFMCP_ADMIN_H
 #define CFMCP_ADMIN_H
 
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 #include "catalog.h"
@@ -32,8 +37,30 @@
 /* Most items one list page returns. */
 #define ADMIN_PAGE_MAX 100
 
+/* The Redis the management half talks to, behind a hook as the MCP half's
+ * lookup is (mcp_env), so tests and the fuzz target can give it a fake
+ * (tests/lib/fake_store.c).
+ *   pipeline: n commands, each a NULL-terminated argv, sent in one round
+ *             trip, with store_pipeline's contract (store.h): 0 and
+ *             replies[0..n-1] set (each freed with store_reply_free), or -1
+ *             with every replies[i] NULL, the transaction rules included;
+ *   wait:     after a write a person will be shown, store_wait_replicas's
+ *             contract: 0 acknowledged (or nothing to wait for), -1 not
+ *             (answered 503). NULL: nothing to wait for. */
+struct redisReply;
+struct admin_store {
+	int (*pipeline)(void *ud, size_t n, const char *const *const *cmds, struct redisReply **replies);
+	int (*wait)(void *ud);
+	void *ud;
+};
+
+/* The real one: store_pipeline and store_wait_replicas on st. */
+void admin_store_redis(struct admin_store *as, struct store *st) __attribute__((nonnull));
+/* PING through the hook (GET /healthz): 0 when Redis answers PONG, else -1. */
+int admin_store_ping(const struct admin_store *as) __attribute__((nonnull));
+
 struct admin {
-	struct store *st;
+	const struct admin_store *st;
 	const struct catalog *cat;
 	const struct keyring *keys;
 	const char *public_url;   /* base of minted URLs */
@@ -41,6 +68,7 @@ struct admin {
 	const char *actor;        /* created_by: "apikey:<id>" or "cli:<user>" */
 };
 
+/* What an operation answers; each operation returns r->status. */
 struct admin_res {
 	int status;               /* 200, 201, 204, or an error status */
 	cJSON *body;              /* success body, owned; NULL on error or 204 */
@@ -49,34 +77,10 @@ struct admin_res {
 };
 
 void admin_res_free(struct admin_res *r) __attribute__((nonnull));
-
-/* Each returns r->status. in: the request's JSON body (an object). */
-int admin_account_create(const struct admin *a, const cJSON *in, struct admin_res *r);
-int admin_account_list(const struct admin *a, const struct apikey *only, struct admin_res *r);
-int admin_account_get(const struct admin *a, const char *id, struct admin_res *r);
-int admin_account_update(const struct admin *a, const char *id, const cJSON *in, struct admin_res *r);
-int admin_account_delete(const struct admin *a, const char *id, struct admin_res *r);
-/* Re-seal every account's Cloudflare token with the first key. */
-int admin_account_rekey(const struct admin *a, struct admin_res *r);
-
-int admin_mcp_create(const struct admin *a, const char *account, const cJSON *in, struct admin_res *r);
-/* account NULL: any account (CLI). cursor NULL: first page. */
-int admin_mcp_list(const struct admin *a, const char *account, const char *cursor, long limit,
-	struct admin_res *r);
-int admin_mcp_get(const struct admin *a, const char *account, const char *id, struct admin_res *r);
-int admin_mcp_update(const struct admin *a, const char *account, const char *id, const cJSON *in,
-	struct admin_res *r);
-int admin_mcp_delete(const struct admin *a, const char *account, const char *id, struct admin_res *r);
-
-/* The tools a methods/tags filter keeps on this account's catalogue:
- * {count, bytes, tools: [{name, class, method, tags}]}, bytes being the
- * size of the tools/list result listing them. conf: {methods?, tags?}
- * (arrays of words, as in config); a filter that keeps no tool -> 400. */
-int admin_tools_preview(const struct admin *a, const char *account, const cJSON *conf, struct admin_res *r);
-
-int admin_apikey_create(const struct admin *a, const cJSON *in, struct admin_res *r);
-int admin_apikey_list(const struct admin *a, struct admin_res *r);
-int admin_apikey_revoke(const struct admin *a, const char *id, struct admin_res *r);
+/* r becomes the error answer status/error/message (a body it held is
+ * freed); returns status. error: a static code ("bad_request"). */
+int admin_fail(struct admin_res *r, int status, const char *error, const char *fmt, ...)
+	__attribute__((nonnull(1, 3, 4), format(printf, 4, 5)));
 
 /* Whether s is an id of ours: a lower-case prefix, '_', 16 hex digits. */
 int admin_id_ok(const char *s) __attribute__((nonnull));

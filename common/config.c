@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "config.h"
+#include "words.h"
 #include "xalloc.h"
 
 /*
@@ -90,15 +91,10 @@ static int env_str(const char *name, const char *def, char **out)
  * "localhost" stands for any loopback origin on any port. */
 static int parse_origins(struct config *cfg, const char *v, char *err, size_t errsz)
 {
-	const char *p = v;
+	const char *cur = v, *p;
+	size_t n;
 
-	while (*p) {
-		size_t n;
-		while (*p == ',' || *p == ' ')
-			p++;
-		n = strcspn(p, ", ");
-		if (!n)
-			break;
+	while ((n = words_next(&cur, &p))) {
 		if (n == 9 && !strncmp(p, "localhost", 9)) {
 			cfg->origins_any_localhost = 1;
 		} else {
@@ -116,7 +112,6 @@ static int parse_origins(struct config *cfg, const char *v, char *err, size_t er
 				return -1;
 			cfg->norigins++;
 		}
-		p += n;
 	}
 	return 0;
 }
@@ -313,6 +308,8 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 	if (env_long("CFMCP_TOOLS_PAGE_SIZE", 100, 1, 10000, &v, err, errsz))
 		return -1;
 	cfg->tools_page_size = (size_t)v;
+	if (env_long("CFMCP_CACHE_ENTRIES", 1024, 0, 1000000L, &cfg->cache_entries, err, errsz))
+		return -1;
 	if (env_long("CFMCP_LIST_TTL_MS", 60000, 0, 86400000L, &cfg->list_ttl_ms, err, errsz))
 		return -1;
 	if (env_long("CFMCP_LOG_LEVEL", 2, 0, 3, &v, err, errsz))

@@ -34,6 +34,7 @@ struct config {
 	size_t max_body;
 	size_t result_max;
 	size_t tools_page_size;
+	long cache_entries;     /* per-worker scope cache size (cache.h); 0: no cache */
 	long list_ttl_ms;       /* ttlMs on 2026-07-28 list results */
 	char *log_file;
 	int log_level;

@@ -21,6 +21,8 @@
 #include "store.h"
 #include "upstream.h"
 
+struct admin_store;
+
 struct mcp_env {
 	const struct config *cfg;
 	const struct catalog *cat;
@@ -31,8 +33,8 @@ struct mcp_env {
 	 * NULL) the API key sent as Bearer; one round trip; an enum store_rc. */
 	enum store_rc (*lookup)(void *ud, const char *hash, const char *bearer_hash, struct scope *out);
 	void *store_ud;
-	/* The management API's store (struct store *); NULL answers it 503. */
-	struct store *admin_store;
+	/* The management API's store (admin.h); NULL answers it 503. */
+	const struct admin_store *admin_store;
 	/* Upstream call; returns r->err. */
 	enum upstream_err (*upstream)(void *ud, const struct plan *p, const char *token,
 		struct upstream_reply *r);

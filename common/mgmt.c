@@ -11,12 +11,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "accounts.h"
 #include "admin.h"
+#include "apikey.h"
+#include "apikeys.h"
 #include "crypto.h"
 #include "jsonrpc.h"
-#include "log.h"
+#include "mcp_servers.h"
 #include "mgmt.h"
-#include "store.h"
+#include "words.h"
+#include "xalloc.h"
 
 static void answer(struct http_response *resp, int status, cJSON *body)
 {
@@ -50,14 +54,9 @@ static void error(struct http_response *resp, int status, const char *code, cons
 	cJSON_Delete(o);
 }
 
-/* The resources of the management API (mgmt.h), and the methods each takes. */
+/* The resources of the management API (mgmt.h); the routes below say
+ * which methods each takes. */
 enum res { RES_ACCOUNTS, RES_ACCOUNT, RES_MCPS, RES_MCP, RES_TOOLS, RES_APIKEYS, RES_APIKEY };
-
-static const char *const allow_of[] = {
-	[RES_ACCOUNTS] = "GET, POST", [RES_ACCOUNT] = "GET, PATCH, DELETE",
-	[RES_MCPS] = "GET, POST", [RES_MCP] = "GET, PATCH, DELETE", [RES_TOOLS] = "GET",
-	[RES_APIKEYS] = "GET, POST", [RES_APIKEY] = "DELETE",
-};
 
 /* One path segment (1 to 63 bytes, no '/') from *p into out; advances *p. */
 static int segment(const char **p, char *out)
@@ -145,23 +144,24 @@ static int hexval(char c)
 
 /* The query of GET .../tools (?methods=read,list&tags=dns) as the filter
  * object admin_tools_preview takes: {"methods": [...], "tags": [...]}.
- * Values are percent-decoded (RFC 3986 §2.1: a browser's URLSearchParams
- * sends "," as %2C) and split at commas, empty words dropped; the words
- * themselves are validated by admin.c. A parameter given twice, or one
- * other than these two, is refused; "" and NULL mean no filter.
- * NULL with *why set on a bad query, or on no memory (*why NULL). */
+ * Each value is percent-decoded (RFC 3986 §2.1: a browser's URLSearchParams
+ * sends "," as %2C), then split into words like every list of ours
+ * (words.h); the words themselves are validated by mcp_servers.c. A
+ * parameter given twice, or one other than these two, is refused; "" and
+ * NULL mean no filter. NULL with *why set on a bad query, or on no
+ * memory (*why NULL). */
 static cJSON *tools_query(const char *q, const char **why)
 {
 	cJSON *o = cJSON_CreateObject();
+	char *v = NULL;
 
 	*why = NULL;
 	while (o && q && *q) {
-		size_t n = strcspn(q, "&"), kl = strcspn(q, "=&");
+		size_t n = strcspn(q, "&"), kl = strcspn(q, "=&"), i, vl = 0, wl;
 		const char *k = kl == 7 && !strncmp(q, "methods", 7) ? "methods" :
 			kl == 4 && !strncmp(q, "tags", 4) ? "tags" : NULL;
+		const char *cur, *w;
 		cJSON *arr;
-		char w[65];
-		size_t i, wl = 0;
 
 		if (!k) {
 			*why = "unknown query parameter (allowed: methods, tags)";
@@ -172,10 +172,13 @@ static cJSON *tools_query(const char *q, const char **why)
 			goto bad;
 		}
 		arr = cJSON_CreateArray();
-		if (json_add(o, k, arr))
+		if (json_add(o, k, arr)) /* arr is o's from here on */
 			goto bad;
-		for (i = kl + 1; i <= n; i++) {
-			int c = i < n ? (unsigned char)q[i] : ',';
+		v = xmalloc(n + 1); /* decoded, never longer than the raw value */
+		if (!v)
+			goto bad;
+		for (i = kl + 1; i < n; i++) {
+			int c = (unsigned char)q[i];
 			if (c == '%') {
 				int hi = i + 2 < n ? hexval(q[i + 1]) : -1, lo = hi >= 0 ? hexval(q[i + 2]) : -1;
 				if (lo < 0) {
@@ -185,224 +188,315 @@ static cJSON *tools_query(const char *q, const char **why)
 				c = hi * 16 + lo;
 				i += 2;
 			}
-			if (c == ',') {
-				w[wl] = '\0';
-				if (wl && json_add(arr, NULL, cJSON_CreateString(w)))
-					goto bad;
-				wl = 0;
-			} else if (c == '\0') {
+			if (c == '\0') {
 				*why = "a query value has a NUL byte";
 				goto bad;
-			} else if (wl + 1 >= sizeof(w)) {
+			}
+			v[vl++] = (char)c;
+		}
+		v[vl] = '\0';
+		cur = v;
+		while ((wl = words_next(&cur, &w))) {
+			char word[65];
+			if (wl >= sizeof(word)) {
 				*why = "a query value has a word over 64 characters";
 				goto bad;
-			} else {
-				w[wl++] = (char)c;
 			}
+			memcpy(word, w, wl);
+			word[wl] = '\0';
+			if (json_add(arr, NULL, cJSON_CreateString(word)))
+				goto bad;
 		}
+		xfree(v);
+		v = NULL;
 		q += n;
 		if (*q == '&')
 			q++;
 	}
 	return o;
 bad:
+	xfree(v);
 	cJSON_Delete(o);
 	return NULL;
 }
 
-static int method_is(const struct http_request *req, const char *m)
+/* One request, as the route handlers see it: the authenticated key, the
+ * ids the path names, the parsed body (owned, freed at the end). */
+struct call {
+	const struct http_request *req;
+	struct admin a;
+	struct apikey key;
+	char id[64], mid[64];
+	cJSON *in;
+};
+
+/* Each fills r (an admin operation's answer). */
+static void accounts_list(struct call *c, struct admin_res *r)
 {
-	return req->method && !strcmp(req->method, m);
+	admin_account_list(&c->a, apikey_all_accounts(&c->key) ? NULL : &c->key, r);
 }
 
-/* Whether m is one of the words of a ", "-separated list. */
-static int method_listed(const char *list, const char *m)
+static void accounts_create(struct call *c, struct admin_res *r)
 {
-	size_t ml = strlen(m);
+	admin_account_create(&c->a, c->in, r);
+}
 
-	while (*list) {
-		size_t n = strcspn(list, ", ");
-		if (n && n == ml && !strncmp(list, m, n))
-			return 1;
-		list += n;
-		list += strspn(list, ", ");
+static void account_get(struct call *c, struct admin_res *r)
+{
+	admin_account_get(&c->a, c->id, r);
+}
+
+static void account_update(struct call *c, struct admin_res *r)
+{
+	admin_account_update(&c->a, c->id, c->in, r);
+}
+
+static void account_delete(struct call *c, struct admin_res *r)
+{
+	admin_account_delete(&c->a, c->id, r);
+}
+
+/* ?cursor=&limit= (limit 50 when absent). */
+static void mcps_list(struct call *c, struct admin_res *r)
+{
+	char cursor[64], lim[16];
+	long limit = 50;
+	int hc = query_get(c->req->query, "cursor", cursor, sizeof(cursor));
+	int hl = query_get(c->req->query, "limit", lim, sizeof(lim));
+
+	if (hc < 0 || hl < 0) {
+		admin_fail(r, 400, "bad_request", "cursor or limit too long");
+		return;
+	}
+	if (hl > 0) {
+		char *end;
+		limit = strtol(lim, &end, 10);
+		if (*end || !*lim)
+			limit = -1;
+	}
+	admin_mcp_list(&c->a, c->id, hc > 0 ? cursor : NULL, limit, r);
+}
+
+static void mcps_create(struct call *c, struct admin_res *r)
+{
+	admin_mcp_create(&c->a, c->id, c->in, r);
+}
+
+static void mcp_get(struct call *c, struct admin_res *r)
+{
+	admin_mcp_get(&c->a, c->id, c->mid, r);
+}
+
+static void mcp_update(struct call *c, struct admin_res *r)
+{
+	admin_mcp_update(&c->a, c->id, c->mid, c->in, r);
+}
+
+static void mcp_delete(struct call *c, struct admin_res *r)
+{
+	admin_mcp_delete(&c->a, c->id, c->mid, r);
+}
+
+static void tools_preview(struct call *c, struct admin_res *r)
+{
+	const char *why;
+
+	c->in = tools_query(c->req->query, &why);
+	if (c->in)
+		admin_tools_preview(&c->a, c->id, c->in, r);
+	else
+		admin_fail(r, why ? 400 : 500, why ? "bad_request" : "internal_error", "%s", why ? why : "out of memory");
+}
+
+static void apikeys_list(struct call *c, struct admin_res *r)
+{
+	admin_apikey_list(&c->a, r);
+}
+
+static void apikeys_create(struct call *c, struct admin_res *r)
+{
+	admin_apikey_create(&c->a, c->in, r);
+}
+
+static void apikey_revoke(struct call *c, struct admin_res *r)
+{
+	admin_apikey_revoke(&c->a, c->id, r);
+}
+
+/* What the API key must be allowed, checked before anything else of the
+ * request: any valid key; a key for every account ("*"); or a key allowed
+ * on the account the path names. */
+enum need { NEED_KEY, NEED_ALL, NEED_ACCOUNT };
+
+static const char FORBIDDEN_KEYS[] = "Only an API key for all accounts (\"*\") may list, create or revoke API keys";
+
+static const struct route {
+	enum res res;
+	const char *method;
+	enum need need;
+	int body;              /* takes a JSON body */
+	void (*run)(struct call *c, struct admin_res *r);
+	const char *forbidden; /* the 403 message (NEED_ALL) */
+} routes[] = {
+	/* per resource, in the order Allow lists the methods */
+	{ RES_ACCOUNTS, "GET", NEED_KEY, 0, accounts_list, NULL },
+	{ RES_ACCOUNTS, "POST", NEED_ALL, 1, accounts_create,
+		"Only an API key for all accounts (\"*\") may create integrated accounts" },
+	{ RES_ACCOUNT, "GET", NEED_ACCOUNT, 0, account_get, NULL },
+	{ RES_ACCOUNT, "PATCH", NEED_ACCOUNT, 1, account_update, NULL },
+	{ RES_ACCOUNT, "DELETE", NEED_ACCOUNT, 0, account_delete, NULL },
+	{ RES_MCPS, "GET", NEED_ACCOUNT, 0, mcps_list, NULL },
+	{ RES_MCPS, "POST", NEED_ACCOUNT, 1, mcps_create, NULL },
+	{ RES_MCP, "GET", NEED_ACCOUNT, 0, mcp_get, NULL },
+	{ RES_MCP, "PATCH", NEED_ACCOUNT, 1, mcp_update, NULL },
+	{ RES_MCP, "DELETE", NEED_ACCOUNT, 0, mcp_delete, NULL },
+	{ RES_TOOLS, "GET", NEED_ACCOUNT, 0, tools_preview, NULL },
+	{ RES_APIKEYS, "GET", NEED_ALL, 0, apikeys_list, FORBIDDEN_KEYS },
+	{ RES_APIKEYS, "POST", NEED_ALL, 1, apikeys_create, FORBIDDEN_KEYS },
+	{ RES_APIKEY, "DELETE", NEED_ALL, 0, apikey_revoke, FORBIDDEN_KEYS },
+};
+
+/* The route for res and method; NULL (and the Allow value in allow) when
+ * the resource does not take that method. */
+static const struct route *route_find(enum res res, const char *method, char *allow, size_t allowsz)
+{
+	size_t i, len = 0;
+
+	allow[0] = '\0';
+	for (i = 0; i < CFMCP_NELEM(routes); i++) {
+		if (routes[i].res != res)
+			continue;
+		if (!strcmp(routes[i].method, method))
+			return &routes[i];
+		len += (size_t)snprintf(allow + len, len < allowsz ? allowsz - len : 0, "%s%s", len ? ", " : "",
+			routes[i].method);
+	}
+	return NULL;
+}
+
+static void header(struct http_response *resp, const char *name, const char *value)
+{
+	if (http_response_header(resp, name, value)) {
+		/* literals: this fails only when memory does, and then the
+		 * answer is a 500 anyway (http.c) */
+	}
+}
+
+/* The one authenticate step (RFC 6750): the Bearer's SHA-256 names the
+ * key, which must pass the rule require_api_token_auth applies
+ * (apikey_check). 0, or -1 with the answer (401, 503) in resp. */
+static int authenticate(const struct mcp_env *env, struct call *c, char hash[CRYPTO_SHA256_HEX],
+	struct http_response *resp)
+{
+	const char *auth;
+	size_t n;
+	int rc;
+
+	if (http_request_bearer(c->req, &auth, &n) != 1 || crypto_token_hash(auth, n, hash) < 0) {
+		header(resp, "WWW-Authenticate", "Bearer realm=\"cfmcp-admin\"");
+		error(resp, 401, "unauthorized", "Send an API key as Authorization: Bearer <key> (cfmcp-admin apikey create)");
+		return -1;
+	}
+	if (!env->admin_store) {
+		error(resp, 503, "service_unavailable", "the token store is not configured");
+		return -1;
+	}
+	rc = apikey_read(env->admin_store, hash, &c->key);
+	if (rc < 0) {
+		header(resp, "Retry-After", "1");
+		error(resp, 503, "service_unavailable", "the token store (Redis) cannot be reached; retry shortly");
+		return -1;
+	}
+	if (apikey_check(&c->key, hash, NULL, env->now()) != APIKEY_OK) {
+		header(resp, "WWW-Authenticate", "Bearer realm=\"cfmcp-admin\", error=\"invalid_token\"");
+		error(resp, 401, "unauthorized", "The API key is unknown, revoked or expired");
+		return -1;
+	}
+	return 0;
+}
+
+/* The route's authorization (403), then its body (415, 413, 400): 0, or
+ * -1 with the answer in resp. */
+static int admit(const struct mcp_env *env, const struct route *rt, struct call *c, const char *hash,
+	struct http_response *resp)
+{
+	const struct http_request *req = c->req;
+	const char *ct, *why = NULL;
+	enum mcp_err e;
+
+	if (rt->need == NEED_ALL && !apikey_all_accounts(&c->key)) {
+		error(resp, 403, "forbidden", rt->forbidden);
+		return -1;
+	}
+	if (rt->need == NEED_ACCOUNT && apikey_check(&c->key, hash, c->id, env->now()) != APIKEY_OK) {
+		error(resp, 403, "forbidden", "This API key is not allowed on that integrated account");
+		return -1;
+	}
+	if (!rt->body)
+		return 0;
+	ct = http_request_header(req, "content-type");
+	if (!ct || strncasecmp(ct, "application/json", 16) || (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+		error(resp, 415, "unsupported_media_type", "Send the body as Content-Type: application/json");
+		return -1;
+	}
+	if (req->body_too_large || req->body.len > MGMT_MAX_BODY) {
+		error(resp, 413, "payload_too_large", "The body is larger than 64 KiB");
+		return -1;
+	}
+	e = jsonrpc_parse(req->body.p ? req->body.p : "", req->body.len, &c->in, &why);
+	if (e == MCP_ENOMEM) {
+		/* the request may be fine: not the caller's to fix (bug_mgmt_body_oom_is_400) */
+		error(resp, 500, "internal_error", "out of memory");
+		return -1;
+	}
+	if (e != MCP_OK) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "The body is not valid JSON (%s)", why ? why : "parse error");
+		error(resp, 400, "bad_request", msg);
+		return -1;
 	}
 	return 0;
 }
 
 void mgmt_handle(const struct mcp_env *env, const struct http_request *req, struct http_response *resp)
 {
-	char id[64], mid[64], hash[CRYPTO_SHA256_HEX], actor[160];
-	const char *auth;
-	struct apikey key;
-	struct admin a;
+	char hash[CRYPTO_SHA256_HEX], actor[160], allow[64];
+	const struct route *rt;
 	struct admin_res r;
-	cJSON *in = NULL;
+	struct call c;
 	enum res res;
-	int need_body;
-	size_t n;
 
+	memset(&c, 0, sizeof(c));
 	memset(&r, 0, sizeof(r));
-	if (parse_path(req->path, id, mid, &res) < 0) {
+	c.req = req;
+	if (parse_path(req->path, c.id, c.mid, &res) < 0) {
 		error(resp, 404, "not_found", "No such endpoint");
 		return;
 	}
-	if (!method_listed(allow_of[res], req->method)) {
-		if (http_response_header(resp, "Allow", allow_of[res])) {
-			/* literal */
-		}
+	rt = route_find(res, req->method ? req->method : "", allow, sizeof(allow));
+	if (!rt) {
+		header(resp, "Allow", allow);
 		error(resp, 405, "method_not_allowed", "Method not allowed on this resource");
 		return;
 	}
-	/* Authenticate: the SHA-256 of the Bearer names the key (RFC 6750 §2.1). */
-	if (http_request_bearer(req, &auth, &n) != 1 || crypto_token_hash(auth, n, hash) < 0) {
-		if (http_response_header(resp, "WWW-Authenticate", "Bearer realm=\"cfmcp-admin\"")) {
-			/* literal */
-		}
-		error(resp, 401, "unauthorized", "Send an API key as Authorization: Bearer <key> (cfmcp-admin apikey create)");
-		return;
-	}
-	if (!env->admin_store) {
-		error(resp, 503, "service_unavailable", "the token store is not configured");
-		return;
-	}
-	switch (store_apikey_get(env->admin_store, hash, &key)) {
-	case STORE_DOWN:
-		if (http_response_header(resp, "Retry-After", "1")) {
-			/* literal */
-		}
-		error(resp, 503, "service_unavailable", "the token store (Redis) cannot be reached; retry shortly");
-		return;
-	case STORE_NOTFOUND:
-		break;
-	case STORE_OK:
-		if (strlen(key.hash) == 64 && crypto_equal(key.hash, hash, 64) &&
-		    !(key.expires_at && key.expires_at <= env->now()))
-			break;
-		key.present = 0;
-		break;
-	}
-	if (!key.present) {
-		if (http_response_header(resp, "WWW-Authenticate",
-			    "Bearer realm=\"cfmcp-admin\", error=\"invalid_token\"")) {
-			/* literal */
-		}
-		error(resp, 401, "unauthorized", "The API key is unknown, revoked or expired");
-		return;
-	}
-	/* Authorize: creating accounts and anything about API keys needs a key
-	 * for every account ("*"); the rest, a key allowed on the account. */
-	if (res == RES_APIKEYS || res == RES_APIKEY) {
-		if (strcmp(key.accounts, "*")) {
-			error(resp, 403, "forbidden", "Only an API key for all accounts (\"*\") may list, create or revoke API keys");
-			return;
-		}
-	} else if ((id[0] && !apikey_allows_account(&key, id)) ||
-	    (!id[0] && method_is(req, "POST") && strcmp(key.accounts, "*"))) {
-		error(resp, 403, "forbidden", !id[0] ? "Only an API key for all accounts (\"*\") may create integrated accounts"
-			: "This API key is not allowed on that integrated account");
-		return;
-	}
-	need_body = method_is(req, "POST") || method_is(req, "PATCH");
-	if (need_body) {
-		const char *ct = http_request_header(req, "content-type");
-		const char *why = NULL;
-		if (!ct || strncasecmp(ct, "application/json", 16) || (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
-			error(resp, 415, "unsupported_media_type", "Send the body as Content-Type: application/json");
-			return;
-		}
-		if (req->body_too_large || req->body.len > MGMT_MAX_BODY) {
-			error(resp, 413, "payload_too_large", "The body is larger than 64 KiB");
-			return;
-		}
-		if (jsonrpc_parse(req->body.p ? req->body.p : "", req->body.len, &in, &why) != MCP_OK) {
-			char msg[200];
-			snprintf(msg, sizeof(msg), "The body is not valid JSON (%s)", why ? why : "parse error");
-			error(resp, 400, "bad_request", msg);
-			return;
-		}
-	}
-	snprintf(actor, sizeof(actor), "apikey:%s", key.id);
-	memset(&a, 0, sizeof(a));
-	a.st = env->admin_store;
-	a.cat = env->cat;
-	a.keys = &env->cfg->keys;
-	a.public_url = env->cfg->public_url;
-	a.now = env->now();
-	a.actor = actor;
-
-	switch (res) {
-	case RES_ACCOUNTS:
-		if (method_is(req, "POST"))
-			admin_account_create(&a, in, &r);
-		else
-			admin_account_list(&a, strcmp(key.accounts, "*") ? &key : NULL, &r);
-		break;
-	case RES_ACCOUNT:
-		if (method_is(req, "GET"))
-			admin_account_get(&a, id, &r);
-		else if (method_is(req, "PATCH"))
-			admin_account_update(&a, id, in, &r);
-		else
-			admin_account_delete(&a, id, &r);
-		break;
-	case RES_MCPS:
-		if (method_is(req, "POST")) {
-			admin_mcp_create(&a, id, in, &r);
-		} else {
-			char cursor[64], lim[16];
-			long limit = 50;
-			int hc = query_get(req->query, "cursor", cursor, sizeof(cursor));
-			int hl = query_get(req->query, "limit", lim, sizeof(lim));
-			if (hl > 0) {
-				char *end;
-				limit = strtol(lim, &end, 10);
-				if (*end || !*lim)
-					limit = -1;
-			}
-			if (hc < 0 || hl < 0)
-				r.status = 400, r.error = "bad_request",
-				snprintf(r.message, sizeof(r.message), "cursor or limit too long");
-			else
-				admin_mcp_list(&a, id, hc > 0 ? cursor : NULL, hl < 0 ? -1 : limit, &r);
-		}
-		break;
-	case RES_MCP:
-		if (method_is(req, "GET"))
-			admin_mcp_get(&a, id, mid, &r);
-		else if (method_is(req, "PATCH"))
-			admin_mcp_update(&a, id, mid, in, &r);
-		else
-			admin_mcp_delete(&a, id, mid, &r);
-		break;
-	case RES_TOOLS: {
-		const char *why;
-		in = tools_query(req->query, &why);
-		if (in)
-			admin_tools_preview(&a, id, in, &r);
-		else
-			r.status = why ? 400 : 500, r.error = why ? "bad_request" : "internal_error",
-			snprintf(r.message, sizeof(r.message), "%s", why ? why : "out of memory");
-		break;
-	}
-	case RES_APIKEYS:
-		if (method_is(req, "POST"))
-			admin_apikey_create(&a, in, &r);
-		else
-			admin_apikey_list(&a, &r);
-		break;
-	case RES_APIKEY:
-		admin_apikey_revoke(&a, id, &r);
-		break;
-	}
+	if (authenticate(env, &c, hash, resp) < 0 || admit(env, rt, &c, hash, resp) < 0)
+		goto out;
+	snprintf(actor, sizeof(actor), "apikey:%s", c.key.id);
+	c.a.st = env->admin_store;
+	c.a.cat = env->cat;
+	c.a.keys = &env->cfg->keys;
+	c.a.public_url = env->cfg->public_url;
+	c.a.now = env->now();
+	c.a.actor = actor;
+	rt->run(&c, &r);
 	if (r.status >= 400) {
-		if (r.status == 503 && http_response_header(resp, "Retry-After", "1")) {
-			/* literal */
-		}
+		if (r.status == 503)
+			header(resp, "Retry-After", "1");
 		error(resp, r.status, r.error ? r.error : "internal_error", r.message);
 	} else {
 		answer(resp, r.status, r.body);
 	}
+out:
 	admin_res_free(&r);
-	cJSON_Delete(in);
+	cJSON_Delete(c.in);
 }

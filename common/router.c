@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admin.h"
 #include "json.h"
 #include "jsonrpc.h"
 #include "mgmt.h"
 #include "router.h"
 #include "sessions.h"
-#include "store.h"
 
 static void plain(struct http_response *r, int status, const char *text)
 {
@@ -126,7 +126,7 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 	if (!strcmp(path, "/healthz")) {
 		/* the load balancer's check (deploy/haproxy): up only while
 		 * Redis answers, since without it every request is a 503 */
-		if (env->admin_store && store_ping(env->admin_store) == STORE_OK) {
+		if (env->admin_store && admin_store_ping(env->admin_store) == 0) {
 			plain(resp, 200, "ok\n");
 		} else {
 			plain(resp, 503, "unavailable\n");

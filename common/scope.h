@@ -8,17 +8,9 @@
 
 #include <stddef.h>
 
-#define SCOPE_FIELD 128
+#include "apikey.h"
 
-/* An API token (cfmcp:apikey:<sha256>): who may use the management API
- * and satisfy require_api_token_auth. */
-struct apikey {
-	int present;                /* the Bearer named an existing, unexpired key */
-	char id[SCOPE_FIELD];
-	char hash[65];              /* SHA-256 hex stored in the record */
-	char accounts[1024];        /* "*" or comma list of integrated account ids */
-	long expires_at;            /* Unix seconds; 0 = never */
-};
+#define SCOPE_FIELD 128
 
 struct scope {
 	char id[SCOPE_FIELD];       /* MCP server id (not the token) */
@@ -41,26 +33,17 @@ struct scope {
  * token hash). Unknown fields are ignored; over-long values make it fail (-1). */
 int scope_from_pairs(struct scope *s, const char *const *kv, const size_t *kvlen, size_t n)
 	__attribute__((nonnull(1), warn_unused_result));
-/* The same for an API key's hash. */
-int apikey_from_pairs(struct apikey *k, const char *const *kv, const size_t *kvlen, size_t n)
-	__attribute__((nonnull(1), warn_unused_result));
 /* Copy one bounded field (n bytes, no NUL inside) into dst. */
 int scope_copy_field(char *dst, size_t dstsz, const char *v, size_t n) __attribute__((nonnull));
+/* A decimal Unix time field (n bytes) into *out; empty is 0 (never).
+ * -1 when it is not one. */
+int scope_time_field(const char *v, size_t n, long *out) __attribute__((nonnull));
 
-/* Whether an API key may act on an integrated account ("*" = all). */
-int apikey_allows_account(const struct apikey *k, const char *account) __attribute__((nonnull));
-
-/* require_api_token_auth, decided (MCP URL token already valid). */
-enum apikey_verdict {
-	APIKEY_OK = 0,
-	APIKEY_MISSING,       /* no Authorization: Bearer */
-	APIKEY_INVALID,       /* unknown, revoked or expired */
-	APIKEY_WRONG_ACCOUNT  /* valid, but not allowed on this account */
-};
+/* require_api_token_auth, decided (MCP URL token already valid): the API
+ * key sent (s->key, looked up by bearer_hash) by apikey_check's one rule,
+ * on the token's account. */
 enum apikey_verdict scope_apikey_check(const struct scope *s, const char *bearer_hash, long now)
 	__attribute__((nonnull(1)));
-
-
 
 struct tool;
 /* Whether the scope lets this tool be listed and called: its methods

@@ -34,13 +34,15 @@ struct store *store_from_config(const struct config *cfg) __attribute__((nonnull
  * integrated account, and (bearer_hash not NULL) the API key sent as
  * Authorization: Bearer: one round trip (HGETALL of each, pipelined); a
  * token made by hand without its account's fields costs a second one.
- * STORE_NOTFOUND when the token, or its account, does not exist (or expired). */
+ * STORE_NOTFOUND when the token, or its account, does not exist (or
+ * expired). A minted token carries copies of its account's fields, so its
+ * account is not read here: that holds because removing an account
+ * revokes its tokens first, and no token can be minted for an account
+ * being removed (admin.c, ACCOUNT_REMOVING; test bug_lookup_orphan_token).
+ * Deleting an account's hash by hand, not with `account remove` or the
+ * API, leaves its minted tokens working. */
 enum store_rc store_lookup(struct store *st, const char *hash, const char *bearer_hash,
 	struct scope *out) __attribute__((nonnull(1, 2, 4), warn_unused_result));
-
-/* An API key by the SHA-256 hex of its secret (management API). */
-enum store_rc store_apikey_get(struct store *st, const char *hash, struct apikey *out)
-	__attribute__((nonnull, warn_unused_result));
 
 /* Commands for the management side (admin.c): a pipeline of n commands
  * given as NULL-terminated string vectors, sent in one write, replies read
@@ -86,5 +88,22 @@ enum store_rc store_get(struct store *st, const char *key, char *out, size_t out
 /* SET key value EX ttl. */
 enum store_rc store_setex(struct store *st, const char *key, const char *val, long ttl)
 	__attribute__((nonnull));
+
+/* Client tracking for a per-worker cache (cache.c; README "Scope cache").
+ * Enable once, before the first command. */
+void store_tracking_enable(struct store *st) __attribute__((nonnull));
+/* Before an answer from a cache: read every invalidation already sent
+ * (on_key(ud, key, n) for each key name, not NUL-terminated), notice a
+ * lost data or invalidation connection, and set tracking up again when
+ * it is off (at most once a second while that fails). Returns the
+ * tracking generation: > 0 while records read under that same number are
+ * exact; 0 when tracking is off (answer from Redis, not the cache); -1
+ * when Redis is unreachable (STORE_DOWN). The generation changes on every
+ * new pairing and on FLUSHALL/FLUSHDB: the cache then empties itself. */
+long store_tracking_sync(struct store *st, void (*on_key)(void *ud, const char *key, size_t n), void *ud)
+	__attribute__((nonnull(1, 2)));
+/* The current generation, no I/O: a read made while it stayed the same
+ * and > 0 is tracked. */
+long store_tracking_gen(const struct store *st) __attribute__((nonnull));
 
 #endif

@@ -14,13 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/accounts.h"
 #include "../common/admin.h"
+#include "../common/apikeys.h"
 #include "../common/catalog.h"
 #include "../common/config.h"
 #include "../common/crypto.h"
 #include "../common/jsonrpc.h"
 #include "../common/log.h"
+#include "../common/mcp_servers.h"
 #include "../common/store.h"
+#include "../common/words.h"
 #include "../common/xalloc.h"
 
 static const char USAGE[] =
@@ -61,19 +65,17 @@ static const char *optval(int argc, char **argv, int *i)
 static cJSON *list_array(const char *s)
 {
 	cJSON *arr = cJSON_CreateArray();
+	const char *word;
+	size_t n;
 
-	while (arr && s && *s) {
-		size_t n = strcspn(s, ",");
-		char *w = n ? xstrndup(s, n) : NULL;
-		if (n && (!w || json_add(arr, NULL, cJSON_CreateString(w)))) {
+	while (arr && s && (n = words_next(&s, &word))) {
+		char *w = xstrndup(word, n);
+		if (!w || json_add(arr, NULL, cJSON_CreateString(w))) {
 			xfree(w);
 			cJSON_Delete(arr);
 			return NULL;
 		}
 		xfree(w);
-		s += n;
-		if (*s == ',')
-			s++;
 	}
 	return arr;
 }
@@ -313,20 +315,298 @@ oom:
 	return 1;
 }
 
+/* ---- the commands ------------------------------------------------------ */
+
+/* One command line, as a command sees it: its own arguments argv[i..],
+ * the request it builds (in, owned) and the answer (r). */
+struct cli {
+	struct admin a;
+	int argc, i;
+	char **argv;
+	cJSON *in;
+	struct admin_res r;
+};
+
+/* What a command returns besides an exit status (0, 1). */
+enum { CLI_REPORT = -1, CLI_USAGE = -2, CLI_OOM = -3 };
+
+static const char NO_TOKEN[] = "cfmcp-admin: no Cloudflare API token given (file or stdin)\n";
+
+/* The next argument, the command's first (a name or an id); NULL when none. */
+static const char *first_arg(struct cli *c)
+{
+	return c->i < c->argc ? c->argv[c->i++] : NULL;
+}
+
+/* Whether argv[i] is option o with a value, which goes into *v. */
+static int opt(struct cli *c, const char *o, const char **v)
+{
+	return !strcmp(c->argv[c->i], o) && (*v = optval(c->argc, c->argv, &c->i)) != NULL;
+}
+
+/* in.api_token = the Cloudflare token read from file or stdin (never the
+ * command line): 0, CLI_OOM, or 1 when none was given. */
+static int add_cf_token(struct cli *c, const char *file)
+{
+	char tok[1024];
+	int rc = 0;
+
+	if (read_secret(file, tok, sizeof(tok)) < 0) {
+		fputs(NO_TOKEN, stderr);
+		return 1;
+	}
+	if (json_add(c->in, "api_token", cJSON_CreateString(tok)))
+		rc = CLI_OOM;
+	crypto_wipe(tok, sizeof(tok));
+	return rc;
+}
+
+/* account add NAME --cf-account-id ID [--api-token-file FILE] */
+static int account_add(struct cli *c)
+{
+	const char *name = first_arg(c), *cfid = NULL, *file = NULL;
+	int rc;
+
+	for (; name && c->i < c->argc; c->i++)
+		if (!opt(c, "--cf-account-id", &cfid) && !opt(c, "--api-token-file", &file))
+			return CLI_USAGE;
+	if (!name || !cfid)
+		return CLI_USAGE;
+	if (!(c->in = cJSON_CreateObject()) || json_add(c->in, "name", cJSON_CreateString(name)) ||
+	    json_add(c->in, "account_id", cJSON_CreateString(cfid)))
+		return CLI_OOM;
+	if ((rc = add_cf_token(c, file)))
+		return rc;
+	admin_account_create(&c->a, c->in, &c->r);
+	return CLI_REPORT;
+}
+
+/* account set-token ID [--api-token-file FILE] */
+static int account_set_token(struct cli *c)
+{
+	const char *id = first_arg(c), *file = NULL;
+	int rc;
+
+	if (id && c->i < c->argc && !opt(c, "--api-token-file", &file))
+		return CLI_USAGE;
+	if (!id || (file && ++c->i != c->argc) || (!file && c->i != c->argc))
+		return CLI_USAGE;
+	if (!(c->in = cJSON_CreateObject()))
+		return CLI_OOM;
+	if ((rc = add_cf_token(c, file)))
+		return rc;
+	admin_account_update(&c->a, id, c->in, &c->r);
+	return CLI_REPORT;
+}
+
+static int account_list(struct cli *c)
+{
+	admin_account_list(&c->a, NULL, &c->r);
+	return CLI_REPORT;
+}
+
+static int account_show(struct cli *c)
+{
+	admin_account_get(&c->a, c->argv[c->i], &c->r);
+	return CLI_REPORT;
+}
+
+static int account_remove(struct cli *c)
+{
+	admin_account_delete(&c->a, c->argv[c->i], &c->r);
+	return CLI_REPORT;
+}
+
+static int account_rekey(struct cli *c)
+{
+	admin_account_rekey(&c->a, &c->r);
+	return CLI_REPORT;
+}
+
+/* --methods LIST / --tags LIST into o (arrays of words). */
+static int add_filter(cJSON *o, const char *methods, const char *tags)
+{
+	return (methods && json_add(o, "methods", list_array(methods))) ||
+	       (tags && json_add(o, "tags", list_array(tags))) ? CLI_OOM : 0;
+}
+
+/* The expiry options into in, as add_expiry says: 0, 1 (said), CLI_OOM. */
+static int expiry(struct cli *c, const char *at, const char *in_s, int never)
+{
+	int rc = add_expiry(c->in, at, in_s, never, c->a.now);
+
+	return rc < 0 ? CLI_OOM : rc;
+}
+
+/* mcp create ACCOUNT_ID [--name N] [--methods LIST] [--tags LIST]
+ *            [--require-api-token-auth] [--expires-at TIME | --expires-in S] */
+static int mcp_create(struct cli *c)
+{
+	const char *account = first_arg(c), *name = NULL, *methods = NULL, *tags = NULL, *at = NULL, *in_s = NULL;
+	int req = 0, rc;
+	cJSON *conf;
+
+	for (; account && c->i < c->argc; c->i++) {
+		if (!strcmp(c->argv[c->i], "--require-api-token-auth"))
+			req = 1;
+		else if (!opt(c, "--name", &name) && !opt(c, "--methods", &methods) && !opt(c, "--tags", &tags) &&
+			 !opt(c, "--expires-at", &at) && !opt(c, "--expires-in", &in_s))
+			return CLI_USAGE;
+	}
+	if (!account)
+		return CLI_USAGE;
+	c->in = cJSON_CreateObject();
+	conf = cJSON_CreateObject();
+	if (!c->in || json_add(c->in, "config", conf) || (name && json_add(c->in, "name", cJSON_CreateString(name))) ||
+	    add_filter(conf, methods, tags) || json_add(conf, "require_api_token_auth", cJSON_CreateBool(req)))
+		return CLI_OOM;
+	if ((rc = expiry(c, at, in_s, 0)))
+		return rc;
+	admin_mcp_create(&c->a, account, c->in, &c->r);
+	return CLI_REPORT;
+}
+
+/* mcp preview ACCOUNT_ID [--methods LIST] [--tags LIST] */
+static int mcp_preview(struct cli *c)
+{
+	const char *account = first_arg(c), *methods = NULL, *tags = NULL;
+
+	for (; account && c->i < c->argc; c->i++)
+		if (!opt(c, "--methods", &methods) && !opt(c, "--tags", &tags))
+			return CLI_USAGE;
+	if (!account)
+		return CLI_USAGE;
+	if (!(c->in = cJSON_CreateObject()) || add_filter(c->in, methods, tags))
+		return CLI_OOM;
+	if (admin_tools_preview(&c->a, account, c->in, &c->r) == 200 && !json_out)
+		return print_preview(c->r.body);
+	return CLI_REPORT;
+}
+
+static int mcp_list(struct cli *c)
+{
+	return mcp_list_all(&c->a, c->argv[c->i], ADMIN_PAGE_MAX);
+}
+
+static int mcp_show(struct cli *c)
+{
+	admin_mcp_get(&c->a, NULL, c->argv[c->i], &c->r);
+	return CLI_REPORT;
+}
+
+static int mcp_revoke(struct cli *c)
+{
+	admin_mcp_delete(&c->a, NULL, c->argv[c->i], &c->r);
+	return CLI_REPORT;
+}
+
+/* mcp extend MCP_ID (--expires-at TIME | --expires-in SECONDS | --never) */
+static int mcp_extend(struct cli *c)
+{
+	const char *id = first_arg(c), *at = NULL, *in_s = NULL;
+	int never = 0, rc;
+
+	if (!id || c->i == c->argc)
+		return CLI_USAGE;
+	for (; c->i < c->argc; c->i++) {
+		if (!strcmp(c->argv[c->i], "--never"))
+			never = 1;
+		else if (!opt(c, "--expires-at", &at) && !opt(c, "--expires-in", &in_s))
+			return CLI_USAGE;
+	}
+	if (never + !!at + !!in_s != 1)
+		return CLI_USAGE;
+	if (!(c->in = cJSON_CreateObject()))
+		return CLI_OOM;
+	if ((rc = expiry(c, at, in_s, never)))
+		return rc;
+	admin_mcp_update(&c->a, NULL, id, c->in, &c->r);
+	return CLI_REPORT;
+}
+
+/* apikey create NAME [--accounts all|ID,ID...] [--expires-at TIME | --expires-in S] */
+static int apikey_create(struct cli *c)
+{
+	const char *name = first_arg(c), *accounts = "all", *at = NULL, *in_s = NULL;
+	int rc;
+
+	for (; name && c->i < c->argc; c->i++)
+		if (!opt(c, "--accounts", &accounts) && !opt(c, "--expires-at", &at) && !opt(c, "--expires-in", &in_s))
+			return CLI_USAGE;
+	if (!name)
+		return CLI_USAGE;
+	if (!(c->in = cJSON_CreateObject()) || json_add(c->in, "name", cJSON_CreateString(name)) ||
+	    json_add(c->in, "accounts", (!strcmp(accounts, "all") || !strcmp(accounts, "*")) ?
+		    cJSON_CreateString("*") : list_array(accounts)))
+		return CLI_OOM;
+	if ((rc = expiry(c, at, in_s, 0)))
+		return rc;
+	admin_apikey_create(&c->a, c->in, &c->r);
+	return CLI_REPORT;
+}
+
+static int apikey_list(struct cli *c)
+{
+	admin_apikey_list(&c->a, &c->r);
+	return CLI_REPORT;
+}
+
+static int apikey_revoke(struct cli *c)
+{
+	admin_apikey_revoke(&c->a, c->argv[c->i], &c->r);
+	return CLI_REPORT;
+}
+
+/* The commands (USAGE lists them). args: how many arguments follow the
+ * verb, or -1 when the command reads its own (a name or id, options). */
+static const struct command {
+	const char *noun, *verb;
+	int args;
+	int (*run)(struct cli *c);
+} commands[] = {
+	{ "account", "add", -1, account_add },
+	{ "account", "set-token", -1, account_set_token },
+	{ "account", "list", 0, account_list },
+	{ "account", "show", 1, account_show },
+	{ "account", "remove", 1, account_remove },
+	{ "account", "rekey", 0, account_rekey },
+	{ "mcp", "create", -1, mcp_create },
+	{ "mcp", "preview", -1, mcp_preview },
+	{ "mcp", "list", 1, mcp_list },
+	{ "mcp", "show", 1, mcp_show },
+	{ "mcp", "revoke", 1, mcp_revoke },
+	{ "mcp", "extend", -1, mcp_extend },
+	{ "apikey", "create", -1, apikey_create },
+	{ "apikey", "list", 0, apikey_list },
+	{ "apikey", "revoke", 1, apikey_revoke },
+};
+
+static const struct command *command_find(const char *noun, const char *verb)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].noun, noun) && !strcmp(commands[i].verb, verb))
+			return &commands[i];
+	return NULL;
+}
+
+/* The configuration, the schemas (mcp commands), Redis, then the command. */
 int main(int argc, char **argv)
 {
+	const struct command *cmd;
 	struct config cfg;
 	struct catalog cat;
-	struct admin a;
-	struct admin_res r;
+	struct admin_store as;
+	struct store *st = NULL;
+	struct cli c;
 	char err[1024], actor[128];
 	const char *noun, *verb;
 	struct passwd *pw;
-	cJSON *in = NULL;
 	int i = 1, rc = 1, have_cat = 0;
 
 	memset(&cat, 0, sizeof(cat));
-	memset(&r, 0, sizeof(r));
+	memset(&c, 0, sizeof(c));
 	if (i < argc && !strcmp(argv[i], "--json")) {
 		json_out = 1;
 		i++;
@@ -355,205 +635,38 @@ int main(int argc, char **argv)
 	}
 	pw = getpwuid(getuid());
 	snprintf(actor, sizeof(actor), "cli:%s", pw && pw->pw_name ? pw->pw_name : "?");
-	memset(&a, 0, sizeof(a));
-	a.st = store_from_config(&cfg);
-	a.cat = &cat;
-	a.keys = &cfg.keys;
-	a.public_url = cfg.public_url;
-	a.now = (long)time(NULL);
-	a.actor = actor;
-	if (!a.st)
-		goto oom;
-
-	if (!strcmp(noun, "account")) {
-		if (!strcmp(verb, "add") && i < argc) {
-			const char *name = argv[i++], *cfid = NULL, *file = NULL;
-			char tok[1024];
-			for (; i < argc; i++) {
-				if (!strcmp(argv[i], "--cf-account-id"))
-					cfid = optval(argc, argv, &i);
-				else if (!strcmp(argv[i], "--api-token-file"))
-					file = optval(argc, argv, &i);
-				else
-					goto usage;
-			}
-			if (!cfid)
-				goto usage;
-			if (read_secret(file, tok, sizeof(tok)) < 0) {
-				fputs("cfmcp-admin: no Cloudflare API token given (file or stdin)\n", stderr);
-				goto out;
-			}
-			in = cJSON_CreateObject();
-			if (!in || json_add(in, "name", cJSON_CreateString(name)) ||
-			    json_add(in, "account_id", cJSON_CreateString(cfid)) ||
-			    json_add(in, "api_token", cJSON_CreateString(tok))) {
-				crypto_wipe(tok, sizeof(tok));
-				goto oom;
-			}
-			crypto_wipe(tok, sizeof(tok));
-			admin_account_create(&a, in, &r);
-		} else if (!strcmp(verb, "set-token") && i < argc) {
-			const char *id = argv[i++], *file = NULL;
-			char tok[1024];
-			if (i + 1 < argc && !strcmp(argv[i], "--api-token-file"))
-				file = argv[i + 1], i += 2;
-			if (i != argc)
-				goto usage;
-			if (read_secret(file, tok, sizeof(tok)) < 0) {
-				fputs("cfmcp-admin: no Cloudflare API token given (file or stdin)\n", stderr);
-				goto out;
-			}
-			in = cJSON_CreateObject();
-			if (!in || json_add(in, "api_token", cJSON_CreateString(tok))) {
-				crypto_wipe(tok, sizeof(tok));
-				goto oom;
-			}
-			crypto_wipe(tok, sizeof(tok));
-			admin_account_update(&a, id, in, &r);
-		} else if (!strcmp(verb, "list") && i == argc) {
-			admin_account_list(&a, NULL, &r);
-		} else if (!strcmp(verb, "show") && i + 1 == argc) {
-			admin_account_get(&a, argv[i], &r);
-		} else if (!strcmp(verb, "remove") && i + 1 == argc) {
-			admin_account_delete(&a, argv[i], &r);
-		} else if (!strcmp(verb, "rekey") && i == argc) {
-			admin_account_rekey(&a, &r);
-		} else {
-			goto usage;
-		}
-	} else if (!strcmp(noun, "mcp")) {
-		if (!strcmp(verb, "create") && i < argc) {
-			const char *account = argv[i++], *name = NULL, *methods = NULL, *tags = NULL;
-			const char *at = NULL, *in_s = NULL;
-			int req = 0;
-			cJSON *conf;
-			for (; i < argc; i++) {
-				const char *o = argv[i];
-				if (!strcmp(o, "--name") && (name = optval(argc, argv, &i)))
-					continue;
-				if (!strcmp(o, "--methods") && (methods = optval(argc, argv, &i)))
-					continue;
-				if (!strcmp(o, "--tags") && (tags = optval(argc, argv, &i)))
-					continue;
-				if (!strcmp(o, "--expires-at") && (at = optval(argc, argv, &i)))
-					continue;
-				if (!strcmp(o, "--expires-in") && (in_s = optval(argc, argv, &i)))
-					continue;
-				if (!strcmp(o, "--require-api-token-auth")) {
-					req = 1;
-					continue;
-				}
-				goto usage;
-			}
-			in = cJSON_CreateObject();
-			conf = cJSON_CreateObject();
-			if (!in || json_add(in, "config", conf) ||
-			    (name && json_add(in, "name", cJSON_CreateString(name))) ||
-			    (methods && json_add(conf, "methods", list_array(methods))) ||
-			    (tags && json_add(conf, "tags", list_array(tags))) ||
-			    json_add(conf, "require_api_token_auth", cJSON_CreateBool(req)))
-				goto oom;
-			switch (add_expiry(in, at, in_s, 0, a.now)) {
-			case 1: goto out;
-			case -1: goto oom;
-			}
-			admin_mcp_create(&a, account, in, &r);
-		} else if (!strcmp(verb, "preview") && i < argc) {
-			const char *account = argv[i++], *methods = NULL, *tags = NULL;
-			for (; i < argc; i++) {
-				if (!strcmp(argv[i], "--methods") && (methods = optval(argc, argv, &i)))
-					continue;
-				if (!strcmp(argv[i], "--tags") && (tags = optval(argc, argv, &i)))
-					continue;
-				goto usage;
-			}
-			in = cJSON_CreateObject();
-			if (!in || (methods && json_add(in, "methods", list_array(methods))) ||
-			    (tags && json_add(in, "tags", list_array(tags))))
-				goto oom;
-			if (admin_tools_preview(&a, account, in, &r) == 200 && !json_out) {
-				rc = print_preview(r.body);
-				goto done;
-			}
-		} else if (!strcmp(verb, "list") && i + 1 == argc) {
-			rc = mcp_list_all(&a, argv[i], ADMIN_PAGE_MAX);
-			goto done;
-		} else if (!strcmp(verb, "show") && i + 1 == argc) {
-			admin_mcp_get(&a, NULL, argv[i], &r);
-		} else if (!strcmp(verb, "revoke") && i + 1 == argc) {
-			admin_mcp_delete(&a, NULL, argv[i], &r);
-		} else if (!strcmp(verb, "extend") && i + 2 <= argc) {
-			const char *id = argv[i++], *at = NULL, *in_s = NULL;
-			int never = 0;
-			for (; i < argc; i++) {
-				if (!strcmp(argv[i], "--expires-at") && (at = optval(argc, argv, &i)))
-					continue;
-				if (!strcmp(argv[i], "--expires-in") && (in_s = optval(argc, argv, &i)))
-					continue;
-				if (!strcmp(argv[i], "--never")) {
-					never = 1;
-					continue;
-				}
-				goto usage;
-			}
-			if (never + !!at + !!in_s != 1)
-				goto usage;
-			in = cJSON_CreateObject();
-			if (!in)
-				goto oom;
-			switch (add_expiry(in, at, in_s, never, a.now)) {
-			case 1: goto out;
-			case -1: goto oom;
-			}
-			admin_mcp_update(&a, NULL, id, in, &r);
-		} else {
-			goto usage;
-		}
-	} else if (!strcmp(noun, "apikey")) {
-		if (!strcmp(verb, "create") && i < argc) {
-			const char *name = argv[i++], *accounts = "all", *at = NULL, *in_s = NULL;
-			for (; i < argc; i++) {
-				if (!strcmp(argv[i], "--accounts") && (accounts = optval(argc, argv, &i)))
-					continue;
-				if (!strcmp(argv[i], "--expires-at") && (at = optval(argc, argv, &i)))
-					continue;
-				if (!strcmp(argv[i], "--expires-in") && (in_s = optval(argc, argv, &i)))
-					continue;
-				goto usage;
-			}
-			in = cJSON_CreateObject();
-			if (!in || json_add(in, "name", cJSON_CreateString(name)) ||
-			    json_add(in, "accounts", (!strcmp(accounts, "all") || !strcmp(accounts, "*")) ?
-				    cJSON_CreateString("*") : list_array(accounts)))
-				goto oom;
-			switch (add_expiry(in, at, in_s, 0, a.now)) {
-			case 1: goto out;
-			case -1: goto oom;
-			}
-			admin_apikey_create(&a, in, &r);
-		} else if (!strcmp(verb, "list") && i == argc) {
-			admin_apikey_list(&a, &r);
-		} else if (!strcmp(verb, "revoke") && i + 1 == argc) {
-			admin_apikey_revoke(&a, argv[i], &r);
-		} else {
-			goto usage;
-		}
-	} else {
-		goto usage;
+	st = store_from_config(&cfg);
+	if (st)
+		admin_store_redis(&as, st);
+	c.a.st = &as;
+	c.a.cat = &cat;
+	c.a.keys = &cfg.keys;
+	c.a.public_url = cfg.public_url;
+	c.a.now = (long)time(NULL);
+	c.a.actor = actor;
+	c.argc = argc;
+	c.argv = argv;
+	c.i = i;
+	cmd = command_find(noun, verb);
+	if (!cmd || (cmd->args >= 0 && argc - i != cmd->args))
+		rc = CLI_USAGE;
+	else
+		rc = st ? cmd->run(&c) : CLI_OOM;
+	switch (rc) {
+	case CLI_REPORT:
+		rc = report(&c.r);
+		break;
+	case CLI_USAGE:
+		rc = usage();
+		break;
+	case CLI_OOM:
+		fputs("cfmcp-admin: out of memory\n", stderr);
+		rc = 1;
+		break;
 	}
-	rc = report(&r);
-	goto done;
-usage:
-	rc = usage();
-	goto done;
-oom:
-	fputs("cfmcp-admin: out of memory\n", stderr);
-out:
-	rc = 1;
-done:
-	admin_res_free(&r);
-	cJSON_Delete(in);
-	store_free(a.st);
+	admin_res_free(&c.r);
+	cJSON_Delete(c.in);
+	store_free(st);
 	if (have_cat)
 		catalog_free(&cat);
 	config_free(&cfg);

@@ -15,11 +15,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/uio.h>
 
 #include <curl/curl.h>
 #include <fcgiapp.h>
 #include <hiredis/hiredis.h>
 
+#include "../common/admin.h"
+#include "../common/cache.h"
 #include "../common/http.h"
 #include "../common/log.h"
 #include "../common/router.h"
@@ -38,9 +41,20 @@ static void on_term(int sig)
 	stopping = 1;
 }
 
+/* The worker's Redis connection and, when CFMCP_CACHE_ENTRIES > 0, its
+ * scope cache (cache.h): mcp_env.store_ud. */
+struct serve_store {
+	struct store *st;
+	struct cache *cache;
+};
+
 static enum store_rc env_lookup(void *ud, const char *hash, const char *bearer_hash, struct scope *out)
 {
-	return store_lookup(ud, hash, bearer_hash, out);
+	struct serve_store *ss = ud;
+
+	if (ss->cache)
+		return cache_lookup(ss->cache, ss->st, hash, bearer_hash, (long)time(NULL), out);
+	return store_lookup(ss->st, hash, bearer_hash, out);
 }
 
 static enum upstream_err env_upstream(void *ud, const struct plan *p, const char *token,
@@ -51,12 +65,12 @@ static enum upstream_err env_upstream(void *ud, const struct plan *p, const char
 
 static enum store_rc env_cache_get(void *ud, const char *key, char *out, size_t outsz)
 {
-	return store_get(ud, key, out, outsz);
+	return store_get(((struct serve_store *)ud)->st, key, out, outsz);
 }
 
 static enum store_rc env_cache_set(void *ud, const char *key, const char *val, long ttl)
 {
-	return store_setex(ud, key, val, ttl);
+	return store_setex(((struct serve_store *)ud)->st, key, val, ttl);
 }
 
 /* Legacy HTTP+SSE: the session's token hash (sessions.h). */
@@ -192,19 +206,99 @@ static void serve_one(FCGX_Request *rq, const struct mcp_env *env, size_t max_bo
 	http_request_free(&req);
 }
 
+/* FastCGI 1.0 §3.3, §5.3: an FCGI_STDOUT record header for len bytes. */
+#define FCGI_STDOUT_TYPE 6
+#define FCGI_MAX_CONTENT 65535
+static void record_header(unsigned char h[8], int request_id, size_t len)
+{
+	h[0] = 1; /* FCGI_VERSION_1 */
+	h[1] = FCGI_STDOUT_TYPE;
+	h[2] = (unsigned char)((request_id >> 8) & 0xff);
+	h[3] = (unsigned char)(request_id & 0xff);
+	h[4] = (unsigned char)((len >> 8) & 0xff);
+	h[5] = (unsigned char)(len & 0xff);
+	h[6] = 0; /* no padding: optional (§3.3) */
+	h[7] = 0;
+}
+
+/* writev until everything is written (a blocking socket may still take
+ * part of it, or be interrupted). -1 on an error (the peer went away). */
+static int writev_all(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The answer as FCGI_STDOUT records of up to 64 KB written with writev:
+ * libfcgi's own stream cuts it into 8 KB records, one write each (a
+ * 33 KB tools/call answer took five). Nothing goes through rq->out, so
+ * FCGX_Finish_r only adds the end-of-stream record and FCGI_END_REQUEST
+ * after ours. A head too large for one record takes libfcgi's path.
+ */
 static void write_response(FCGX_Request *rq, const struct http_response *resp)
 {
-	char head[128];
-	int n;
+	char status[128], cl[64];
+	int sn, cn;
+	size_t head, off, first;
+	unsigned char h[8];
+	struct iovec iov[5];
 
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n", resp->status, http_reason(resp->status));
-	FCGX_PutStr(head, n, rq->out);
-	if (resp->headers.len)
-		FCGX_PutStr(resp->headers.p, (int)resp->headers.len, rq->out);
-	n = snprintf(head, sizeof(head), "Content-Length: %zu\r\n\r\n", resp->body.len);
-	FCGX_PutStr(head, n, rq->out);
-	if (resp->body.len)
-		FCGX_PutStr(resp->body.p, (int)resp->body.len, rq->out);
+	sn = snprintf(status, sizeof(status), "Status: %d %s\r\n", resp->status, http_reason(resp->status));
+	cn = snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n\r\n", resp->body.len);
+	if (sn < 0 || (size_t)sn >= sizeof(status) || cn < 0 || (size_t)cn >= sizeof(cl))
+		return; /* cannot happen: a 3-digit status, a number */
+	head = (size_t)sn + resp->headers.len + (size_t)cn;
+	if (head > FCGI_MAX_CONTENT || rq->ipcFd < 0) {
+		FCGX_PutStr(status, sn, rq->out);
+		if (resp->headers.len)
+			FCGX_PutStr(resp->headers.p, (int)resp->headers.len, rq->out);
+		FCGX_PutStr(cl, cn, rq->out);
+		if (resp->body.len)
+			FCGX_PutStr(resp->body.p, (int)resp->body.len, rq->out);
+		return;
+	}
+	first = resp->body.len < FCGI_MAX_CONTENT - head ? resp->body.len : FCGI_MAX_CONTENT - head;
+	record_header(h, rq->requestId, head + first);
+	iov[0].iov_base = h;
+	iov[0].iov_len = 8;
+	iov[1].iov_base = status;
+	iov[1].iov_len = (size_t)sn;
+	iov[2].iov_base = resp->headers.p;
+	iov[2].iov_len = resp->headers.len;
+	iov[3].iov_base = cl;
+	iov[3].iov_len = (size_t)cn;
+	iov[4].iov_base = resp->body.p;
+	iov[4].iov_len = first;
+	if (writev_all(rq->ipcFd, iov, 5) < 0)
+		return; /* the web server went away; FCGX_Finish_r notices too */
+	for (off = first; off < resp->body.len;) {
+		size_t n = resp->body.len - off < FCGI_MAX_CONTENT ? resp->body.len - off : FCGI_MAX_CONTENT;
+		record_header(h, rq->requestId, n);
+		iov[0].iov_base = h;
+		iov[0].iov_len = 8;
+		iov[1].iov_base = resp->body.p + off;
+		iov[1].iov_len = n;
+		if (writev_all(rq->ipcFd, iov, 2) < 0)
+			return;
+		off += n;
+	}
 }
 
 int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *cat,
@@ -213,7 +307,10 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	struct sigaction sa;
 	FCGX_Request rq;
 	struct mcp_env env;
+	struct admin_store adm;
 	struct store *st = NULL;
+	struct cache *cache = NULL;
+	struct serve_store ss;
 	struct upstream *up = NULL;
 	int rc = 1;
 
@@ -233,17 +330,25 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	mallopt(M_TOP_PAD, 1024 * 1024);
 	st = store_from_config(cfg);
 	up = upstream_new(cfg);
-	if (!st || !up) {
+	if (st && cfg->cache_entries > 0) {
+		cache = cache_new((size_t)cfg->cache_entries);
+		if (cache)
+			store_tracking_enable(st);
+	}
+	if (!st || !up || (cfg->cache_entries > 0 && !cache)) {
 		log_err("worker: out of memory at start");
 		goto out;
 	}
+	ss.st = st;
+	ss.cache = cache;
 	memset(&env, 0, sizeof(env));
 	env.cfg = cfg;
 	env.cat = cat;
 	env.search = ix;
 	env.lookup = env_lookup;
-	env.store_ud = st;
-	env.admin_store = st;
+	env.store_ud = &ss;
+	admin_store_redis(&adm, st);
+	env.admin_store = &adm;
 	env.upstream = env_upstream;
 	env.up_ud = up;
 	env.cache_get = env_cache_get;
@@ -280,6 +385,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	rc = 0;
 out:
 	upstream_free(up);
+	cache_free(cache);
 	store_free(st);
 	schema_patterns_free();
 	return rc;

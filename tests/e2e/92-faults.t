@@ -63,9 +63,11 @@ const ROOT = path.resolve(__dirname, '../..');
   // ---- Redis hung (SIGSTOP: connections open, no answers): the Redis
   // timeout answers 503, nothing hangs; SIGCONT: service resumes
   const rpid = Number(fs.readFileSync(path.join(env.CFMCP_DIR, 'redis.pid'), 'utf8'));
+  // a token no worker has cached (README "Scope cache"): its lookup must reach Redis
+  const uncached = mintToken(env);
   process.kill(rpid, 'SIGSTOP');
   const t1 = Date.now();
-  const slow = await post(env, tok, call);
+  const slow = await post(env, uncached, call);
   const took = Date.now() - t1;
   process.kill(rpid, 'SIGCONT');
   // a hang would meet the request's own timeout; the time is printed, not asserted

@@ -377,6 +377,8 @@ static void test_list_torture(void)
 	struct config cfg;
 	struct catalog cat;
 	struct admin a;
+	struct admin_store as;
+	struct store *st = NULL;
 	char err[512], addr[160], account[32] = "", errfile[160];
 	int i, keys = 0, have_cfg = 0, have_cat = 0;
 
@@ -404,13 +406,16 @@ static void test_list_torture(void)
 		goto out;
 	}
 	have_cat = 1;
-	a.st = store_new(cfg.redis, cfg.redis_timeout_ms);
+	st = store_new(cfg.redis, cfg.redis_timeout_ms);
+	if (st)
+		admin_store_redis(&as, st);
+	a.st = &as;
 	a.cat = &cat;
 	a.keys = &cfg.keys;
 	a.public_url = cfg.public_url;
 	a.now = (long)time(NULL);
 	a.actor = "cli:unit";
-	if (!a.st) {
+	if (!st) {
 		ok(0, "a store handle");
 		goto out;
 	}
@@ -436,7 +441,7 @@ static void test_list_torture(void)
 	torture("account list", cmd_account_list, &a, NULL, errfile);
 	torture("apikey list", cmd_apikey_list, &a, NULL, errfile);
 out:
-	store_free(a.st);
+	store_free(st);
 	if (have_cat)
 		catalog_free(&cat);
 	if (have_cfg)

@@ -28,6 +28,7 @@
 #include <hiredis/hiredis.h>
 
 #include "../../common/admin.h"
+#include "../../common/apikeys.h"
 #include "../../common/config.h"
 #include "../../common/router.h"
 #include "../../common/store.h"
@@ -265,10 +266,13 @@ static const char *header_of(const struct http_response *r, const char *name)
 static int healthz(struct store *st, struct http_response *resp)
 {
 	struct mcp_env env;
+	struct admin_store as;
 	struct http_request req;
 
 	memset(&env, 0, sizeof(env));
-	env.admin_store = st;
+	if (st)
+		admin_store_redis(&as, st);
+	env.admin_store = st ? &as : NULL;
 	http_request_init(&req);
 	req.method = xstrdup("GET");
 	req.path = xstrdup("/healthz");
@@ -413,6 +417,8 @@ static void bug_unreplicated_write_acked(void)
 {
 	struct config c;
 	struct admin a;
+	struct admin_store as;
+	struct store *st;
 	struct admin_res r;
 	cJSON *in = cJSON_Parse("{\"name\":\"ha\",\"accounts\":\"*\"}");
 	char paddr[64];
@@ -425,7 +431,9 @@ static void bug_unreplicated_write_acked(void)
 	c.redis_wait_replicas = 1;
 	c.redis_wait_ms = 300;
 	memset(&a, 0, sizeof(a));
-	a.st = store_from_config(&c);
+	st = store_from_config(&c);
+	admin_store_redis(&as, st);
+	a.st = &as;
 	a.public_url = "http://127.0.0.1";
 	a.now = (long)time(NULL);
 	a.actor = "test";
@@ -452,13 +460,14 @@ static void bug_unreplicated_write_acked(void)
 	is_int(r.status, 503, "bug_unreplicated_write_acked: the replica hung -> 503");
 	admin_res_free(&r);
 	c.redis_wait_replicas = 0;
-	store_free(a.st);
-	a.st = store_from_config(&c);
+	store_free(st);
+	st = store_from_config(&c);
+	admin_store_redis(&as, st);
 	memset(&r, 0, sizeof(r));
 	admin_apikey_create(&a, in, &r);
 	is_int(r.status, 201, "bug_unreplicated_write_acked: CFMCP_REDIS_WAIT_REPLICAS=0 -> no WAIT, 201");
 	admin_res_free(&r);
-	store_free(a.st);
+	store_free(st);
 	cJSON_Delete(in);
 	replicaof(cr, 0);
 }
