@@ -21,6 +21,7 @@
 #include "caps.h"
 #include "crypto.h"
 #include "cursor.h"
+#include "discovery.h"
 #include "jsonrpc.h"
 #include "mcp.h"
 #include "mcp_call.h"
@@ -110,6 +111,8 @@ static enum mcp_err do_tools_list(struct call *c, const cJSON *params, struct bu
 	size_t start = 0, seen = 0, emitted = 0, i, page = c->env->cfg->tools_page_size;
 	int more = 0;
 
+	if (discovery_active(c))
+		return discovery_list(c, cur, res);
 	if (cur && !cJSON_IsNull(cur)) {
 		char kind = 0, val[32], *end;
 		unsigned long off;
@@ -161,11 +164,9 @@ static enum mcp_err do_tools_list(struct call *c, const cJSON *params, struct bu
 	return MCP_OK;
 }
 
-static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct buf *res)
+/* See mcp_call.h: t (in scope) called with args (an object or NULL). */
+enum mcp_err mcp_call_tool(struct call *c, const struct tool *t, const cJSON *args, struct buf *res)
 {
-	const cJSON *name = params ? cJSON_GetObjectItemCaseSensitive(params, "name") : NULL;
-	const cJSON *args = params ? cJSON_GetObjectItemCaseSensitive(params, "arguments") : NULL;
-	const struct tool *t;
 	struct plan p;
 	struct upstream_reply ur;
 	char why[512];
@@ -173,24 +174,10 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	int rc;
 	struct plan_ctx actx = { c->scope.cf_account, zone_resolve, c };
 
-	if (!cJSON_IsString(name)) {
-		c->why = "tools/call needs params.name (a string)";
-		return MCP_EPARAMS;
-	}
-	t = catalog_find(c->env->cat, name->valuestring);
-	/* A tool outside the token's scope is indistinguishable from none. */
-	if (!t || !scope_allows(&c->scope, t)) {
-		c->why = "unknown tool; call tools/list for the tools this URL offers";
-		return MCP_EPARAMS;
-	}
-	if (args && !cJSON_IsObject(args) && !cJSON_IsNull(args)) {
-		c->why = "params.arguments must be an object";
-		return MCP_EPARAMS;
-	}
 	plan_init(&p);
 	upstream_reply_init(&ur);
 	why[0] = '\0';
-	rc = plan_build(t, cJSON_IsObject(args) ? args : NULL, &actx, &p, why, sizeof(why));
+	rc = plan_build(t, args, &actx, &p, why, sizeof(why));
 	if (rc == -1 || rc == -3) {
 		char msg[700];
 		if (rc == -1)
@@ -213,6 +200,34 @@ out:
 	upstream_reply_free(&ur);
 	plan_free(&p);
 	return e;
+}
+
+static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct buf *res)
+{
+	const cJSON *name = params ? cJSON_GetObjectItemCaseSensitive(params, "name") : NULL;
+	const cJSON *args = params ? cJSON_GetObjectItemCaseSensitive(params, "arguments") : NULL;
+	const struct tool *t;
+	int disc;
+
+	if (!cJSON_IsString(name)) {
+		c->why = "tools/call needs params.name (a string)";
+		return MCP_EPARAMS;
+	}
+	/* The three discovery tools exist only in discovery mode. */
+	disc = discovery_is_tool(name->valuestring) && discovery_active(c);
+	t = disc ? NULL : catalog_find(c->env->cat, name->valuestring);
+	/* A tool outside the token's scope is indistinguishable from none. */
+	if (!disc && (!t || !scope_allows(&c->scope, t))) {
+		c->why = "unknown tool; call tools/list for the tools this URL offers";
+		return MCP_EPARAMS;
+	}
+	if (args && !cJSON_IsObject(args) && !cJSON_IsNull(args)) {
+		c->why = "params.arguments must be an object";
+		return MCP_EPARAMS;
+	}
+	if (disc)
+		return discovery_call(c, name->valuestring, cJSON_IsObject(args) ? args : NULL, res);
+	return mcp_call_tool(c, t, cJSON_IsObject(args) ? args : NULL, res);
 }
 
 /* ---- dispatch --------------------------------------------------------- */

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "http.h"
 #include "scope.h"
+#include "search.h"
 #include "store.h"
 #include "upstream.h"
 
@@ -25,6 +26,9 @@ struct admin_store;
 struct mcp_env {
 	const struct config *cfg;
 	const struct catalog *cat;
+	/* The discovery index over cat (search.h), built with it; NULL:
+	 * discovery mode answers "search unavailable". */
+	const struct search_index *search;
 	/* Token lookup by SHA-256 hex, with its account and (bearer_hash not
 	 * NULL) the API key sent as Bearer; one round trip; an enum store_rc. */
 	enum store_rc (*lookup)(void *ud, const char *hash, const char *bearer_hash, struct scope *out);

@@ -44,6 +44,16 @@ void call_free(struct call *c) __attribute__((nonnull));
  */
 const char *call_cf_token(struct call *c) __attribute__((nonnull, warn_unused_result));
 
+/*
+ * Call tool t (in c's scope: the caller checked) with args (an object, or
+ * NULL for none) and write its CallToolResult into res: validation,
+ * the upstream call, shaping (result.c). Used by tools/call and by
+ * call_cloudflare_operation (discovery.c), so both answer alike.
+ */
+struct tool;
+enum mcp_err mcp_call_tool(struct call *c, const struct tool *t, const cJSON *args, struct buf *res)
+	__attribute__((nonnull(1, 2, 4), warn_unused_result));
+
 /* The model-facing answer when call_cf_token gives NULL. */
 #define MCP_CALL_NO_CF_TOKEN "This MCP server's integrated account has no usable Cloudflare API token " \
 	"(missing, or sealed with a key this server no longer has). Nothing was sent to Cloudflare; " \

@@ -81,6 +81,13 @@ static int filter_check(const struct admin *a, const char *methods, const char *
 	return 0;
 }
 
+/* A stored tool_mode as the API shows it: unset and unknown are auto,
+ * as scope.c reads them (README "Discovery mode: tool_mode"). */
+static const char *tool_mode_of(const char *v)
+{
+	return v && (!strcmp(v, "tools") || !strcmp(v, "discovery")) ? v : "auto";
+}
+
 static cJSON *mcp_json(const struct admin_rec *h)
 {
 	static const char *const head[] = { "id", "name", "integrated_account_id=account", NULL };
@@ -98,6 +105,7 @@ static cJSON *mcp_json(const struct admin_rec *h)
 	    json_add(conf, "methods", admin_words_array(admin_rec_get(h, "methods"))) ||
 	    json_add(conf, "tags", admin_words_array(admin_rec_get(h, "tags"))) ||
 	    json_add(conf, "require_api_token_auth", cJSON_CreateBool(ra && (!strcmp(ra, "1") || !strcmp(ra, "true")))) ||
+	    json_add(conf, "tool_mode", cJSON_CreateString(tool_mode_of(admin_rec_get(h, "tool_mode")))) ||
 	    admin_add_fields(o, h, tail)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -135,13 +143,13 @@ static int mcp_read(const struct admin *a, const char *account, const char *id, 
  * words later, by filter_words). A create takes "config": null as no
  * config; an update refuses it. 0, or r->status. */
 struct mcp_body {
-	const cJSON *name, *conf, *methods, *tags, *ra, *expires;
+	const cJSON *name, *conf, *methods, *tags, *ra, *tool_mode, *expires;
 };
 
 static int mcp_body(const cJSON *in, int create, struct mcp_body *b, struct admin_res *r)
 {
 	static const char *const allowed[] = { "name", "config", "expires_at", NULL };
-	static const char *const callowed[] = { "methods", "tags", "require_api_token_auth", NULL };
+	static const char *const callowed[] = { "methods", "tags", "require_api_token_auth", "tool_mode", NULL };
 	const char *which;
 
 	memset(b, 0, sizeof(*b));
@@ -157,14 +165,18 @@ static int mcp_body(const cJSON *in, int create, struct mcp_body *b, struct admi
 	if (!b->conf)
 		return 0;
 	if (!cJSON_IsObject(b->conf))
-		return BAD(r, "config must be an object {methods, tags, require_api_token_auth}");
+		return BAD(r, "config must be an object {methods, tags, require_api_token_auth, tool_mode}");
 	if (admin_unknown_member(b->conf, callowed, &which))
-		return BAD(r, "unknown field config.%.64s (allowed: methods, tags, require_api_token_auth)", which);
+		return BAD(r, "unknown field config.%.64s (allowed: methods, tags, require_api_token_auth, tool_mode)", which);
 	b->methods = cJSON_GetObjectItemCaseSensitive(b->conf, "methods");
 	b->tags = cJSON_GetObjectItemCaseSensitive(b->conf, "tags");
 	b->ra = cJSON_GetObjectItemCaseSensitive(b->conf, "require_api_token_auth");
 	if (b->ra && !cJSON_IsBool(b->ra))
 		return BAD(r, "config.require_api_token_auth must be true or false");
+	b->tool_mode = cJSON_GetObjectItemCaseSensitive(b->conf, "tool_mode");
+	if (b->tool_mode && !(cJSON_IsString(b->tool_mode) && (!strcmp(b->tool_mode->valuestring, "tools") ||
+		    !strcmp(b->tool_mode->valuestring, "discovery") || !strcmp(b->tool_mode->valuestring, "auto"))))
+		return BAD(r, "config.tool_mode must be \"tools\", \"discovery\" or \"auto\"");
 	return 0;
 }
 
@@ -228,7 +240,8 @@ int admin_mcp_create(const struct admin *a, const char *account, const cJSON *in
 	{
 		const char *hset[] = { "HSET", k, "id", id, "name", b.name ? b.name->valuestring : id,
 			"account", account, "hash", hash, "methods", methods, "tags", tags,
-			"require_api_token_auth", cJSON_IsTrue(b.ra) ? "1" : "0", "expires_at", exp,
+			"require_api_token_auth", cJSON_IsTrue(b.ra) ? "1" : "0",
+			"tool_mode", b.tool_mode ? b.tool_mode->valuestring : "auto", "expires_at", exp,
 			"created_at", now, "updated_at", now, "created_by", a->actor,
 			"cf_account_id", cfid, "cf_token", cftok, NULL };
 		const char *set[] = { "SET", idk, hash, NULL };
@@ -358,6 +371,7 @@ int admin_mcp_update(const struct admin *a, const char *account, const char *id,
 			(admin_field(h, "require_api_token_auth") ? admin_field(h, "require_api_token_auth") : "0");
 		const char *hset[] = { "HSET", k, "name", name ? name->valuestring : (admin_field(h, "name") ? admin_field(h, "name") : id),
 			"methods", methods, "tags", tags, "require_api_token_auth", ra_v,
+			"tool_mode", b.tool_mode ? b.tool_mode->valuestring : tool_mode_of(admin_field(h, "tool_mode")),
 			"updated_at", now, NULL, NULL, NULL };
 		const char *e1[] = { "EXPIREAT", k, exp, NULL };
 		const char *e2[] = { "EXPIREAT", idk, exp, NULL };
@@ -367,8 +381,8 @@ int admin_mcp_update(const struct admin *a, const char *account, const char *id,
 		size_t n = 1;
 		if (ev) {
 			/* "expires_at": null clears the expiry; a time sets it */
-			hset[12] = "expires_at";
-			hset[13] = exp;
+			hset[14] = "expires_at";
+			hset[15] = exp;
 			cmds[1] = expires ? e1 : p1;
 			cmds[2] = expires ? e2 : p2;
 			n = 3;

@@ -68,6 +68,8 @@ int scope_from_pairs(struct scope *s, const char *const *kv, const size_t *kvlen
 			rc = scope_copy_field(s->methods, sizeof(s->methods), v, vn);
 		else if (kn == 4 && !memcmp(k, "tags", 4))
 			rc = scope_copy_field(s->tags, sizeof(s->tags), v, vn);
+		else if (kn == 9 && !memcmp(k, "tool_mode", 9) && vn < sizeof(s->tool_mode))
+			rc = scope_copy_field(s->tool_mode, sizeof(s->tool_mode), v, vn); /* longer: auto */
 		if (rc)
 			return -1;
 	}

@@ -20,6 +20,7 @@ struct scope {
 	char tags[1024];            /* comma list; empty = every tag */
 	int require_api_auth;       /* config.require_api_token_auth */
 	long expires_at;            /* Unix seconds; 0 = never */
+	char tool_mode[16];         /* "tools", "discovery", "auto"; other/empty = auto */
 	/* The integrated account's, copied into the token's hash when it is
 	 * minted (and re-copied when the account's token changes), so one
 	 * HGETALL serves a request; read from the account's hash otherwise. */

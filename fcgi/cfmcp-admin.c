@@ -35,7 +35,8 @@ static const char USAGE[] =
 	"  account set-token ID [--api-token-file FILE]   replace the Cloudflare API token\n"
 	"  account rekey                    re-seal every Cloudflare token with the first key\n"
 	"  mcp create ACCOUNT_ID [--name N] [--methods LIST] [--tags LIST]\n"
-	"             [--require-api-token-auth] [--expires-at TIME | --expires-in SECONDS]\n"
+	"             [--require-api-token-auth] [--tool-mode tools|discovery|auto]\n"
+	"             [--expires-at TIME | --expires-in SECONDS]\n"
 	"  mcp preview ACCOUNT_ID [--methods LIST] [--tags LIST]   the tools that scope keeps\n"
 	"  mcp list ACCOUNT_ID | show MCP_ID | revoke MCP_ID\n"
 	"  mcp extend MCP_ID (--expires-at TIME | --expires-in SECONDS | --never)\n"
@@ -198,6 +199,8 @@ static void print_record(const cJSON *o)
 		print_words(cJSON_GetObjectItemCaseSensitive(conf, "tags"));
 		printf("\n%-13s %s\n", "api key auth",
 			cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(conf, "require_api_token_auth")) ? "required" : "no");
+		if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(conf, "tool_mode")))
+			printf("%-13s %s\n", "tool mode", str_of(conf, "tool_mode"));
 	}
 	if (accs) {
 		fputs("accounts      ", stdout);
@@ -443,6 +446,7 @@ static int expiry(struct cli *c, const char *at, const char *in_s, int never)
 static int mcp_create(struct cli *c)
 {
 	const char *account = first_arg(c), *name = NULL, *methods = NULL, *tags = NULL, *at = NULL, *in_s = NULL;
+	const char *mode = NULL;
 	int req = 0, rc;
 	cJSON *conf;
 
@@ -450,15 +454,17 @@ static int mcp_create(struct cli *c)
 		if (!strcmp(c->argv[c->i], "--require-api-token-auth"))
 			req = 1;
 		else if (!opt(c, "--name", &name) && !opt(c, "--methods", &methods) && !opt(c, "--tags", &tags) &&
-			 !opt(c, "--expires-at", &at) && !opt(c, "--expires-in", &in_s))
+			 !opt(c, "--tool-mode", &mode) && !opt(c, "--expires-at", &at) && !opt(c, "--expires-in", &in_s))
 			return CLI_USAGE;
 	}
 	if (!account)
 		return CLI_USAGE;
 	c->in = cJSON_CreateObject();
 	conf = cJSON_CreateObject();
+	/* the value is checked where the API checks it (mcp_servers.c) */
 	if (!c->in || json_add(c->in, "config", conf) || (name && json_add(c->in, "name", cJSON_CreateString(name))) ||
-	    add_filter(conf, methods, tags) || json_add(conf, "require_api_token_auth", cJSON_CreateBool(req)))
+	    add_filter(conf, methods, tags) || json_add(conf, "require_api_token_auth", cJSON_CreateBool(req)) ||
+	    (mode && json_add(conf, "tool_mode", cJSON_CreateString(mode))))
 		return CLI_OOM;
 	if ((rc = expiry(c, at, in_s, 0)))
 		return rc;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../common/catalog.h"
+#include "../common/search.h"
 #include "../common/config.h"
 #include "../common/log.h"
 #include "pool.h"
@@ -55,7 +56,7 @@ static long now_ms(void)
 }
 
 static pid_t spawn(int listen_fd, const struct config *cfg, const struct catalog *cat,
-	const sigset_t *orig)
+	const struct search_index *ix, const sigset_t *orig)
 {
 	pid_t pid = fork();
 
@@ -69,7 +70,7 @@ static pid_t spawn(int listen_fd, const struct config *cfg, const struct catalog
 	if (getppid() == 1)
 		_exit(0);
 	/* exit(), not _exit(): lets LeakSanitizer check each worker at the end */
-	exit(serve_worker(listen_fd, cfg, cat));
+	exit(serve_worker(listen_fd, cfg, cat, ix));
 }
 
 /* The log as cfg says: the same call at start and on every reload, so a
@@ -85,6 +86,7 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 	struct config *cfg, struct catalog *cat)
 {
 	struct slot slots[POOL_MAX];
+	struct search_index *ix;
 	struct sigaction sa;
 	sigset_t block, orig;
 	int gen = 0, i, alive;
@@ -110,6 +112,14 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &orig);
 	open_log(cfg);
+	/* The discovery index, built here once per catalogue: the workers
+	 * share its pages (they only read it) instead of each building its
+	 * own at start. */
+	ix = search_build_catalog(cat);
+	if (!ix) {
+		log_err("pool: out of memory building the search index");
+		return 1;
+	}
 	log_info("pool: %d workers, %zu tools", nworkers, cat->ntools);
 
 	while (!got_term) {
@@ -138,16 +148,23 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 		if (got_hup) {
 			struct config ncfg;
 			struct catalog ncat;
+			struct search_index *nix = NULL;
 			char err[512];
 			got_hup = 0;
 			if (load(&ncfg, &ncat, err, sizeof(err)) < 0) {
 				log_err("pool: reload refused, keeping current workers: %s", err);
+			} else if (!(nix = search_build_catalog(&ncat))) {
+				log_err("pool: reload refused, keeping current workers: out of memory building the search index");
+				catalog_free(&ncat);
+				config_free(&ncfg);
 			} else {
 				/* Roll: the new generation starts now; the old one drains. */
+				search_free(ix);
 				catalog_free(cat);
 				config_free(cfg);
 				*cfg = ncfg;
 				*cat = ncat;
+				ix = nix;
 				open_log(cfg); /* the new generation inherits it */
 				gen++;
 				for (i = 0; i < POOL_MAX; i++)
@@ -165,7 +182,7 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 			for (i = 0; i < POOL_MAX && alive < nworkers; i++) {
 				if (slots[i].pid)
 					continue;
-				pid = spawn(listen_fd, cfg, cat, &orig);
+				pid = spawn(listen_fd, cfg, cat, ix, &orig);
 				if (pid < 0) {
 					log_err("pool: fork failed: %s", strerror(errno));
 					backoff_until = now_ms() + 200;
@@ -224,5 +241,6 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 		}
 	}
 	log_info("pool: stopped");
+	search_free(ix);
 	return 0;
 }

@@ -301,7 +301,8 @@ static void write_response(FCGX_Request *rq, const struct http_response *resp)
 	}
 }
 
-int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *cat)
+int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *cat,
+	const struct search_index *ix)
 {
 	struct sigaction sa;
 	FCGX_Request rq;
@@ -343,6 +344,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	memset(&env, 0, sizeof(env));
 	env.cfg = cfg;
 	env.cat = cat;
+	env.search = ix;
 	env.lookup = env_lookup;
 	env.store_ud = &ss;
 	admin_store_redis(&adm, st);

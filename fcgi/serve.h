@@ -11,6 +11,10 @@
 
 /* Run until SIGTERM. Returns the process exit status. The catalog is
  * shared (read-only) with the master through fork. */
-int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *cat);
+struct search_index;
+/* ix: the discovery index over cat, built by the master (pool.c) and only
+ * read here. */
+int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *cat,
+	const struct search_index *ix);
 
 #endif

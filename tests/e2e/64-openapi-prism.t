@@ -160,6 +160,11 @@ function argsFor(tool) {
       if (m) env2[m[1]] = m[2];
     }
     const token = stackSh('stack_mint_token', env2).trim();
+    // tool_mode tools: auto (the default) serves a scope this size in
+    // discovery mode (README "Discovery mode: tool_mode"); this test calls
+    // every tool by its own name.
+    execFileSync('redis-cli', ['-s', env2.REDIS_SOCK, 'HSET',
+      `cfmcp:mcp:${require('crypto').createHash('sha256').update(token).digest('hex')}`, 'tool_mode', 'tools']);
     const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
     const { StreamableHTTPClientTransport } = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
     const connect = async () => {

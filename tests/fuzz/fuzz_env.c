@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../../common/crypto.h"
+#include "../../common/search.h"
 #include "../../common/xalloc.h"
 #include "fuzz_env.h"
 
@@ -41,6 +42,10 @@ static enum store_rc lookup(void *ud, const char *hash, const char *bearer_hash,
 	case '2': out->require_api_auth = 1; break;
 	default: break;
 	}
+	/* the third digit picks the tool mode: d-f discovery (the three tools
+	 * of discovery.c over the same scopes), else auto */
+	if (hash[2] >= 'd' && hash[2] <= 'f')
+		snprintf(out->tool_mode, sizeof(out->tool_mode), "discovery");
 	if (bearer_hash) {
 		out->key.present = 1;
 		snprintf(out->key.id, sizeof(out->key.id), "ak_0123456789abcdef");
@@ -99,6 +104,9 @@ struct mcp_env *fuzz_env(void)
 		abort();
 	env.cfg = &cfg;
 	env.cat = &cat;
+	env.search = search_build_catalog(&cat);
+	if (!env.search)
+		abort();
 	env.lookup = lookup;
 	env.upstream = upstream;
 	env.now = now;
