@@ -308,7 +308,8 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 	if (env_long("CFMCP_TOOLS_PAGE_SIZE", 100, 1, 10000, &v, err, errsz))
 		return -1;
 	cfg->tools_page_size = (size_t)v;
-	if (env_long("CFMCP_CACHE_ENTRIES", 1024, 0, 1000000L, &cfg->cache_entries, err, errsz))
+	/* the scope cache is off by default: a known race (README "Scope cache") */
+	if (env_long("CFMCP_CACHE_ENTRIES", 0, 0, 1000000L, &cfg->cache_entries, err, errsz))
 		return -1;
 	if (env_long("CFMCP_LIST_TTL_MS", 60000, 0, 86400000L, &cfg->list_ttl_ms, err, errsz))
 		return -1;
