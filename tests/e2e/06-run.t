@@ -117,6 +117,32 @@ async function answers(url) { // tools/list at an MCP URL: the tool count, or an
         'the "Management API" line, run as printed, lists the integrated account (HTTPS, API key)', { status: r.status, stdout: mask(r.stdout).slice(0, 300), stderr: r.stderr.slice(0, 300) });
     }
 
+    // The admin page: its address answers with the page and its CSP, and the
+    // sign-in line, run as printed, gives the API key the page asks for
+    // (bug_run_admin_page_key_line: the printed sed lost its \\1 to echo).
+    const page = (/^Admin page: (\S+)$/m.exec(out) || [])[1];
+    t.ok(page === `http://127.0.0.1:${port}/admin/`, 'it prints the admin page address on the port asked for', page);
+    if (page) {
+      const r = await fetch(page, { signal: AbortSignal.timeout(20000) }).catch((e) => ({ status: e.message, headers: new Map() }));
+      const csp = r.headers.get('content-security-policy') || '';
+      t.ok(r.status === 200 && /default-src 'self'/.test(csp), 'the admin page answers 200 with its Content-Security-Policy', { status: r.status, csp });
+    }
+    const keyLine = (/sign in with the API key this prints: (.*)$/m.exec(out) || [])[1];
+    t.ok(keyLine, 'bug_run_admin_page_key_line: it prints a command that shows the API key to sign in with', mask(out));
+    {
+      const r = keyLine ? sh(keyLine, env, S) : { status: -1, stdout: '' };
+      const key = r.stdout.trim();
+      let listed = null;
+      if (key) {
+        const a = await fetch(`http://127.0.0.1:${port}/integrated-account`, { headers: { Authorization: `Bearer ${key}` },
+          signal: AbortSignal.timeout(20000) }).catch(() => null);
+        listed = a && a.status === 200 ? await a.json().catch(() => null) : null;
+      }
+      t.ok(r.status === 0 && key.length >= 20 && listed && Array.isArray(listed.items),
+        'bug_run_admin_page_key_line: run as printed, it gives a key the management API (what the page signs in with) accepts',
+        { status: r.status, key_length: key.length });
+    }
+
     // Logs and stop.
     const logs = (/^Logs: (\S+)/m.exec(out) || [])[1];
     t.ok(logs && fs.existsSync(logs) && fs.statSync(logs).size > 0, 'the printed log file exists and has lines', logs);

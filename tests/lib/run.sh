@@ -140,5 +140,5 @@ echo "Management API: (. $(q "$D/env") && curl -s --cacert \"\$CFMCP_CA\" -H \"A
 echo "           (the API key and the self-signed certificate of $CFMCP_TLS_BASE are in $D)"
 echo
 echo "Admin page: $CFMCP_BASE/admin/"
-echo "           sign in with the API key ADMIN_KEY from $D/env:  sed -n \"s/^ADMIN_KEY='\\(.*\\)'/\\1/p\" $(q "$D/env")"
+echo "           sign in with the API key this prints: (. $(q "$D/env") && echo \"\$ADMIN_KEY\")"
 echo "Logs: $D/worker.log  Stop: make -C $(q "$ROOT") stop"
