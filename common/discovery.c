@@ -249,8 +249,9 @@ static enum mcp_err do_search(struct call *c, const cJSON *args, struct buf *res
 					"methods must be an array of GET, POST, PUT, PATCH, DELETE");
 	}
 	if (lim) {
-		if (!cJSON_IsNumber(lim) || lim->valuedouble != (double)(int)lim->valuedouble ||
-		    lim->valuedouble < 1 || lim->valuedouble > SEARCH_MAX_RESULTS)
+		/* range first: casting an out-of-range double to int is undefined */
+		if (!cJSON_IsNumber(lim) || !(lim->valuedouble >= 1 && lim->valuedouble <= SEARCH_MAX_RESULTS) ||
+		    lim->valuedouble != (double)(int)lim->valuedouble)
 			return bad_args(c, res, SEARCH_NAME, "limit must be an integer from 1 to 50");
 		limit = (size_t)lim->valuedouble;
 	}

@@ -48,10 +48,11 @@ static cJSON *op_pagination(struct conv *c, const struct op *op)
 	mn = cJSON_GetObjectItemCaseSensitive(sch, "minimum");
 	if (cJSON_IsNumber(mx) && mx->valuedouble >= 1)
 		mv = mx->valuedouble > 1000 ? 1000 : (long)mx->valuedouble;
+	/* clamped before the cast: a double out of long's range is undefined */
 	if (cJSON_IsNumber(d) && d->valuedouble >= 1)
-		dv = (long)d->valuedouble;
+		dv = d->valuedouble > 1000 ? 1000 : (long)d->valuedouble;
 	if (cJSON_IsNumber(mn) && mn->valuedouble >= 1)
-		nv = (long)mn->valuedouble;
+		nv = mn->valuedouble > 1000 ? 1000 : (long)mn->valuedouble;
 	if (dv > mv)
 		dv = mv;
 	if (nv > dv)

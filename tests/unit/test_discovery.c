@@ -283,6 +283,18 @@ int main(void)
 	}
 	cJSON_Delete(res);
 
+	/* bug_search_limit_cast: a huge limit was cast to int before its range
+	 * was checked (undefined behaviour; UBSan: make asan-unit, found by
+	 * fuzz_core) */
+	res = call("search_cloudflare_operations", "{\"query\":\"list zones\",\"limit\":1e38}", &e);
+	ok(res && is_error(res) && strstr(text_of(res), "limit must be an integer"),
+		"bug_search_limit_cast: limit 1e38 is refused as out of range");
+	cJSON_Delete(res);
+	res = call("search_cloudflare_operations", "{\"query\":\"list zones\",\"limit\":-1e38}", &e);
+	ok(res && is_error(res) && strstr(text_of(res), "limit must be an integer"),
+		"bug_search_limit_cast: limit -1e38 is refused as out of range");
+	cJSON_Delete(res);
+
 	/* ---- argument checks ---- */
 	{
 		static const char *const bad[][2] = {
