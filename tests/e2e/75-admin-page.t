@@ -243,6 +243,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
   });
   await page.fill('input[type=datetime-local]', at);
+  await page.getByLabel('Tool mode', { exact: true }).selectOption('tools');
   await checkView('create');
   const before = Math.floor(Date.now() / 1000);
   await page.click('form.scope-form button[type=submit]');
@@ -268,6 +269,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const expAt = made && Date.parse(made.expires_at) / 1000;
   ok(made && made.config.methods.join() === 'read' && made.config.tags.length === 0 && expAt >= before + 110 && expAt <= before + 130,
     `${server}: the server was made read-only, expiring in 2 minutes`, made);
+  ok(made && made.config.tool_mode === 'tools', `${server}: the tool mode chosen in the form was saved`, made && made.config);
   await checkView('created');
 
   // ---- an MCP client uses the URL ------------------------------------------------------------

@@ -62,13 +62,14 @@ export async function serversView(main, accountId) {
     fill(body,
       h('div', { class: 'table-wrap' }, h('table', null,
         h('caption', { class: 'sr-only' }, `MCP servers of ${account.name}, page ${page + 1}`),
-        h('thead', null, h('tr', null, ['Name', 'Methods', 'Tags', 'Needs API key', 'Expires', 'Created']
+        h('thead', null, h('tr', null, ['Name', 'Methods', 'Tags', 'Needs API key', 'Tool mode', 'Expires', 'Created']
           .map((c) => h('th', { scope: 'col' }, c)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
         h('tbody', null, items.map((s) => h('tr', null,
           h('td', { 'data-label': 'Name' }, h('a', { href: `#/accounts/${accountId}/servers/${s.id}` }, s.name)),
           h('td', { 'data-label': 'Methods' }, words(s.config.methods)),
           h('td', { 'data-label': 'Tags' }, words(s.config.tags)),
           h('td', { 'data-label': 'Needs API key' }, s.config.require_api_token_auth ? 'yes' : 'no'),
+          h('td', { 'data-label': 'Tool mode' }, s.config.tool_mode || 'auto'),
           h('td', { 'data-label': 'Expires', class: 'nowrap', title: s.expires_at ? when(s.expires_at) : null }, expiresIn(s.expires_at)),
           h('td', { 'data-label': 'Created', title: when(s.created_at) },
             h('span', { class: 'nowrap' }, whenShort(s.created_at)), h('span', { class: 'by' }, 'by ', by(s.created_by))),
@@ -188,6 +189,16 @@ function scopeForm({ accountId, catalogue, initial, submitLabel, onSubmit }) {
     h('label', { for: reqId }, 'Require an API key too')),
   h('p', { class: 'hint', id: `${reqId}-hint` }, 'Clients must also send Authorization: Bearer <API key>. ChatGPT and Claude’s custom connectors cannot send it: leave this off for them.'));
 
+  // tool mode (README "tool_mode"): how tools/list presents the scope
+  const modeId = uid('mode');
+  const modeNow = initial ? (initial.config.tool_mode || 'auto') : 'auto';
+  const mode = h('div', { class: 'field' },
+    h('label', { for: modeId }, 'Tool mode'),
+    h('select', { id: modeId, 'aria-describedby': `${modeId}-hint` },
+      [['auto', 'Auto'], ['tools', 'Tools'], ['discovery', 'Discovery']]
+        .map(([v, l]) => h('option', { value: v, selected: v === modeNow }, l))),
+    h('p', { class: 'hint', id: `${modeId}-hint` }, 'Tools: one tool per operation. Discovery: three tools (search, describe, call), for clients that cap the number of tools. Auto: tools up to 100 operations, else discovery. The scope holds either way.'));
+
   // expiry
   const presets = initial
     ? [['keep', initial.expires_at ? `Keep (${expiresIn(initial.expires_at)})` : 'Keep (never expires)', undefined],
@@ -261,7 +272,7 @@ function scopeForm({ accountId, catalogue, initial, submitLabel, onSubmit }) {
   const form = h('form', { method: 'post', action: '#', novalidate: true, class: 'card scope-form' },
     general, name.wrap, access.wrap, tags.wrap,
     h('section', { class: 'preview-box', 'aria-label': 'Preview' }, h('h2', null, 'Preview'), preview),
-    req, expiry.wrap, h('div', { class: 'actions' }, btn,
+    req, mode, expiry.wrap, h('div', { class: 'actions' }, btn,
       h('a', { class: 'button', href: `#/accounts/${accountId}` }, 'Cancel')));
 
   form.addEventListener('submit', async (e) => {
@@ -269,7 +280,8 @@ function scopeForm({ accountId, catalogue, initial, submitLabel, onSubmit }) {
     for (const f of [name, access, tags, expiry]) f.error(null);
     fill(general);
     const body = { name: name.input.value.trim(), config: { methods: methodWords(), tags: tagWords(),
-      require_api_token_auth: form.querySelector(`#${reqId}`).checked } };
+      require_api_token_auth: form.querySelector(`#${reqId}`).checked,
+      tool_mode: form.querySelector(`#${modeId}`).value } };
     let bad = false;
     if (!body.name) { name.error('Give it a name.'); bad = true; }
     if (refused) { access.error(refused); bad = true; }
