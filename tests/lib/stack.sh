@@ -166,9 +166,12 @@ stack_start() {
 	fi
 	stack_start_worker "$D" || return 1
 	stack_start_streams "$D" || return 1
+	# The admin page from a copy in the stack's directory: Apache's children
+	# run as nobody and cannot read a checkout under a private home (/root).
+	rm -rf "$D/www" && cp -R "$ROOT/deploy/www" "$D/www" && chmod -R a+rX "$D/www" || return 1
 	# The shipped web server configs, templated only for paths and ports.
 	_render() { # TEMPLATE: fill in this stack's paths and ports (no exports leak to the tests)
-		CFMCP_SOCKET="$D/worker.sock" CFMCP_LOGMASK="$BUILD/cfmcp-logmask" LOGDIR="$D" WWWDIR="$ROOT/deploy/www" \
+		CFMCP_SOCKET="$D/worker.sock" CFMCP_LOGMASK="$BUILD/cfmcp-logmask" LOGDIR="$D" WWWDIR="$D/www" \
 		TLS_LISTEN="127.0.0.1:$tls_port" TLS_CERT="$D/tls.crt" TLS_KEY="$D/tls.key" \
 		SYSCONFDIR="$D" DIR="$D" PORT="$port" TLS_PORT="$tls_port" APACHE_USER=nobody APACHE_GROUP=nogroup \
 		sh "$ROOT/deploy/render.sh" "$1"
