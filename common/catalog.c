@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "caps.h"
 #include "catalog.h"
+#include "file.h"
 #include "json.h"
 #include "schema.h"
 #include "xalloc.h"
@@ -434,36 +435,6 @@ static int cmp_tool(const void *a, const void *b)
 	return strcmp(((const struct tool *)a)->name, ((const struct tool *)b)->name);
 }
 
-static char *read_file(const char *path, size_t max, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	char *p = NULL;
-	size_t got = 0;
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max)
-		goto out;
-	p = xmalloc((size_t)sb.st_size + 1);
-	if (!p)
-		goto out;
-	while (got < (size_t)sb.st_size) {
-		ssize_t r = read(fd, p + got, (size_t)sb.st_size - got);
-		if (r <= 0) {
-			xfree(p);
-			p = NULL;
-			goto out;
-		}
-		got += (size_t)r;
-	}
-	p[got] = '\0';
-	*len = got;
-out:
-	close(fd);
-	return p;
-}
-
 int catalog_load(struct catalog *cat, const char *dir, char *err, size_t errsz)
 {
 	DIR *d;
@@ -515,10 +486,10 @@ int catalog_load(struct catalog *cat, const char *dir, char *err, size_t errsz)
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		c.file = path;
 		c.ptr[0] = '\0';
-		/* an allocation failing in read_file or inside cJSON is out of
+		/* an allocation failing in file_read or inside cJSON is out of
 		 * memory, not a missing file or a syntax error to look for */
 		oom0 = xalloc_oom_events();
-		text = read_file(path, CAP_SCHEMA_FILE_BYTES, &len);
+		text = file_read(path, CAP_SCHEMA_FILE_BYTES, &len, NULL);
 		if (!text && xalloc_oom_events() != oom0)
 			goto oom;
 		if (!text) {

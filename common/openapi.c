@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "file.h"
 #include "openapi.h"
 #include "openapi_private.h"
 #include "tool.h"
@@ -165,41 +166,6 @@ int openapi_ptr_at(const char *text, size_t n, size_t off, char *ptr, size_t ptr
 
 /* ---- the load ---- */
 
-static char *read_spec(const char *path, size_t *len, int *too_big)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	char *p = NULL;
-	size_t got = 0;
-
-	*too_big = 0;
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
-		goto out;
-	if ((size_t)sb.st_size > OPENAPI_MAX_BYTES) {
-		*too_big = 1;
-		goto out;
-	}
-	p = xmalloc((size_t)sb.st_size + 1);
-	if (!p)
-		goto out;
-	while (got < (size_t)sb.st_size) {
-		ssize_t r = read(fd, p + got, (size_t)sb.st_size - got);
-		if (r <= 0) {
-			xfree(p);
-			p = NULL;
-			goto out;
-		}
-		got += (size_t)r;
-	}
-	p[got] = '\0';
-	*len = got;
-out:
-	close(fd);
-	return p;
-}
-
 static int cmp_op_name(const void *a, const void *b)
 {
 	const struct op *x = *(struct op *const *)a, *y = *(struct op *const *)b;
@@ -329,7 +295,7 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 
 	if (rep)
 		memset(rep, 0, sizeof(*rep));
-	text = read_spec(path, &len, &too_big);
+	text = file_read(path, OPENAPI_MAX_BYTES, &len, &too_big);
 	if (!text) {
 		if (xalloc_oom_events() != oom0)
 			return load_fail(err, errsz, "out of memory loading %s", path);
