@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "http.h"
+#include "record.h"
 #include "scope.h"
 #include "search.h"
 #include "store.h"
@@ -52,6 +53,11 @@ struct mcp_env {
 	enum store_rc (*session_get)(void *ud, const char *sid, char *hash, size_t hashsz);
 	long (*publish)(void *ud, const char *sid, const char *msg, size_t n);
 	void *session_ud;
+	/* What the request did (record.h): called once per JSON-RPC message,
+	 * tool call and management action, before the answer is written; the
+	 * callee copies r. NULL: nobody listens. */
+	void (*record)(void *ud, const struct record *r);
+	void *record_ud;
 };
 
 #define MCP_VERSION_MODERN "2026-07-28"

@@ -104,6 +104,40 @@ static long env_publish(void *ud, const char *sid, const char *msg, size_t n)
 	return got;
 }
 
+/*
+ * The records the core reported for the request being served (record.h),
+ * kept until its answer is written: the audit trail and the counters are
+ * fed after FCGX_Finish_r, so neither adds to the answer's latency. A
+ * batch reports at most 2 * CAP_BATCH (a message and a tool call each)
+ * plus one; more are counted, not kept.
+ */
+#define SERVE_RECORDS (2 * CAP_BATCH + 2)
+struct serve_records {
+	struct record r[SERVE_RECORDS];
+	size_t n;
+	size_t dropped;
+};
+
+static void env_record(void *ud, const struct record *r)
+{
+	struct serve_records *sr = ud;
+
+	if (sr->n < SERVE_RECORDS)
+		sr->r[sr->n++] = *r;
+	else
+		sr->dropped++;
+}
+
+/* After the answer is out: hand the request's records on. */
+static void serve_after(struct serve_records *sr, const struct http_response *resp)
+{
+	(void)resp;
+	/* audit trail (audit.h): append sr->r[i] of kind TOOL_CALL / ADMIN */
+	/* metrics (metrics.h): count every record and resp->status */
+	sr->n = 0;
+	sr->dropped = 0;
+}
+
 static long env_now(void)
 {
 	return (long)time(NULL);
@@ -312,6 +346,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	struct cache *cache = NULL;
 	struct serve_store ss;
 	struct upstream *up = NULL;
+	static struct serve_records recs; /* ~100 KB: not on the stack */
 	int rc = 1;
 
 	memset(&sa, 0, sizeof(sa));
@@ -357,6 +392,8 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	env.session_get = env_session_get;
 	env.publish = env_publish;
 	env.session_ud = st;
+	env.record = env_record;
+	env.record_ud = &recs;
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("worker: FCGX_Init failed");
@@ -379,6 +416,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 		store_request_end(st);
 		write_response(&rq, &resp);
 		FCGX_Finish_r(&rq);
+		serve_after(&recs, &resp);
 		http_response_free(&resp);
 	}
 	FCGX_Free(&rq, 0);
