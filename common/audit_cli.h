@@ -1,0 +1,85 @@
+/*
+ * audit_cli.h - the audit trail (issue 16) as cfmcp-admin writes and reads
+ * it: admin entries for the CLI's own management actions, and entries of
+ * any kind read back for `cfmcp-admin audit`. The stream format is fixed
+ * (README "Audit trail"):
+ *   cfmcp:audit:<account id>  one Redis Stream per integrated account
+ *   cfmcp:audit:apikeys       the global one: API key actions
+ * written with XADD <key> MAXLEN ~ <CFMCP_AUDIT_MAXLEN> * field value ...,
+ * every value a string, a field with an empty value left out.
+ *
+ * The worker's writer is common/audit.c (another change of issue 16);
+ * until the two meet this file writes what the CLI does, through the same
+ * admin_store hook as the management operations, so a test can fake it.
+ */
+#ifndef CFMCP_AUDIT_CLI_H
+#define CFMCP_AUDIT_CLI_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "admin.h"
+
+#define AUDIT_CLI_GLOBAL "apikeys"        /* the global stream's name after cfmcp:audit: */
+#define AUDIT_CLI_ACTOR "cli:user"        /* actor of every entry cfmcp-admin writes */
+#define AUDIT_CLI_MAXLEN_DEFAULT 100000L
+#define AUDIT_CLI_MAXLEN_MAX 100000000L   /* a bigger cap is a typo, refused */
+#define AUDIT_CLI_KEYSZ 64                /* "cfmcp:audit:" + an id, with room */
+
+/* CFMCP_AUDIT_MAXLEN (config file, else environment) into *out: 0 when it
+ * is valid (0 turns the trail off), -1 when it is not digits within
+ * 0..AUDIT_CLI_MAXLEN_MAX (the caller says so and stops). */
+int audit_cli_maxlen(long *out) __attribute__((nonnull, warn_unused_result));
+
+/* The stream key of an account id (admin_id_ok) or of AUDIT_CLI_GLOBAL
+ * ("apikeys") into out (AUDIT_CLI_KEYSZ bytes): 0, or -1 for anything else. */
+int audit_cli_key(const char *name, char *out, size_t outsz) __attribute__((nonnull, warn_unused_result));
+
+/* Append one admin entry to stream name (an account id or "apikeys"):
+ * kind=admin t=now_ms action target actor=cli:user http_status, with
+ * MAXLEN ~ maxlen. maxlen 0: nothing is written. 0 written (or off), -1
+ * not (a bad name, Redis down, or refused). Never holds a secret: the
+ * caller passes ids and an action name only. */
+int audit_cli_admin(const struct admin_store *as, const char *name, const char *action, const char *target,
+	int http_status, long long now_ms, long maxlen) __attribute__((nonnull, warn_unused_result));
+
+/* DEL the stream of an account just removed: 0, or -1 (Redis down). */
+int audit_cli_drop(const struct admin_store *as, const char *account) __attribute__((nonnull, warn_unused_result));
+
+/* ---- reading ---------------------------------------------------------------- */
+
+/* What `audit` keeps; NULL / 0: no condition. */
+struct audit_filter {
+	const char *mcp_id;   /* mcp_id, or the target of an admin entry */
+	const char *tool;
+	const char *outcome;
+	long long since_ms;   /* t (or, without t, the id's time) >= since_ms */
+};
+
+/* One entry of an XRANGE/XREVRANGE/XREAD reply ([id, [field, value, ...]])
+ * as the management API shows it: {"id", "time" (RFC 3339 UTC with ms),
+ * then the known fields in the format's order, t, status, latency_ms and
+ * http_status as numbers}. Unknown fields, empty values, repeated fields
+ * (the first wins) and numbers that do not parse are left out. NULL when
+ * the entry is malformed or on no memory; the caller owns the result. */
+struct redisReply;
+cJSON *audit_cli_item(const struct redisReply *entry) __attribute__((warn_unused_result));
+
+/* 1 when item passes f, else 0. */
+int audit_cli_match(const cJSON *item, const struct audit_filter *f) __attribute__((nonnull));
+
+/* One line for a person: "<time> <kind> field=value ...", values with a
+ * space or a quote in double quotes, control bytes (and \ and ") escaped,
+ * so nothing an entry holds can steer the terminal. 0, or -1 on a write
+ * error. */
+int audit_cli_print(FILE *out, const cJSON *item) __attribute__((nonnull));
+
+/* 1 when s is one of the six outcomes (ok, tool_error, ...). */
+int audit_cli_outcome_ok(const char *s) __attribute__((nonnull));
+
+/* Unix ms as RFC 3339 UTC with milliseconds ("2026-05-01T10:00:00.123Z")
+ * into out (>= 25 bytes). */
+void audit_cli_time_format(long long ms, char *out, size_t outsz) __attribute__((nonnull));
+
+#endif
