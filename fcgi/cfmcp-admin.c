@@ -7,6 +7,7 @@
 #include "../common/first.h"
 
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "../common/accounts.h"
 #include "../common/admin.h"
 #include "../common/apikeys.h"
+#include "../common/audit_cli.h"
 #include "../common/catalog.h"
 #include "../common/config.h"
 #include "../common/crypto.h"
@@ -26,6 +28,8 @@
 #include "../common/store.h"
 #include "../common/words.h"
 #include "../common/xalloc.h"
+
+#include <hiredis/hiredis.h>
 
 static const char USAGE[] =
 	"usage: cfmcp-admin [--json] COMMAND ...\n"
@@ -42,7 +46,11 @@ static const char USAGE[] =
 	"  mcp extend MCP_ID (--expires-at TIME | --expires-in SECONDS | --never)\n"
 	"  apikey create NAME [--accounts all|ID,ID...] [--expires-at TIME | --expires-in SECONDS]\n"
 	"  apikey list | revoke ID\n"
-	"LIST is comma-separated; TIME is RFC 3339 (2026-12-31T23:59:59Z) or Unix seconds.\n"
+	"  audit ACCOUNT_ID|apikeys [--mcp ID] [--tool NAME] [--outcome O] [--since TIME]\n"
+	"        [--limit N] [--follow] [--json]   the audit trail, newest first (--follow: as it\n"
+	"                                   happens, oldest first, until Ctrl-C; --limit N: stop after N)\n"
+	"LIST is comma-separated; TIME is RFC 3339 (2026-12-31T23:59:59Z) or Unix seconds\n"
+	"(audit --since also Unix ms). O: ok tool_error refused invalid rate_limited upstream_error.\n"
 	"Configuration: CFMCP_* environment variables or CFMCP_CONFIG_FILE, as for cfmcp-worker.\n"
 	"Exit status: 0 done, 1 refused or failed (message on stderr), 2 usage.\n";
 
@@ -328,6 +336,10 @@ struct cli {
 	char **argv;
 	cJSON *in;
 	struct admin_res r;
+	long timeout_ms;       /* the Redis timeout: audit --follow blocks for half of it */
+	/* the audit entry of a management action (audit_note) */
+	const char *action;
+	char acct[AUDIT_CLI_KEYSZ], target[AUDIT_CLI_KEYSZ];
 };
 
 /* What a command returns besides an exit status (0, 1). */
@@ -339,6 +351,16 @@ static const char NO_TOKEN[] = "cfmcp-admin: no Cloudflare API token given (file
 static const char *first_arg(struct cli *c)
 {
 	return c->i < c->argc ? c->argv[c->i++] : NULL;
+}
+
+/* The audit entry this command writes when it succeeds (audit_note):
+ * action, the stream (an account id, or "apikeys"; NULL: from the answer)
+ * and the target (NULL: the answer's id). */
+static void note(struct cli *c, const char *action, const char *acct, const char *target)
+{
+	c->action = action;
+	snprintf(c->acct, sizeof(c->acct), "%s", acct ? acct : "");
+	snprintf(c->target, sizeof(c->target), "%s", target ? target : "");
 }
 
 /* Whether argv[i] is option o with a value, which goes into *v. */
@@ -380,6 +402,7 @@ static int account_add(struct cli *c)
 		return CLI_OOM;
 	if ((rc = add_cf_token(c, file)))
 		return rc;
+	note(c, "account.created", NULL, NULL);
 	admin_account_create(&c->a, c->in, &c->r);
 	return CLI_REPORT;
 }
@@ -398,6 +421,7 @@ static int account_set_token(struct cli *c)
 		return CLI_OOM;
 	if ((rc = add_cf_token(c, file)))
 		return rc;
+	note(c, "account.token_rotated", id, id);
 	admin_account_update(&c->a, id, c->in, &c->r);
 	return CLI_REPORT;
 }
@@ -416,12 +440,15 @@ static int account_show(struct cli *c)
 
 static int account_remove(struct cli *c)
 {
+	/* its own stream goes with it (audit_note): the entry goes to the global one */
+	note(c, "account.removed", AUDIT_CLI_GLOBAL, c->argv[c->i]);
 	admin_account_delete(&c->a, c->argv[c->i], &c->r);
 	return CLI_REPORT;
 }
 
 static int account_rekey(struct cli *c)
 {
+	note(c, "account.rekeyed", NULL, NULL);
 	admin_account_rekey(&c->a, &c->r);
 	return CLI_REPORT;
 }
@@ -468,6 +495,7 @@ static int mcp_create(struct cli *c)
 		return CLI_OOM;
 	if ((rc = expiry(c, at, in_s, 0)))
 		return rc;
+	note(c, "mcp_server.created", account, NULL);
 	admin_mcp_create(&c->a, account, c->in, &c->r);
 	return CLI_REPORT;
 }
@@ -502,6 +530,15 @@ static int mcp_show(struct cli *c)
 
 static int mcp_revoke(struct cli *c)
 {
+	struct admin_res got;
+	const char *acct;
+
+	/* the server's account names the stream; read before it is gone */
+	memset(&got, 0, sizeof(got));
+	admin_mcp_get(&c->a, NULL, c->argv[c->i], &got);
+	acct = got.status == 200 ? str_of(got.body, "integrated_account_id") : "";
+	note(c, *acct ? "mcp_server.revoked" : NULL, acct, c->argv[c->i]);
+	admin_res_free(&got);
 	admin_mcp_delete(&c->a, NULL, c->argv[c->i], &c->r);
 	return CLI_REPORT;
 }
@@ -526,6 +563,7 @@ static int mcp_extend(struct cli *c)
 		return CLI_OOM;
 	if ((rc = expiry(c, at, in_s, never)))
 		return rc;
+	note(c, "mcp_server.changed", NULL, id);
 	admin_mcp_update(&c->a, NULL, id, c->in, &c->r);
 	return CLI_REPORT;
 }
@@ -547,6 +585,7 @@ static int apikey_create(struct cli *c)
 		return CLI_OOM;
 	if ((rc = expiry(c, at, in_s, 0)))
 		return rc;
+	note(c, "api_key.created", AUDIT_CLI_GLOBAL, NULL);
 	admin_apikey_create(&c->a, c->in, &c->r);
 	return CLI_REPORT;
 }
@@ -559,8 +598,306 @@ static int apikey_list(struct cli *c)
 
 static int apikey_revoke(struct cli *c)
 {
+	note(c, "api_key.revoked", AUDIT_CLI_GLOBAL, c->argv[c->i]);
 	admin_apikey_revoke(&c->a, c->argv[c->i], &c->r);
 	return CLI_REPORT;
+}
+
+/* ---- audit ------------------------------------------------------------- */
+
+/* Set by SIGINT / SIGTERM: --follow ends after the read it is in (at most
+ * half the Redis timeout: AUDIT_BLOCK_MS). */
+static volatile sig_atomic_t audit_stop;
+
+static void audit_on_signal(int sig)
+{
+	(void)sig;
+	audit_stop = 1;
+}
+
+#define AUDIT_LIMIT_DEFAULT 50
+#define AUDIT_LIMIT_MAX 1000  /* --json builds the whole list in memory */
+#define AUDIT_BATCH "200"     /* entries per XRANGE/XREVRANGE/XREAD */
+#define AUDIT_ARG_MAX 128     /* --mcp, --tool: longer is no id or name of ours */
+
+/* One audit command: where it reads, what it keeps, how it shows it. */
+struct audit_run {
+	const struct admin_store *st;
+	char key[AUDIT_CLI_KEYSZ];
+	struct audit_filter f;
+	long limit, shown;     /* limit 0: none (--follow without --limit) */
+	int follow;
+	cJSON *items;          /* --json without --follow: collected, printed at the end */
+	int quiet;             /* read to move ar->last only, nothing shown */
+	char last[48];         /* the last stream id read: where the next read starts */
+};
+
+/* --since: digits are Unix seconds, or ms from 10^11 on (1973 in ms, the
+ * year 5138 in seconds); else RFC 3339, its fraction kept to the ms.
+ * -1 when it is neither. */
+static long long audit_since(const char *s)
+{
+	long long ms = 0;
+	cJSON *j;
+	long t;
+
+	if (*s && strspn(s, "0123456789") == strlen(s)) {
+		if (strlen(s) > 15)
+			return -1;
+		ms = strtoll(s, NULL, 10);
+		return ms >= 100000000000LL ? ms : ms * 1000;
+	}
+	if (strlen(s) > 64 || !(j = cJSON_CreateString(s)))
+		return -1;
+	t = admin_time_parse(j);
+	cJSON_Delete(j);
+	if (t < 0)
+		return -1;
+	if (s[19] == '.') {
+		int i, scale = 100;
+		for (i = 20; i < 23 && s[i] >= '0' && s[i] <= '9'; i++, scale /= 10)
+			ms += (s[i] - '0') * scale;
+	}
+	return (long long)t * 1000 + ms;
+}
+
+/* Show one entry if the filter keeps it: 1 shown, 0 not, -1 out of memory
+ * or output failed. */
+static int audit_show(struct audit_run *ar, const redisReply *e)
+{
+	cJSON *item = audit_cli_item(e);
+	int rc = 0;
+
+	if (!item) {
+		/* malformed (not written by cfmcp) or no memory: the former is
+		 * skipped, the latter shows on the next allocation */
+		return 0;
+	}
+	if (!audit_cli_match(item, &ar->f))
+		goto out;
+	if (ar->items) {
+		if (json_add(ar->items, NULL, item)) {
+			item = NULL;
+			rc = -1;
+			goto out;
+		}
+		item = NULL;
+	} else if (json_out) {
+		char *s = cJSON_PrintUnformatted(item);
+		if (!s || puts(s) < 0)
+			rc = -1;
+		cJSON_free(s);
+	} else if (audit_cli_print(stdout, item) < 0) {
+		rc = -1;
+	}
+	if (!rc && fflush(stdout))
+		rc = -1;
+	if (!rc) {
+		ar->shown++;
+		rc = 1;
+	}
+out:
+	cJSON_Delete(item);
+	return rc;
+}
+
+/* One read (argv) whose reply is a list of entries, or, for XREAD, nil
+ * (nothing came) or [[key, entries]]. Each entry is shown (audit_show)
+ * until the limit; ar->last follows the entries read. The number of
+ * entries in the reply, or -1 (Redis down or refused, said on stderr). */
+static int audit_read(struct audit_run *ar, const char *const *argv)
+{
+	const char *const *cmds[] = { argv };
+	const redisReply *list;
+	redisReply *r = NULL;
+	int rc = -1;
+	size_t i;
+
+	if (ar->st->pipeline(ar->st->ud, 1, cmds, &r) < 0 || !r) {
+		fputs("cfmcp-admin: the audit trail (Redis) cannot be read; retry shortly\n", stderr);
+		goto out;
+	}
+	list = r;
+	if (r->type == REDIS_REPLY_NIL) {
+		rc = 0;
+		goto out;
+	}
+	if (!strcmp(argv[0], "XREAD") && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+	    r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2)
+		list = r->element[0]->element[1];
+	if (list->type != REDIS_REPLY_ARRAY) {
+		/* WRONGTYPE (the key is no stream), or an error */
+		fprintf(stderr, "cfmcp-admin: %s is not an audit stream\n", ar->key);
+		goto out;
+	}
+	for (i = 0; i < list->elements; i++) {
+		const redisReply *e = list->element[i];
+		if (ar->limit && ar->shown >= ar->limit)
+			break;
+		if (e->type == REDIS_REPLY_ARRAY && e->elements == 2 && e->element[0]->type == REDIS_REPLY_STRING &&
+		    e->element[0]->len < sizeof(ar->last))
+			snprintf(ar->last, sizeof(ar->last), "%s", e->element[0]->str);
+		if (!ar->quiet && audit_show(ar, e) < 0) {
+			fputs("cfmcp-admin: out of memory, or stdout failed\n", stderr);
+			goto out;
+		}
+	}
+	rc = (int)list->elements;
+out:
+	if (r)
+		freeReplyObject(r);
+	return rc;
+}
+
+/* The newest entries first: XREVRANGE pages from the end back to --since
+ * (or the start), "(" + the last id read excluding what was seen. */
+static int audit_list(struct audit_run *ar)
+{
+	char end[sizeof(ar->last) + 1] = "+", start[24] = "-";
+	int n;
+
+	if (ar->f.since_ms > 0)
+		snprintf(start, sizeof(start), "%lld", ar->f.since_ms);
+	for (;;) {
+		const char *argv[] = { "XREVRANGE", ar->key, end, start, "COUNT", AUDIT_BATCH, NULL };
+		ar->last[0] = '\0';
+		if ((n = audit_read(ar, argv)) < 0)
+			return 1;
+		if (n < atoi(AUDIT_BATCH) || (ar->limit && ar->shown >= ar->limit) || !ar->last[0])
+			return 0;
+		snprintf(end, sizeof(end), "(%s", ar->last);
+	}
+}
+
+/* --follow: the entries since --since (oldest first), then each as it is
+ * appended: XREAD BLOCK from the last id read, so nothing appended
+ * between two reads is missed. Ends on SIGINT/SIGTERM (0) or after
+ * --limit entries. */
+static int audit_follow(struct audit_run *ar, long timeout_ms)
+{
+	char block[24], from[sizeof(ar->last) + 1];
+	struct sigaction sa;
+	int n;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = audit_on_signal; /* no SA_RESTART: a signal cuts the read short */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* the block stays inside the Redis timeout, which would end the read */
+	snprintf(block, sizeof(block), "%ld", timeout_ms / 2 > 0 ? timeout_ms / 2 : 1);
+	if (ar->f.since_ms > 0) {
+		snprintf(from, sizeof(from), "%lld", ar->f.since_ms);
+		for (;;) {
+			const char *argv[] = { "XRANGE", ar->key, from, "+", "COUNT", AUDIT_BATCH, NULL };
+			if ((n = audit_read(ar, argv)) < 0)
+				return 1;
+			if (n < atoi(AUDIT_BATCH) || (ar->limit && ar->shown >= ar->limit) || audit_stop)
+				break;
+			snprintf(from, sizeof(from), "(%s", ar->last);
+		}
+	} else {
+		/* where the stream ends now: the newest id, not shown */
+		const char *argv[] = { "XREVRANGE", ar->key, "+", "-", "COUNT", "1", NULL };
+		ar->quiet = 1;
+		n = audit_read(ar, argv);
+		ar->quiet = 0;
+		if (n < 0)
+			return 1;
+	}
+	if (!ar->last[0])
+		snprintf(ar->last, sizeof(ar->last), "0-0");
+	fprintf(stderr, "cfmcp-admin: following %s (Ctrl-C ends)\n", ar->key);
+	fflush(stderr);
+	while (!audit_stop && !(ar->limit && ar->shown >= ar->limit)) {
+		const char *argv[] = { "XREAD", "COUNT", AUDIT_BATCH, "BLOCK", block, "STREAMS", ar->key, from, NULL };
+		snprintf(from, sizeof(from), "%s", ar->last);
+		if (audit_read(ar, argv) < 0)
+			return audit_stop ? 0 : 1;
+	}
+	return 0;
+}
+
+/* audit ACCOUNT_ID|apikeys [--mcp ID] [--tool NAME] [--outcome O]
+ *       [--since TIME] [--limit N] [--follow] [--json] */
+static int audit_cmd(struct cli *c)
+{
+	const char *name = first_arg(c), *mcp = NULL, *tool = NULL, *outcome = NULL, *since = NULL, *limit = NULL;
+	struct audit_run ar;
+	int rc;
+
+	memset(&ar, 0, sizeof(ar));
+	ar.st = c->a.st;
+	for (; name && c->i < c->argc; c->i++) {
+		if (!strcmp(c->argv[c->i], "--follow"))
+			ar.follow = 1;
+		else if (!strcmp(c->argv[c->i], "--json"))
+			json_out = 1;
+		else if (!opt(c, "--mcp", &mcp) && !opt(c, "--tool", &tool) && !opt(c, "--outcome", &outcome) &&
+			 !opt(c, "--since", &since) && !opt(c, "--limit", &limit))
+			return CLI_USAGE;
+	}
+	if (!name)
+		return CLI_USAGE;
+	if (audit_cli_key(name, ar.key, sizeof(ar.key)) < 0) {
+		fputs("cfmcp-admin: audit takes an integrated account id (ia_...) or \"apikeys\"\n", stderr);
+		return 1;
+	}
+	if ((mcp && (!*mcp || strlen(mcp) > AUDIT_ARG_MAX)) || (tool && (!*tool || strlen(tool) > AUDIT_ARG_MAX))) {
+		fputs("cfmcp-admin: --mcp and --tool take 1 to 128 characters\n", stderr);
+		return 1;
+	}
+	if (outcome && !audit_cli_outcome_ok(outcome)) {
+		fputs("cfmcp-admin: --outcome is one of ok, tool_error, refused, invalid, rate_limited, upstream_error\n", stderr);
+		return 1;
+	}
+	if (since && (ar.f.since_ms = audit_since(since)) < 0) {
+		fputs("cfmcp-admin: --since takes RFC 3339 (2026-12-31T23:59:59Z), Unix seconds or Unix ms\n", stderr);
+		return 1;
+	}
+	ar.limit = ar.follow ? 0 : AUDIT_LIMIT_DEFAULT;
+	if (limit) {
+		char *end;
+		ar.limit = strtol(limit, &end, 10);
+		if (*end || !*limit || ar.limit < 1 || ar.limit > AUDIT_LIMIT_MAX) {
+			fputs("cfmcp-admin: --limit takes 1 to 1000\n", stderr);
+			return 1;
+		}
+	}
+	ar.f.mcp_id = mcp;
+	ar.f.tool = tool;
+	ar.f.outcome = outcome;
+	if (strcmp(name, AUDIT_CLI_GLOBAL)) {
+		/* an unknown account is said as the API says it (404) */
+		if (admin_account_get(&c->a, name, &c->r) >= 400)
+			return CLI_REPORT;
+		admin_res_free(&c->r);
+		memset(&c->r, 0, sizeof(c->r));
+	}
+	if (ar.follow)
+		return audit_follow(&ar, c->timeout_ms);
+	if (json_out && !(ar.items = cJSON_CreateArray()))
+		return CLI_OOM;
+	rc = audit_list(&ar);
+	if (!rc && ar.items) {
+		cJSON *o = cJSON_CreateObject();
+		char *s;
+		if (json_add(o, "items", ar.items)) {
+			cJSON_Delete(o);
+			return CLI_OOM;
+		}
+		s = cJSON_Print(o);
+		cJSON_Delete(o);
+		if (!s)
+			return CLI_OOM;
+		puts(s);
+		cJSON_free(s);
+		return fflush(stdout) ? 1 : 0;
+	}
+	cJSON_Delete(ar.items);
+	if (!rc && !ar.shown && !json_out)
+		puts("(none)");
+	return rc;
 }
 
 /* The commands (USAGE lists them). args: how many arguments follow the
@@ -585,6 +922,7 @@ static const struct command {
 	{ "apikey", "create", -1, apikey_create },
 	{ "apikey", "list", 0, apikey_list },
 	{ "apikey", "revoke", 1, apikey_revoke },
+	{ "audit", "*", -1, audit_cmd }, /* "*": the verb is the account id */
 };
 
 static const struct command *command_find(const char *noun, const char *verb)
@@ -592,9 +930,57 @@ static const struct command *command_find(const char *noun, const char *verb)
 	size_t i;
 
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(commands[i].noun, noun) && !strcmp(commands[i].verb, verb))
+		if (!strcmp(commands[i].noun, noun) && (!strcmp(commands[i].verb, verb) || !strcmp(commands[i].verb, "*")))
 			return &commands[i];
 	return NULL;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* After a management action that succeeded: its admin entry in the audit
+ * trail (actor cli:user), in the stream the format says. A Redis failure
+ * here never fails the action (it happened); it is said on stderr. */
+static void audit_note(struct cli *c, long maxlen)
+{
+	const cJSON *items, *it;
+	const char *id = str_of(c->r.body, "id"), *ia = str_of(c->r.body, "integrated_account_id");
+	long long t = now_ms();
+	int failed = 0;
+
+	if (!c->action || c->r.status >= 400 || maxlen == 0)
+		return;
+	if (!strcmp(c->action, "account.rekeyed")) {
+		/* every account was re-sealed: an entry in each one's stream */
+		struct admin_res all;
+		memset(&all, 0, sizeof(all));
+		if (admin_account_list(&c->a, NULL, &all) != 200) {
+			failed = 1;
+		} else {
+			items = cJSON_GetObjectItemCaseSensitive(all.body, "items");
+			cJSON_ArrayForEach(it, items)
+				if (audit_cli_admin(c->a.st, str_of(it, "id"), c->action, str_of(it, "id"), c->r.status, t,
+					    maxlen) < 0)
+					failed = 1;
+		}
+		admin_res_free(&all);
+	} else {
+		if (!c->target[0])
+			snprintf(c->target, sizeof(c->target), "%s", id);
+		if (!c->acct[0])
+			snprintf(c->acct, sizeof(c->acct), "%s", *ia ? ia : id);
+		if (!strcmp(c->action, "account.removed") && audit_cli_drop(c->a.st, c->target) < 0)
+			failed = 1;
+		if (audit_cli_admin(c->a.st, c->acct, c->action, c->target, c->r.status, t, maxlen) < 0)
+			failed = 1;
+	}
+	if (failed)
+		fputs("cfmcp-admin: warning: the audit trail (Redis) did not take this action's entry\n", stderr);
 }
 
 /* The configuration, the schemas (mcp commands), Redis, then the command. */
@@ -610,6 +996,7 @@ int main(int argc, char **argv)
 	const char *noun, *verb;
 	struct passwd *pw;
 	int i = 1, rc = 1, have_cat = 0;
+	long maxlen;
 
 	memset(&cat, 0, sizeof(cat));
 	memset(&c, 0, sizeof(c));
@@ -631,6 +1018,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_open(NULL, LOG_ERR);
+	if (audit_cli_maxlen(&maxlen) < 0) {
+		fprintf(stderr, "cfmcp-admin: CFMCP_AUDIT_MAXLEN must be a number from 0 to %ld\n", AUDIT_CLI_MAXLEN_MAX);
+		config_free(&cfg);
+		return 1;
+	}
 	if (!strcmp(noun, "mcp")) {
 		if (catalog_load(&cat, cfg.schemas_dir, err, sizeof(err)) < 0) {
 			fprintf(stderr, "cfmcp-admin: %s\n", err);
@@ -653,13 +1045,17 @@ int main(int argc, char **argv)
 	c.argc = argc;
 	c.argv = argv;
 	c.i = i;
+	c.timeout_ms = cfg.redis_timeout_ms;
 	cmd = command_find(noun, verb);
+	if (cmd && !strcmp(cmd->verb, "*"))
+		c.i = --i; /* the "verb" is the command's first argument */
 	if (!cmd || (cmd->args >= 0 && argc - i != cmd->args))
 		rc = CLI_USAGE;
 	else
 		rc = st ? cmd->run(&c) : CLI_OOM;
 	switch (rc) {
 	case CLI_REPORT:
+		audit_note(&c, maxlen);
 		rc = report(&c.r);
 		break;
 	case CLI_USAGE:
