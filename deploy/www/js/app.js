@@ -83,6 +83,7 @@ const routes = [
   [/^#\/signin$/, signinView, false],
   [/^#\/accounts$/, () => accountsView(main), true],
   [/^#\/accounts\/([a-z]{2,4}_[0-9a-f]{16})$/, (m) => serversView(main, m[1]), true],
+  [/^#\/accounts\/([a-z]{2,4}_[0-9a-f]{16})\/audit$/, (m) => serversView(main, m[1], 'audit'), true],
   [/^#\/accounts\/([a-z]{2,4}_[0-9a-f]{16})\/new$/, (m) => createView(main, m[1]), true],
   [/^#\/accounts\/([a-z]{2,4}_[0-9a-f]{16})\/servers\/([a-z]{2,4}_[0-9a-f]{16})$/, (m) => editView(main, m[1], m[2]), true],
   [/^#\/keys$/, () => keysView(main), true],

@@ -4,6 +4,7 @@ import { api, enc, q, session, ApiError } from './api.js';
 import { h, fill, field, group, choice, when, whenShort, expiresIn, size, uid } from './dom.js';
 import { heading, problem, toast, confirmDialog, go, secretBox, codeBlock } from './ui.js';
 import { placeError } from './accounts.js';
+import { auditPanel } from './audit.js';
 
 const PAGE = 10;          // MCP servers per page
 const MIN_AHEAD = 60;     // seconds: the API refuses an expiry sooner (README)
@@ -27,8 +28,9 @@ function crumbs(account, last) {
 
 // ---- the list --------------------------------------------------------------
 
-// The account page: tabs "MCP servers" (the list) and "Account".
-export async function serversView(main, accountId) {
+// The account page: tabs "MCP servers" (the list), "Account" and "Audit
+// trail" (audit.js; read when first opened). tab: the one to open with.
+export async function serversView(main, accountId, tab = 'servers') {
   const [account, keys] = await Promise.all([api('GET', `/integrated-account/${enc(accountId)}`),
     session.all() ? api('GET', '/api-key').catch(() => null) : null]);
   const keyNames = new Map(((keys && keys.items) || []).map((k) => [`apikey:${k.id}`, k.name]));
@@ -85,19 +87,34 @@ export async function serversView(main, accountId) {
   };
 
   // Tabs (WAI-ARIA tabs pattern: arrows move between them).
-  const tabs = [['servers', 'MCP servers'], ['account', 'Account']];
+  const tabs = [['servers', 'MCP servers'], ['account', 'Account'], ['audit', 'Audit trail']];
   const panels = {};
   const buttons = tabs.map(([key, label], i) => h('button', {
     type: 'button', role: 'tab', id: `tab-${key}`, 'aria-controls': `panel-${key}`,
     'aria-selected': i === 0 ? 'true' : 'false', tabindex: i === 0 ? '0' : '-1',
   }, label));
-  const select = (i) => {
+  let audit = null;
+  const openAudit = async () => {
+    if (audit) return;
+    // the account's servers name the ids in entries and suggest filters
+    const list = await api('GET', `/integrated-account/${enc(accountId)}/mcp${q({ limit: 100 })}`).catch(() => ({ items: [] }));
+    audit = auditPanel(accountId, (list.items || []).map((s) => ({ id: s.id, name: s.name })));
+    fill(panels.audit, audit.panel);
+    await audit.load();
+  };
+  const show = (i) => {
     buttons.forEach((b, j) => {
       b.setAttribute('aria-selected', i === j ? 'true' : 'false');
       b.tabIndex = i === j ? 0 : -1;
       panels[tabs[j][0]].hidden = i !== j;
     });
+    if (tabs[i][0] === 'audit') return openAudit();
+    return null;
+  };
+  const select = (i) => {
+    const p = show(i);
     buttons[i].focus();
+    return p;
   };
   buttons.forEach((b, i) => {
     b.addEventListener('click', () => select(i));
@@ -121,11 +138,15 @@ export async function serversView(main, accountId) {
       h('dt', null, 'Connected'), h('dd', null, when(account.created_at)),
       h('dt', null, 'Connected by'), h('dd', null, h('code', null, account.created_by || '—'))),
     h('p', null, 'Rotate the token or remove the account from the ', h('a', { href: '#/accounts' }, 'accounts list'), '.'));
+  panels.audit = h('section', { role: 'tabpanel', id: 'panel-audit', 'aria-labelledby': 'tab-audit', tabindex: '0', hidden: true },
+    h('p', { class: 'loading' }, 'Loading…'));
 
   fill(main, crumbs(account), heading(account.name),
     h('div', { role: 'tablist', 'aria-label': 'Account', class: 'tabs' }, buttons),
-    panels.servers, panels.account);
+    panels.servers, panels.account, panels.audit);
   await load();
+  const start = tabs.findIndex(([k]) => k === tab);
+  if (start > 0) await show(start);
   return `${account.name} · MCP servers`;
 }
 
