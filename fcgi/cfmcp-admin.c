@@ -617,7 +617,8 @@ static void audit_on_signal(int sig)
 
 #define AUDIT_LIMIT_DEFAULT 50
 #define AUDIT_LIMIT_MAX 1000  /* --json builds the whole list in memory */
-#define AUDIT_BATCH "200"     /* entries per XRANGE/XREVRANGE/XREAD */
+#define AUDIT_BATCH_N 200     /* entries per XRANGE/XREVRANGE/XREAD */
+#define AUDIT_BATCH "200"     /* the same, as the command's word */
 #define AUDIT_ARG_MAX 128     /* --mcp, --tool: longer is no id or name of ours */
 
 /* One audit command: where it reads, what it keeps, how it shows it. */
@@ -763,7 +764,7 @@ static int audit_list(struct audit_run *ar)
 		ar->last[0] = '\0';
 		if ((n = audit_read(ar, argv)) < 0)
 			return 1;
-		if (n < atoi(AUDIT_BATCH) || (ar->limit && ar->shown >= ar->limit) || !ar->last[0])
+		if (n < AUDIT_BATCH_N || (ar->limit && ar->shown >= ar->limit) || !ar->last[0])
 			return 0;
 		snprintf(end, sizeof(end), "(%s", ar->last);
 	}
@@ -792,7 +793,7 @@ static int audit_follow(struct audit_run *ar, long timeout_ms)
 			const char *argv[] = { "XRANGE", ar->key, from, "+", "COUNT", AUDIT_BATCH, NULL };
 			if ((n = audit_read(ar, argv)) < 0)
 				return 1;
-			if (n < atoi(AUDIT_BATCH) || (ar->limit && ar->shown >= ar->limit) || audit_stop)
+			if (n < AUDIT_BATCH_N || (ar->limit && ar->shown >= ar->limit) || audit_stop)
 				break;
 			snprintf(from, sizeof(from), "(%s", ar->last);
 		}
