@@ -309,7 +309,7 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 		return -1;
 	cfg->tools_page_size = (size_t)v;
 	/* the scope cache is off by default: a known race (README "Scope cache") */
-	if (env_long("CFMCP_CACHE_ENTRIES", 0, 0, 1000000L, &cfg->cache_entries, err, errsz))
+	if (env_long("CFMCP_CACHE_ENTRIES", 256, 0, 1000000L, &cfg->cache_entries, err, errsz))
 		return -1;
 	if (env_long("CFMCP_LIST_TTL_MS", 60000, 0, 86400000L, &cfg->list_ttl_ms, err, errsz))
 		return -1;

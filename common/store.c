@@ -587,13 +587,17 @@ enum store_rc store_setex(struct store *st, const char *key, const char *val, lo
 }
 
 /*
- * WAIT numreplicas timeout on the connection that ran the write: WAIT
- * counts the replicas that have this client's writes so far, so on any
- * other connection it would say yes at once - hence no reconnect here,
- * and no resend. The socket timeout grows by the WAIT's own for this one
- * command.
+ * After a write: one more round trip on the connection that ran it.
+ * WAIT numreplicas timeout when replicas are awaited (WAIT counts the
+ * replicas that have this client's writes so far, so on any other
+ * connection it would say yes at once - hence no reconnect here, and no
+ * resend; the socket timeout grows by the WAIT's own for this command),
+ * else PING. Either is a fence for the workers' scope caches (README
+ * "Scope cache"): Redis runs it in a later pass of its event loop than
+ * the write, so every invalidation the write caused has been written to
+ * the workers' invalidation sockets before the writer answers anyone.
  */
-int store_wait_replicas(struct store *st)
+int store_after_write(struct store *st)
 {
 	char n[24], ms[24];
 	const char *argv[3] = { "WAIT", n, ms };
@@ -602,11 +606,20 @@ int store_wait_replicas(struct store *st)
 	long long t0 = store_mono_ms();
 	int rc = -1;
 
-	if (st->wait_replicas <= 0)
-		return 0;
 	if (!st->c || st->in_tx) {
-		log_warn("redis: WAIT: the connection that wrote is gone; answering 503");
+		log_warn("redis: after a write: the connection that wrote is gone; answering 503");
 		return -1;
+	}
+	if (st->wait_replicas <= 0) {
+		const char *ping[] = { "PING" };
+		r = store_conn_cmd(st->c, 1, ping);
+		if (!r) {
+			store_drop(st, "PING after a write failed");
+			return -1;
+		}
+		rc = r->type == REDIS_REPLY_STATUS ? 0 : -1;
+		freeReplyObject(r);
+		return rc;
 	}
 	snprintf(n, sizeof(n), "%ld", st->wait_replicas);
 	snprintf(ms, sizeof(ms), "%ld", st->wait_ms);

@@ -79,10 +79,12 @@ void store_reply_free(struct redisReply *r);
 
 /* After a write a person will be shown (admin.c, after its EXEC): WAIT
  * until the configured number of replicas has it, on the connection that
- * wrote it. 0: acknowledged, or no WAIT configured; -1: too few replicas
- * acknowledged within the configured time or the connection is gone (the
- * write may exist on the primary alone: the caller answers 503). */
-int store_wait_replicas(struct store *st) __attribute__((nonnull, warn_unused_result));
+ * wrote it, or PING there when no WAIT is configured: either way a fence
+ * that puts the write's cache invalidations in every worker's socket
+ * before the writer answers. 0: acknowledged; -1: too few replicas
+ * acknowledged within the configured time, or the connection is gone
+ * (the write may exist on the primary alone: the caller answers 503). */
+int store_after_write(struct store *st) __attribute__((nonnull, warn_unused_result));
 
 /* PING (GET /healthz): STORE_OK when Redis answers, else STORE_DOWN. */
 enum store_rc store_ping(struct store *st) __attribute__((nonnull, warn_unused_result));

@@ -57,9 +57,9 @@ check_worker_log() { # DIR
 export CFMCP_TOOLS_PAGE_SIZE=${CFMCP_TOOLS_PAGE_SIZE:-2}
 export BUILD
 
-# Pass 1: lighttpd in front, every test, with the scope cache on (it is off
-# by default, README "Scope cache"; 46-cache.t proves it here). Pass 2 runs
-# with the default, so both modes are exercised.
+# Pass 1: lighttpd in front, every test, with the scope cache on (the
+# default, README "Scope cache"; 46-cache.t proves it here). Pass 2 runs
+# with it off, so both modes are exercised.
 echo "# pass 1: lighttpd"
 export CFMCP_CACHE_ENTRIES="${CFMCP_CACHE_ENTRIES:-1024}"
 STACK_SERVER=lighttpd stack_start "$DL" || { echo "could not start the stack; logs in $DL" >&2; KEEP_TEST_DIR=1; exit 1; }
@@ -68,7 +68,7 @@ prove ${PROVE_FLAGS:-} $unit "$ROOT"/tests/e2e/*.t
 rc=$?
 stack_stop "$DL"
 check_worker_log "$DL" || rc=1
-unset CFMCP_CACHE_ENTRIES
+export CFMCP_CACHE_ENTRIES=0
 
 # Pass 2: Apache (mod_proxy_fcgi) in front of a fresh stack: the SDK clients,
 # the conformance suites, the scope tests, TLS + mcp-remote, the log check.

@@ -472,6 +472,74 @@ static void bug_unreplicated_write_acked(void)
 	replicaof(cr, 0);
 }
 
+/* calls of one command so far (INFO commandstats), -1 when not found */
+static long long cmd_calls(redisContext *c, const char *cmd)
+{
+	redisReply *r = redisCommand(c, "INFO commandstats");
+	char key[64];
+	const char *at;
+	long long n = -1;
+
+	snprintf(key, sizeof(key), "cmdstat_%s:calls=", cmd);
+	if (r && r->type == REDIS_REPLY_STRING && (at = strstr(r->str, key)))
+		n = strtoll(at + strlen(key), NULL, 10);
+	else if (r && r->type == REDIS_REPLY_STRING)
+		n = 0; /* never called yet */
+	if (r)
+		freeReplyObject(r);
+	return n;
+}
+
+/*
+ * Issue 13's known race: Redis writes a writer's reply and a worker's
+ * invalidation in the same pass of its event loop but in two write()s, so
+ * a Redis descheduled between them lets the writer's client reach a worker
+ * whose scope cache has not seen the invalidation yet. A command the
+ * writer sends after its reply is processed in a later pass, after both
+ * writes: one more round trip (WAIT when replicas are awaited, else PING)
+ * before the change is answered closes it for every change made through
+ * the API or the CLI. What is checked: that round trip happens, separately
+ * from the transaction, and only after it.
+ */
+static void bug_cache_write_unfenced(void)
+{
+	struct config c;
+	struct admin a;
+	struct admin_store as;
+	struct store *st;
+	struct admin_res r;
+	cJSON *in = cJSON_Parse("{\"name\":\"fence\",\"accounts\":\"*\"}");
+	char paddr[64];
+	long long ping0, exec0, ping1, exec1;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(paddr, sizeof(paddr), "127.0.0.1:%d", port_p);
+	c.redis = paddr;
+	c.redis_timeout_ms = 500;
+	c.redis_wait_replicas = 0;
+	memset(&a, 0, sizeof(a));
+	st = store_from_config(&c);
+	admin_store_redis(&as, st);
+	a.st = &as;
+	a.public_url = "http://127.0.0.1";
+	a.now = (long)time(NULL);
+	a.actor = "test";
+	replicaof(cp, 0);
+	memset(&r, 0, sizeof(r));
+	ping0 = cmd_calls(cp, "ping");
+	exec0 = cmd_calls(cp, "exec");
+	admin_apikey_create(&a, in, &r);
+	ping1 = cmd_calls(cp, "ping");
+	exec1 = cmd_calls(cp, "exec");
+	is_int(r.status, 201, "bug_cache_write_unfenced: an API key made without WAIT configured -> 201");
+	ok(exec1 - exec0 == 1 && ping1 - ping0 == 1,
+		"bug_cache_write_unfenced: the write is followed by one PING round trip (EXEC +%lld, PING +%lld)",
+		exec1 - exec0, ping1 - ping0);
+	admin_res_free(&r);
+	store_free(st);
+	cJSON_Delete(in);
+}
+
 int main(void)
 {
 	struct fake fa, fb;
@@ -506,6 +574,7 @@ int main(void)
 	bug_sentinel_role_unchecked(&fa, &fb);
 	bug_readonly_after_failover(&fa);
 	bug_unreplicated_write_acked();
+	bug_cache_write_unfenced();
 	done_testing();
 out:
 	fake_stop(&fa);
