@@ -109,6 +109,17 @@ static int stream_id_ok(const char *s)
 	return b > 0 && b <= 20 && s[a + 1 + b] == '\0';
 }
 
+/* v into dst whole: 0, or -1 when it does not fit. */
+static int copy(char *dst, size_t dstsz, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= dstsz)
+		return -1;
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
 /* The query into f: NULL, or the reason for a 400. */
 static const char *filter_parse(const char *q, struct filter *f)
 {
@@ -137,22 +148,19 @@ static const char *filter_parse(const char *q, struct filter *f)
 			return "a query value is empty, too long, or not printable ASCII";
 		switch (k) {
 		case 0:
-			if (strlen(v) >= sizeof(f->mcp_id))
+			if (copy(f->mcp_id, sizeof(f->mcp_id), v) < 0)
 				return "mcp_id is too long";
-			snprintf(f->mcp_id, sizeof(f->mcp_id), "%s", v);
 			break;
 		case 1:
-			if (strlen(v) >= sizeof(f->tool))
+			if (copy(f->tool, sizeof(f->tool), v) < 0)
 				return "tool is too long";
-			snprintf(f->tool, sizeof(f->tool), "%s", v);
 			break;
 		case 2:
 			for (i = 0; i < OUTCOME_COUNT; i++)
 				if (!strcmp(v, record_outcome_name((enum record_outcome)i)))
 					break;
-			if (i == OUTCOME_COUNT)
+			if (i == OUTCOME_COUNT || copy(f->outcome, sizeof(f->outcome), v) < 0)
 				return "outcome must be one of ok, tool_error, refused, invalid, rate_limited, upstream_error";
-			snprintf(f->outcome, sizeof(f->outcome), "%s", v);
 			break;
 		case 3:
 		case 4: {
