@@ -88,6 +88,10 @@ async function startup(schemas, label, extraEnv = {}, workers = 1) {
   let ok = true;
   try {
     process.stderr.write(`bench: starting the stack in ${D} (${WORKERS} workers)\n`);
+    // a config file the audit pair rewrites and reloads (SIGHUP)
+    const conf = path.join(dir, 'cfmcp.conf');
+    fs.writeFileSync(conf, 'CFMCP_AUDIT_MAXLEN=100000\n');
+    process.env.CFMCP_CONFIG_FILE = conf;
     const { E: stackEnv, tok } = startStack(D, WORKERS);
     Object.assign(process.env, stackEnv);
     const E = process.env;
@@ -165,6 +169,34 @@ async function startup(schemas, label, extraEnv = {}, workers = 1) {
     row('tools/call list_all_cloudflare_zones (c1)', fmt(call1), `simulator direct: ${fmt(sim1)}`, 'added p50 (ms)', call1.p50 - sim1.p50, '≤ 0.3 ms', call1.p50 - sim1.p50 <= 0.3);
     row('tools/call list_all_cloudflare_zones (c1)', fmt(call1), `simulator direct: ${fmt(sim1)}`, 'added p99 (ms)', call1.p99 - sim1.p99, '(reported)', null);
     row('tools/call list_all_cloudflare_zones (c16)', fmt(call16), `simulator direct: ${fmt(sim16)}`, 'req/s ÷ direct', call16.rps / sim16.rps, '(reported)', null);
+
+    // Issue 16: the audit trail on (CFMCP_AUDIT_MAXLEN=100000) and off (0),
+    // the pool reloaded between runs; on, off, on, off so drift cancels.
+    process.stderr.write('bench: scenario 6, tools/call with the audit trail on and off\n');
+    {
+      const reload = async (n) => {
+        fs.writeFileSync(conf, `CFMCP_AUDIT_MAXLEN=${n}\n`);
+        process.kill(Number(fs.readFileSync(path.join(D, 'worker.pid'), 'utf8')), 'SIGHUP');
+        await sleep(1500);
+        for (let i = 0; i < 20; i++) await post(url, callBody, { 'MCP-Protocol-Version': '2025-06-18' });
+      };
+      const xlen = () => Number(execFileSync('redis-cli', ['-s', E.REDIS_SOCK, 'XLEN', `cfmcp:audit:${E.ACCOUNT_ID}`], { encoding: 'utf8' }).trim());
+      const runs = { on: [], off: [] };
+      let written = 0, leaked = 0;
+      for (const mode of ['on', 'off', 'on', 'off']) {
+        await reload(mode === 'on' ? 100000 : 0);
+        const before = xlen();
+        runs[mode].push(wrk(url, { body: callBody, headers: H25, conns: 1 }));
+        if (mode === 'on') written += xlen() - before; else leaked += xlen() - before;
+      }
+      await reload(100000);
+      const p50 = (rs) => rs.reduce((a, r) => a + r.p50, 0) / rs.length;
+      const agg = (rs) => ({ rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length, p50: p50(rs), p99: rs.reduce((a, r) => a + r.p99, 0) / rs.length });
+      if (!written || leaked) { ok = false; process.stderr.write(`bench: audit pair: ${written} entries written on, ${leaked} off\n`); }
+      for (const r of [...runs.on, ...runs.off]) if (r.errors || r.status) { ok = false; process.stderr.write(`bench: errors in an audit run: ${JSON.stringify(r)}\n`); }
+      row('tools/call (c1), audit trail on', `${fmt(agg(runs.on))} (${written} entries)`, `same run, CFMCP_AUDIT_MAXLEN=0: ${fmt(agg(runs.off))}`,
+        'p50 on ÷ off', p50(runs.on) / p50(runs.off), '≤ 1.05', p50(runs.on) / p50(runs.off) <= 1.05);
+    }
 
     process.stderr.write('bench: scenario 3, initialize and server/discover\n');
     const init = wrk(url, { body: initBody });

@@ -313,6 +313,9 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 		return -1;
 	if (env_long("CFMCP_LIST_TTL_MS", 60000, 0, 86400000L, &cfg->list_ttl_ms, err, errsz))
 		return -1;
+	/* entries kept per audit stream (README "Audit trail"); 0 turns it off */
+	if (env_long("CFMCP_AUDIT_MAXLEN", 100000, 0, 100000000L, &cfg->audit_maxlen, err, errsz))
+		return -1;
 	if (env_long("CFMCP_LOG_LEVEL", 2, 0, 3, &v, err, errsz))
 		return -1;
 	cfg->log_level = (int)v;

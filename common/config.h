@@ -36,6 +36,7 @@ struct config {
 	size_t tools_page_size;
 	long cache_entries;     /* per-worker scope cache size (cache.h); 0: no cache */
 	long list_ttl_ms;       /* ttlMs on 2026-07-28 list results */
+	long audit_maxlen;      /* audit streams' MAXLEN ~ cap (audit.h); 0: no audit trail */
 	char *log_file;
 	int log_level;
 	char *key_file;         /* CFMCP_KEY_FILE: AES-256-GCM keys for secrets at rest */

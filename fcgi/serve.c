@@ -22,6 +22,7 @@
 #include <hiredis/hiredis.h>
 
 #include "../common/admin.h"
+#include "../common/audit.h"
 #include "../common/cache.h"
 #include "../common/http.h"
 #include "../common/log.h"
@@ -116,6 +117,8 @@ struct serve_records {
 	struct record r[SERVE_RECORDS];
 	size_t n;
 	size_t dropped;
+	const struct admin_store *store; /* the worker's Redis, for the audit trail */
+	const struct config *cfg;
 };
 
 static void env_record(void *ud, const struct record *r)
@@ -132,7 +135,7 @@ static void env_record(void *ud, const struct record *r)
 static void serve_after(struct serve_records *sr, const struct http_response *resp)
 {
 	(void)resp;
-	/* audit trail (audit.h): append sr->r[i] of kind TOOL_CALL / ADMIN */
+	audit_append(sr->store, sr->cfg, sr->r, sr->n);
 	/* metrics (metrics.h): count every record and resp->status */
 	sr->n = 0;
 	sr->dropped = 0;
@@ -141,6 +144,14 @@ static void serve_after(struct serve_records *sr, const struct http_response *re
 static long env_now(void)
 {
 	return (long)time(NULL);
+}
+
+static long long env_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* CGI meta-variables (RFC 3875 §4.1) into our request. HTTP_* become
@@ -394,6 +405,9 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	env.session_ud = st;
 	env.record = env_record;
 	env.record_ud = &recs;
+	env.now_ms = env_now_ms;
+	recs.store = &adm;
+	recs.cfg = cfg;
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("worker: FCGX_Init failed");
