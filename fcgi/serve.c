@@ -25,6 +25,7 @@
 #include "../common/cache.h"
 #include "../common/http.h"
 #include "../common/log.h"
+#include "../common/metrics.h"
 #include "../common/router.h"
 #include "../common/schema.h"
 #include "../common/sessions.h"
@@ -128,12 +129,12 @@ static void env_record(void *ud, const struct record *r)
 		sr->dropped++;
 }
 
-/* After the answer is out: hand the request's records on. */
-static void serve_after(struct serve_records *sr, const struct http_response *resp)
+/* After the answer is out: hand the request's records on. request_us:
+ * from accept to the answer written. */
+static void serve_after(struct serve_records *sr, const struct http_response *resp, long long request_us)
 {
-	(void)resp;
 	/* audit trail (audit.h): append sr->r[i] of kind TOOL_CALL / ADMIN */
-	/* metrics (metrics.h): count every record and resp->status */
+	metrics_observe(metrics_global(), sr->r, sr->n, sr->dropped, resp->status, request_us);
 	sr->n = 0;
 	sr->dropped = 0;
 }
@@ -141,6 +142,14 @@ static void serve_after(struct serve_records *sr, const struct http_response *re
 static long env_now(void)
 {
 	return (long)time(NULL);
+}
+
+static long long mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
 /* CGI meta-variables (RFC 3875 §4.1) into our request. HTTP_* become
@@ -168,6 +177,9 @@ static void fill_request(FCGX_Request *rq, size_t max_body, struct http_request 
 		goto nomem;
 	if (!req->method || !req->path)
 		goto nomem;
+	m = FCGX_GetParam("REMOTE_ADDR", rq->envp);
+	if (m && strlen(m) < sizeof(req->remote_addr))
+		memcpy(req->remote_addr, m, strlen(m) + 1);
 	for (e = rq->envp; e && *e; e++) {
 		const char *kv = *e, *eq = strchr(kv, '=');
 		size_t nl, vl;
@@ -401,6 +413,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	}
 	while (!stopping) {
 		struct http_response resp;
+		long long t0;
 
 		if (FCGX_Accept_r(&rq) < 0) {
 			if (stopping)
@@ -411,12 +424,13 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 			usleep(10000);
 			continue;
 		}
+		t0 = mono_us();
 		http_response_init(&resp);
 		serve_one(&rq, &env, cfg->max_body, &resp);
 		store_request_end(st);
 		write_response(&rq, &resp);
 		FCGX_Finish_r(&rq);
-		serve_after(&recs, &resp);
+		serve_after(&recs, &resp, mono_us() - t0);
 		http_response_free(&resp);
 	}
 	FCGX_Free(&rq, 0);
