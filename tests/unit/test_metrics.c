@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "../../common/metrics.h"
+#include "../../common/metrics_http.h"
+#include "../../common/router.h"
 #include "../tap.h"
 
 #define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
@@ -137,6 +139,60 @@ static void check_format(const char *text)
 	ok(bad == 0 && lines > 100 && families >= 15, "exposition format: %d lines, %d families, %d problems", lines, families, bad);
 }
 
+static long fixed_now(void)
+{
+	return 1700000000;
+}
+
+/* GET /metrics through the router with no Redis (admin_store NULL): the
+ * status it answers for a peer and the settings. */
+static int route(int metrics_on, int public, const char *peer, const char *bearer)
+{
+	struct config cfg;
+	struct mcp_env env;
+	struct http_request req;
+	struct http_response resp;
+	int status;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.metrics = metrics_on;
+	cfg.metrics_public = public;
+	memset(&env, 0, sizeof(env));
+	env.cfg = &cfg;
+	env.now = fixed_now;
+	http_request_init(&req);
+	req.method = strdup("GET");
+	req.path = strdup("/metrics");
+	snprintf(req.remote_addr, sizeof(req.remote_addr), "%s", peer);
+	if (bearer && http_request_add_header(&req, "Authorization", 13, bearer, strlen(bearer)) != HTTP_ADD_OK)
+		return -1;
+	http_response_init(&resp);
+	router_handle(&env, &req, &resp);
+	status = resp.status;
+	http_response_free(&resp);
+	http_request_free(&req);
+	return status;
+}
+
+static void access_rule(struct metrics *m)
+{
+	ok(metrics_http_loopback("127.0.0.1") && metrics_http_loopback("127.9.8.7") && metrics_http_loopback("::1") &&
+		metrics_http_loopback("::ffff:127.0.0.1"), "loopback: 127.0.0.0/8, ::1, ::ffff:127.x");
+	ok(!metrics_http_loopback("128.0.0.1") && !metrics_http_loopback("10.0.0.1") && !metrics_http_loopback("::2") &&
+		!metrics_http_loopback("") && !metrics_http_loopback("127.0.0.1 ") && !metrics_http_loopback("localhost"),
+		"not loopback: other addresses, empty, junk, names");
+	metrics_set_global(m);
+	is_int(route(1, 0, "127.0.0.1", NULL), 200, "loopback peer: 200");
+	is_int(route(0, 0, "127.0.0.1", NULL), 404, "CFMCP_METRICS=off: 404 even from loopback");
+	is_int(route(1, 0, "192.0.2.1", NULL), 401, "remote peer, no key: 401");
+	is_int(route(1, 0, "192.0.2.1", "Bearer abc"), 401, "remote peer, a malformed key: 401");
+	is_int(route(1, 0, "192.0.2.1", "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 503,
+		"remote peer with a key but no key store to check it: 503, not 200");
+	is_int(route(1, 1, "192.0.2.1", NULL), 200, "CFMCP_METRICS_PUBLIC=1: 200 for anyone");
+	metrics_set_global(NULL);
+	is_int(route(1, 0, "127.0.0.1", NULL), 503, "no shared block in this process: 503");
+}
+
 int main(void)
 {
 	struct metrics *m = metrics_new();
@@ -239,6 +295,7 @@ int main(void)
 		ok(metrics_render(m, &small) == -1, "rendering into a buffer too small fails");
 		buf_free(&small);
 	}
+	access_rule(m);
 	buf_free(&out);
 	metrics_free(m);
 	return done_testing();
