@@ -78,6 +78,7 @@ static pid_t spawn(int listen_fd, const struct config *cfg, const struct catalog
  * reload logs where and what a fresh start with that configuration would. */
 static void open_log(const struct config *cfg)
 {
+	log_set_json(cfg->log_json);
 	if (log_open(cfg->log_file, (enum log_level)cfg->log_level) < 0)
 		log_err("pool: cannot open CFMCP_LOG_FILE %s (%s); logging to stderr", cfg->log_file,
 			strerror(errno));

@@ -238,6 +238,24 @@ nomem:
 	req->fault = HTTP_FAULT_NOMEM;
 }
 
+/* The request id JSON log lines carry (log.h): the client's X-Request-Id
+ * when it is 1-64 of [A-Za-z0-9._:-] (so a proxy's id joins the lines up),
+ * else this worker's pid and a counter. */
+static void set_request_id(const struct http_request *req)
+{
+	static unsigned long seq;
+	const char *h = http_request_header(req, "x-request-id");
+	char id[65];
+	size_t n = h ? strlen(h) : 0;
+
+	if (n >= 1 && n <= 64 && strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == n) {
+		log_set_request_id(h);
+		return;
+	}
+	snprintf(id, sizeof(id), "%ld-%lu", (long)getpid(), ++seq);
+	log_set_request_id(id);
+}
+
 /* One accepted request: FastCGI params and stdin into a struct
  * http_request, the router's answer into resp (initialized by the caller,
  * who writes and frees it). The request is freed here, on every path. */
@@ -248,6 +266,7 @@ static void serve_one(FCGX_Request *rq, const struct mcp_env *env, size_t max_bo
 
 	http_request_init(&req);
 	fill_request(rq, max_body, &req);
+	set_request_id(&req);
 	router_handle(env, &req, resp);
 	http_request_free(&req);
 }
@@ -431,6 +450,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 		write_response(&rq, &resp);
 		FCGX_Finish_r(&rq);
 		serve_after(&recs, &resp, mono_us() - t0);
+		log_set_request_id(NULL);
 		http_response_free(&resp);
 	}
 	FCGX_Free(&rq, 0);
