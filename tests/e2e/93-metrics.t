@@ -150,8 +150,8 @@ const sample = (text, series) => {
   const tok = mintToken(env);
   const H = { 'MCP-Protocol-Version': '2025-06-18' };
   const call = (name, args) => post(env, tok, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }, H);
-  for (let i = 0; i < 3; i++) await fetch(`${env.CFMCP_BASE}/integrated-account-none-${i}`).then((r) => r.text());
-  const nf = await fetch(`${env.CFMCP_BASE}/healthz-nope`); await nf.text(); // routed to the worker, 404
+  // Both shipped configs route /metrics/... to the worker, which has no such page: its 404.
+  for (let i = 0; i < 4; i++) await fetch(`${env.CFMCP_BASE}/metrics/none-${i}`).then((r) => r.text());
   const l = await post(env, tok, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, H);
   await sim(env, 'reset', {});
   const ok1 = await call('list_all_cloudflare_zones', { limit: 5 });
@@ -167,9 +167,6 @@ const sample = (text, series) => {
   const after = await read();
   const d = Object.fromEntries(Object.keys(Q).map((k) => [k, after[k] - before[k]]));
   t.diag(`deltas: ${JSON.stringify(d)}`);
-  // lighttpd routes only its prefixes to the worker: /integrated-account-none-N
-  // is one ("/integrated-account" matches), /healthz-nope another; Apache's
-  // <Location> prefixes match them too. Each is the worker's 404.
   t.is(d.notFound, 4, 'PromQL: requests{method="none",status="404"} rose by exactly 4');
   t.ok(d.redis >= 1, `PromQL: Redis round trips observed (${d.redis})`);
   // The per-method and per-outcome figures come from the records the core
