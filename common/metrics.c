@@ -57,7 +57,6 @@ struct metrics {
 	atomic_ullong reloads;
 	atomic_llong workers_alive;
 	atomic_llong catalog_tools;
-	atomic_llong sse_streams;
 	struct hist request, upstream_lat, redis;
 };
 
@@ -233,12 +232,6 @@ void metrics_catalog(struct metrics *m, size_t tools)
 		atomic_store_explicit(&m->catalog_tools, (long long)tools, memory_order_relaxed);
 }
 
-void metrics_sse_streams(struct metrics *m, long delta)
-{
-	if (m)
-		atomic_fetch_add_explicit(&m->sse_streams, delta, memory_order_relaxed);
-}
-
 /* ---- rendering ---------------------------------------------------------- */
 
 static int head(struct buf *o, const char *name, const char *type, const char *help)
@@ -326,8 +319,6 @@ int metrics_render(const struct metrics *m, struct buf *o)
 	    counter(o, "cfmcp_reloads_total", "Configuration reloads (SIGHUP) that rolled the workers.",
 		    m ? &m->reloads : NULL) ||
 	    gauge(o, "cfmcp_catalog_tools", "Tools in the loaded catalogue.", m ? &m->catalog_tools : NULL) ||
-	    gauge(o, "cfmcp_sse_streams_open", "Legacy HTTP+SSE streams open in this block's streams process.",
-		    m ? &m->sse_streams : NULL) ||
 	    counter(o, "cfmcp_audit_write_errors_total", "Audit entries that could not be written to Redis.",
 		    m ? &m->audit_errors : NULL) ||
 	    counter(o, "cfmcp_records_dropped_total", "Records of a request beyond what the worker keeps (not counted above).",

@@ -58,8 +58,9 @@ void metrics_workers(struct metrics *m, long alive);
 void metrics_worker_restart(struct metrics *m);
 void metrics_reload(struct metrics *m);
 void metrics_catalog(struct metrics *m, size_t tools);
-/* Open legacy SSE streams: +1 when one opens, -1 when it ends. */
-void metrics_sse_streams(struct metrics *m, long delta);
+/* (Open legacy SSE streams are not counted here: the streams process is
+ * started on its own, not forked by the pool's master, so it cannot see
+ * this anonymous mapping. README "Metrics".) */
 
 /*
  * The block as Prometheus text exposition format 0.0.4 ("# HELP",
