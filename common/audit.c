@@ -13,6 +13,7 @@
 #include <hiredis/hiredis.h>
 
 #include "audit.h"
+#include "metrics.h"
 #include "log.h"
 #include "store.h"
 
@@ -123,6 +124,7 @@ static void failed(unsigned long n, const char *why)
 	time_t now = time(NULL);
 
 	errors += n;
+	metrics_audit_errors(n);
 	if (now != last_log) {
 		last_log = now;
 		log_warn("audit: %lu entr%s not written (%s); %lu since start", n, n == 1 ? "y" : "ies", why, errors);

@@ -319,6 +319,21 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 	if (env_long("CFMCP_LOG_LEVEL", 2, 0, 3, &v, err, errsz))
 		return -1;
 	cfg->log_level = (int)v;
+	o = conf_get("CFMCP_LOG_FORMAT");
+	if (o && *o && strcmp(o, "text") && strcmp(o, "json")) {
+		snprintf(err, errsz, "CFMCP_LOG_FORMAT must be text or json");
+		return -1;
+	}
+	cfg->log_json = o && !strcmp(o, "json");
+	o = conf_get("CFMCP_METRICS");
+	if (o && *o && strcmp(o, "on") && strcmp(o, "off")) {
+		snprintf(err, errsz, "CFMCP_METRICS must be on or off");
+		return -1;
+	}
+	cfg->metrics = !(o && !strcmp(o, "off"));
+	if (env_long("CFMCP_METRICS_PUBLIC", 0, 0, 1, &v, err, errsz))
+		return -1;
+	cfg->metrics_public = (int)v;
 	o = conf_get("CFMCP_ALLOWED_ORIGINS");
 	if (parse_origins(cfg, o ? o : "localhost", err, errsz) < 0)
 		goto fail;

@@ -39,6 +39,9 @@ struct config {
 	long audit_maxlen;      /* audit streams' MAXLEN ~ cap (audit.h); 0: no audit trail */
 	char *log_file;
 	int log_level;
+	int log_json;           /* CFMCP_LOG_FORMAT=json: one JSON object per line */
+	int metrics;            /* CFMCP_METRICS (on|off): GET /metrics answers (1) or is a 404 */
+	int metrics_public;     /* CFMCP_METRICS_PUBLIC=1: /metrics without an API key from anywhere */
 	char *key_file;         /* CFMCP_KEY_FILE: AES-256-GCM keys for secrets at rest */
 	struct keyring keys;    /* loaded from key_file; secret */
 };

@@ -11,6 +11,7 @@
 #include "admin.h"
 #include "json.h"
 #include "jsonrpc.h"
+#include "metrics_http.h"
 #include "mgmt.h"
 #include "router.h"
 #include "sessions.h"
@@ -133,6 +134,10 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 			if (resp->status == 503 && http_response_header(resp, "Retry-After", "1"))
 				resp->status = 500;
 		}
+		return;
+	}
+	if (!strcmp(path, "/metrics") && env->cfg->metrics) {
+		metrics_http_handle(env, req, resp);
 		return;
 	}
 	json_error(resp, 404, "not_found", "No such endpoint");

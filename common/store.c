@@ -33,6 +33,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "store_private.h"
 #include "xalloc.h"
@@ -314,7 +315,7 @@ static int cmd_idempotent(const struct store_cmdv *cv)
  * UNWATCH closes it. Returns 0 with replies[0..n-1] set, or -1 with every
  * replies[i] NULL.
  */
-static int store_run(struct store *st, size_t n, const struct store_cmdv *cv, redisReply **replies)
+static int store_run_once(struct store *st, size_t n, const struct store_cmdv *cv, redisReply **replies)
 {
 	int opens = 0, closes = 0, retry = 1, attempt;
 	size_t i, j;
@@ -398,6 +399,20 @@ static int store_run(struct store *st, size_t n, const struct store_cmdv *cv, re
 	if (closes || !st->in_tx)
 		st->in_tx = st->tx_lost = 0;
 	return -1;
+}
+
+/* store_run_once, timed for the pool's counters (metrics.h): every
+ * command and pipeline goes through here, so this is the round trip. */
+static int store_run(struct store *st, size_t n, const struct store_cmdv *cv, redisReply **replies)
+{
+	struct timespec a, b;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	rc = store_run_once(st, n, cv, replies);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	metrics_redis((long long)(b.tv_sec - a.tv_sec) * 1000000LL + (b.tv_nsec - a.tv_nsec) / 1000, rc < 0);
+	return rc;
 }
 
 /* Run one command (binary-safe lengths); NULL when Redis is down. */
