@@ -15,6 +15,7 @@
 #include "admin.h"
 #include "apikey.h"
 #include "apikeys.h"
+#include "catalog_tags.h"
 #include "crypto.h"
 #include "jsonrpc.h"
 #include "mcp_servers.h"
@@ -56,7 +57,7 @@ static void error(struct http_response *resp, int status, const char *code, cons
 
 /* The resources of the management API (mgmt.h); the routes below say
  * which methods each takes. */
-enum res { RES_ACCOUNTS, RES_ACCOUNT, RES_MCPS, RES_MCP, RES_TOOLS, RES_APIKEYS, RES_APIKEY };
+enum res { RES_ACCOUNTS, RES_ACCOUNT, RES_MCPS, RES_MCP, RES_TOOLS, RES_APIKEYS, RES_APIKEY, RES_TAGS };
 
 /* One path segment (1 to 63 bytes, no '/') from *p into out; advances *p. */
 static int segment(const char **p, char *out)
@@ -71,14 +72,18 @@ static int segment(const char **p, char *out)
 	return 0;
 }
 
-/* Which resource the path names: /integrated-account[/id[/mcp[/mcp_id] | /tools]]
- * or /api-key[/id]; -1 when the shape is wrong. Ids are checked later, by
+/* Which resource the path names: /integrated-account[/id[/mcp[/mcp_id] | /tools]],
+ * /api-key[/id] or /catalog/tags; -1 when the shape is wrong. Ids are checked later, by
  * the operation (an id of the wrong shape is simply not found). */
 static int parse_path(const char *path, char *id, char *mid, enum res *res)
 {
 	const char *p;
 
 	id[0] = mid[0] = '\0';
+	if (!strcmp(path, "/catalog/tags")) {
+		*res = RES_TAGS;
+		return 0;
+	}
 	if (!strncmp(path, "/api-key", 8) && (path[8] == '\0' || path[8] == '/')) {
 		p = path + 8;
 		*res = RES_APIKEYS;
@@ -308,6 +313,16 @@ static void tools_preview(struct call *c, struct admin_res *r)
 		admin_fail(r, why ? 400 : 500, why ? "bad_request" : "internal_error", "%s", why ? why : "out of memory");
 }
 
+/* GET /catalog/tags: the catalogue's tags with tool counts (catalog_tags.h) */
+static void tags_list(struct call *c, struct admin_res *r)
+{
+	r->body = c->a.cat ? catalog_tags_json(c->a.cat) : NULL;
+	if (r->body)
+		r->status = 200;
+	else
+		admin_fail(r, 500, "internal_error", "out of memory");
+}
+
 static void apikeys_list(struct call *c, struct admin_res *r)
 {
 	admin_apikey_list(&c->a, r);
@@ -354,6 +369,7 @@ static const struct route {
 	{ RES_APIKEYS, "GET", NEED_ALL, 0, apikeys_list, FORBIDDEN_KEYS },
 	{ RES_APIKEYS, "POST", NEED_ALL, 1, apikeys_create, FORBIDDEN_KEYS },
 	{ RES_APIKEY, "DELETE", NEED_ALL, 0, apikey_revoke, FORBIDDEN_KEYS },
+	{ RES_TAGS, "GET", NEED_KEY, 0, tags_list, NULL },
 };
 
 /* The route for res and method; NULL (and the Allow value in allow) when

@@ -15,6 +15,7 @@
  *   POST   /api-key                                (key for "*" only; the key shown once)
  *   GET    /api-key                                (key for "*" only; never the keys)
  *   DELETE /api-key/:id                            (key for "*" only)
+ *   GET    /catalog/tags                           tools per tag and class (any key)
  */
 #ifndef CFMCP_MGMT_H
 #define CFMCP_MGMT_H
