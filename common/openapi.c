@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "json.h"
 #include "file.h"
 #include "openapi.h"
@@ -306,6 +307,18 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	rc = openapi_load_text(cat, path, text, len, opts, rep, err, errsz);
 	xfree(text);
 	return rc;
+}
+
+int openapi_load_configured(struct catalog *cat, const struct config *cfg, struct openapi_report *rep,
+	char *err, size_t errsz)
+{
+	struct openapi_opts o = { cfg->openapi_deprecated };
+
+	if (!cfg->openapi)
+		return 0;
+	if (!cfg->openapi_explicit && access(cfg->openapi, F_OK) < 0)
+		return 0;
+	return openapi_load(cat, cfg->openapi, &o, rep, err, errsz);
 }
 
 /*
