@@ -59,10 +59,10 @@ cJSON *catalog_tags_json(const struct catalog *cat)
 			v[n++].kind = cat->tools[i].kind;
 		}
 	qsort(v, n, sizeof(*v), cmp_pair);
+	/* arr is o's once added (json_add deletes it when that fails):
+	 * deleting o frees everything on failure */
 	o = cJSON_CreateObject();
-	arr = cJSON_CreateArray();
-	/* arr is o's once added: deleting o frees everything on failure */
-	if (!o || json_add(o, "tags", arr))
+	if (!o || json_add(o, "tags", (arr = cJSON_CreateArray())))
 		goto out;
 	for (i = 0; i < n; i = j) {
 		long by[3] = { 0, 0, 0 };
