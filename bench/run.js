@@ -52,12 +52,12 @@ const children = (pid) => { try { return execFileSync('pgrep', ['-P', String(pid
 
 // Start a cfmcp pool directly on a unix socket (no web server): time from
 // spawn to the first answered request (FastCGI, fcgi-probe.js), and RSS.
-async function startup(schemas, label, extraEnv = {}, workers = 1) {
+async function startup(schemas, label, extraEnv = {}, workers = 1, build = BUILD) {
   const sock = path.join(dir, `${label}.sock`);
   const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
   const tok = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
   const t0 = process.hrtime.bigint();
-  const p = spawn(path.join(BUILD, 'cfmcp-worker'), ['--listen', `unix:${sock}`, '--workers', String(workers)], { stdio: 'ignore',
+  const p = spawn(path.join(build, 'cfmcp-worker'), ['--listen', `unix:${sock}`, '--workers', String(workers)], { stdio: 'ignore',
     env: { ...process.env, CFMCP_SCHEMAS: schemas, CFMCP_OPENAPI: 'off', CFMCP_REDIS: `unix:${process.env.REDIS_SOCK}`, CFMCP_KEY_FILE: process.env.CFMCP_KEY_FILE, CFMCP_LOG_FILE: path.join(dir, `${label}.log`), ...extraEnv } });
   let answered = null;
   for (let i = 0; i < 4000 && !answered; i++) {
@@ -106,6 +106,8 @@ async function startup(schemas, label, extraEnv = {}, workers = 1) {
     const H26 = ['MCP-Protocol-Version: 2026-07-28', 'Mcp-Method: server/discover'];
     const callBody = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_all_cloudflare_zones', arguments: {} } };
 
+    let core;
+    if (process.env.BENCH_ONLY !== 'start') {
     // The exact bytes each answer has, for the static responder.
     const listed = await post(url, listBody, { 'MCP-Protocol-Version': '2025-06-18' });
     const listJson = JSON.parse(listed.text);
@@ -241,7 +243,7 @@ async function startup(schemas, label, extraEnv = {}, workers = 1) {
     process.stderr.write('bench: scenario 4, a generated catalogue of 1,500 tools\n');
     const gen = path.join(dir, 'gen');
     execFileSync(process.execPath, [path.join(__dirname, 'gen-catalog.js'), gen, '1500']);
-    const core = await startup(path.join(ROOT, 'schemas'), 'core');
+    core = await startup(path.join(ROOT, 'schemas'), 'core');
     const big = [];
     for (let i = 0; i < 5; i++) big.push(await startup(gen, `big${i}`));
     big.sort((a, b) => a.ms - b.ms);
@@ -249,14 +251,26 @@ async function startup(schemas, label, extraEnv = {}, workers = 1) {
     row('worker RSS, 1,500 tools', `${(med.rssKiB / 1024).toFixed(1)} MiB`, `core catalogue (25 tools): ${(core.rssKiB / 1024).toFixed(1)} MiB`, 'MiB', med.rssKiB / 1024, '≤ 16 MiB', med.rssKiB / 1024 <= 16);
     row('start to first answer, 1,500 tools', `${med.ms.toFixed(1)} ms (median of 5: ${big.map((b) => b.ms.toFixed(0)).join(', ')})`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', med.ms, '≤ 100 ms', med.ms <= 100);
 
+    } else {
+      core = await startup(path.join(ROOT, 'schemas'), 'core');
+    }
+
     // Issue 12: the imported OpenAPI catalogue (schemas/openapi/openapi.json), two workers.
     process.stderr.write('bench: scenario 5, the OpenAPI catalogue (1,428 tools)\n');
-    const oa = [];
-    for (let i = 0; i < 5; i++)
-      oa.push(await startup(path.join(ROOT, 'schemas'), `openapi${i}`, { CFMCP_OPENAPI: path.join(ROOT, 'schemas', 'openapi', 'openapi.json') }, 2));
+    const oa = [], ob = [];
+    const spec = { CFMCP_OPENAPI: path.join(ROOT, 'schemas', 'openapi', 'openapi.json') };
+    const baseBuild = process.env.BENCH_BASELINE_BUILD && path.resolve(process.env.BENCH_BASELINE_BUILD);
+    for (let i = 0; i < 5; i++) {
+      oa.push(await startup(path.join(ROOT, 'schemas'), `openapi${i}`, spec, 2));
+      if (baseBuild) ob.push(await startup(path.join(ROOT, 'schemas'), `openapi-base${i}`, spec, 2, baseBuild));
+    }
     oa.sort((a, b) => a.ms - b.ms);
+    ob.sort((a, b) => a.ms - b.ms);
     const om = oa[2];
-    row('start to first answer, OpenAPI catalogue', `${om.ms.toFixed(1)} ms (median of 5)`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', om.ms, '≤ 100 ms', om.ms <= 100);
+    const med5 = (v) => `median of 5: ${v.map((b) => b.ms.toFixed(0)).join(', ')}`;
+    row('start to first answer, OpenAPI catalogue', `${om.ms.toFixed(1)} ms (${med5(oa)})`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', om.ms, '≤ 100 ms', om.ms <= 100);
+    if (baseBuild)
+      row('start to first answer, OpenAPI catalogue, this build ÷ baseline build', `${om.ms.toFixed(1)} ms`, `${baseBuild}: ${ob[2].ms.toFixed(1)} ms (${med5(ob)})`, 'ratio', om.ms / ob[2].ms, '(reported)', null);
     row('worker RSS, OpenAPI catalogue', `${(om.rssKiB / 1024).toFixed(1)} MiB`, `core catalogue: ${(core.rssKiB / 1024).toFixed(1)} MiB`, 'MiB', om.rssKiB / 1024, '≤ 24 MiB', om.rssKiB / 1024 <= 24);
     row('Private_Dirty per worker, OpenAPI catalogue', `${(om.pdKiB / 1024).toFixed(2)} MiB`, 'loaded in the master before fork', 'MiB', om.pdKiB / 1024, '≤ 4 MiB', om.pdKiB / 1024 <= 4);
   } catch (e) {

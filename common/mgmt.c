@@ -16,6 +16,7 @@
 #include "apikey.h"
 #include "apikeys.h"
 #include "audit.h"
+#include "catalog_tags.h"
 #include "crypto.h"
 #include "jsonrpc.h"
 #include "mcp_servers.h"
@@ -58,7 +59,7 @@ static void error(struct http_response *resp, int status, const char *code, cons
 /* The resources of the management API (mgmt.h); the routes below say
  * which methods each takes. */
 enum res { RES_ACCOUNTS, RES_ACCOUNT, RES_MCPS, RES_MCP, RES_TOOLS, RES_AUDIT, RES_APIKEYS, RES_APIKEY,
-	RES_APIKEYS_AUDIT };
+	RES_APIKEYS_AUDIT, RES_TAGS };
 
 /* One path segment (1 to 63 bytes, no '/') from *p into out; advances *p. */
 static int segment(const char **p, char *out)
@@ -74,14 +75,18 @@ static int segment(const char **p, char *out)
 }
 
 /* Which resource the path names: /integrated-account[/id[/mcp[/mcp_id] |
- * /tools | /audit]] or /api-key[/id | /audit] ("audit" is never a key's
- * id); -1 when the shape is wrong. Ids are checked later, by
+ * /tools | /audit]], /api-key[/id | /audit] ("audit" is never a key's
+ * id) or /catalog/tags; -1 when the shape is wrong. Ids are checked later, by
  * the operation (an id of the wrong shape is simply not found). */
 static int parse_path(const char *path, char *id, char *mid, enum res *res)
 {
 	const char *p;
 
 	id[0] = mid[0] = '\0';
+	if (!strcmp(path, "/catalog/tags")) {
+		*res = RES_TAGS;
+		return 0;
+	}
 	if (!strncmp(path, "/api-key", 8) && (path[8] == '\0' || path[8] == '/')) {
 		p = path + 8;
 		*res = RES_APIKEYS;
@@ -329,6 +334,16 @@ static void apikeys_audit(struct call *c, struct admin_res *r)
 	audit_read(&c->a, NULL, c->req->query, r);
 }
 
+/* GET /catalog/tags: the catalogue's tags with tool counts (catalog_tags.h) */
+static void tags_list(struct call *c, struct admin_res *r)
+{
+	r->body = c->a.cat ? catalog_tags_json(c->a.cat) : NULL;
+	if (r->body)
+		r->status = 200;
+	else
+		admin_fail(r, 500, "internal_error", "out of memory");
+}
+
 static void apikeys_list(struct call *c, struct admin_res *r)
 {
 	admin_apikey_list(&c->a, r);
@@ -385,6 +400,7 @@ static const struct route {
 	{ RES_APIKEYS_AUDIT, "GET", NEED_ALL, 0, apikeys_audit,
 		"Only an API key for all accounts (\"*\") may read the API keys' audit trail", NULL, TRAIL_NONE },
 	{ RES_APIKEY, "DELETE", NEED_ALL, 0, apikey_revoke, FORBIDDEN_KEYS, "api_key.revoked", TRAIL_GLOBAL },
+	{ RES_TAGS, "GET", NEED_KEY, 0, tags_list, NULL, NULL, TRAIL_NONE },
 };
 
 /*

@@ -18,6 +18,7 @@
  *   GET    /api-key                                (key for "*" only; never the keys)
  *   DELETE /api-key/:id                            (key for "*" only)
  *   GET    /api-key/audit?...                      (key for "*" only) the global audit stream
+ *   GET    /catalog/tags                           tools per tag and class (any key)
  *
  * Each management action that succeeds is reported as a RECORD_ADMIN
  * (record.h) for the audit trail.

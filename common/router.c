@@ -120,7 +120,8 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 		return;
 	}
 	if ((!strncmp(path, "/integrated-account", 19) && (path[19] == '\0' || path[19] == '/')) ||
-	    (!strncmp(path, "/api-key", 8) && (path[8] == '\0' || path[8] == '/'))) {
+	    (!strncmp(path, "/api-key", 8) && (path[8] == '\0' || path[8] == '/')) ||
+	    !strncmp(path, "/catalog/", 9)) {
 		mgmt_handle(env, req, resp);
 		return;
 	}

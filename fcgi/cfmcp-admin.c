@@ -18,11 +18,13 @@
 #include "../common/admin.h"
 #include "../common/apikeys.h"
 #include "../common/catalog.h"
+#include "../common/catalog_tags.h"
 #include "../common/config.h"
 #include "../common/crypto.h"
 #include "../common/jsonrpc.h"
 #include "../common/log.h"
 #include "../common/mcp_servers.h"
+#include "../common/openapi.h"
 #include "../common/store.h"
 #include "../common/words.h"
 #include "../common/xalloc.h"
@@ -42,6 +44,7 @@ static const char USAGE[] =
 	"  mcp extend MCP_ID (--expires-at TIME | --expires-in SECONDS | --never)\n"
 	"  apikey create NAME [--accounts all|ID,ID...] [--expires-at TIME | --expires-in SECONDS]\n"
 	"  apikey list | revoke ID\n"
+	"  tags                             the catalogue's tags: tools per tag and class\n"
 	"LIST is comma-separated; TIME is RFC 3339 (2026-12-31T23:59:59Z) or Unix seconds.\n"
 	"Configuration: CFMCP_* environment variables or CFMCP_CONFIG_FILE, as for cfmcp-worker.\n"
 	"Exit status: 0 done, 1 refused or failed (message on stderr), 2 usage.\n";
@@ -563,6 +566,28 @@ static int apikey_revoke(struct cli *c)
 	return CLI_REPORT;
 }
 
+/* tags: the catalogue's tags with tools per class (GET /catalog/tags) */
+static int tags_list(struct cli *c)
+{
+	const cJSON *it;
+
+	c->r.body = catalog_tags_json(c->a.cat);
+	if (!c->r.body)
+		return CLI_OOM;
+	c->r.status = 200;
+	if (json_out)
+		return CLI_REPORT;
+	printf("%-24s %6s %6s %6s %6s\n", "TAG", "TOOLS", "READ", "WRITE", "CUSTOM");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(c->r.body, "tags"))
+		printf("%-24s %6d %6d %6d %6d\n", str_of(it, "tag"),
+			cJSON_GetObjectItemCaseSensitive(it, "tools")->valueint,
+			cJSON_GetObjectItemCaseSensitive(it, "read")->valueint,
+			cJSON_GetObjectItemCaseSensitive(it, "write")->valueint,
+			cJSON_GetObjectItemCaseSensitive(it, "custom")->valueint);
+	printf("%d tools in the catalogue\n", cJSON_GetObjectItemCaseSensitive(c->r.body, "total")->valueint);
+	return fflush(stdout) ? 1 : 0;
+}
+
 /* The commands (USAGE lists them). args: how many arguments follow the
  * verb, or -1 when the command reads its own (a name or id, options). */
 static const struct command {
@@ -585,6 +610,7 @@ static const struct command {
 	{ "apikey", "create", -1, apikey_create },
 	{ "apikey", "list", 0, apikey_list },
 	{ "apikey", "revoke", 1, apikey_revoke },
+	{ "tags", "", 0, tags_list }, /* one word: no verb */
 };
 
 static const struct command *command_find(const char *noun, const char *verb)
@@ -621,18 +647,26 @@ int main(int argc, char **argv)
 		fputs(USAGE, stdout);
 		return 0;
 	}
-	if (argc - i < 2)
+	if (argc - i == 1 && !strcmp(argv[i], "tags")) {
+		noun = argv[i++];
+		verb = "";
+	} else if (argc - i < 2) {
 		return usage();
-	noun = argv[i++];
-	verb = argv[i++];
+	} else {
+		noun = argv[i++];
+		verb = argv[i++];
+	}
 	xalloc_init();
 	if (config_read_file(err, sizeof(err)) < 0 || config_load(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cfmcp-admin: %s\n", err);
 		return 1;
 	}
 	log_open(NULL, LOG_ERR);
-	if (!strcmp(noun, "mcp")) {
-		if (catalog_load(&cat, cfg.schemas_dir, err, sizeof(err)) < 0) {
+	if (!strcmp(noun, "mcp") || !strcmp(noun, "tags")) {
+		/* tags: the whole catalogue, as the worker loads it */
+		if (catalog_load(&cat, cfg.schemas_dir, err, sizeof(err)) < 0 ||
+		    (!strcmp(noun, "tags") && openapi_load_configured(&cat, &cfg, NULL, err, sizeof(err)) < 0)) {
+			catalog_free(&cat); /* NULL-safe: catalog_load leaves it empty */
 			fprintf(stderr, "cfmcp-admin: %s\n", err);
 			config_free(&cfg);
 			return 1;

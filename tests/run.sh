@@ -81,7 +81,7 @@ if [ -z "${CFMCP_SKIP_APACHE:-}" ]; then
 	if CFMCP_LOG_FORMAT=json STACK_SERVER=apache stack_start "$DA"; then
 		prove ${PROVE_FLAGS:-} "$ROOT"/tests/e2e/11-headers.t "$ROOT"/tests/e2e/20-sdk-v1.t "$ROOT"/tests/e2e/21-sdk-v2.t "$ROOT"/tests/e2e/24-sse.t \
 			"$ROOT"/tests/e2e/30-conformance-2025.t "$ROOT"/tests/e2e/31-conformance-2026.t \
-			"$ROOT"/tests/e2e/40-scopes.t "$ROOT"/tests/e2e/42-keys-tools.t "$ROOT"/tests/e2e/47-audit.t "$ROOT"/tests/e2e/55-discovery.t "$ROOT"/tests/e2e/65-hostile.t "$ROOT"/tests/e2e/70-clients.t "$ROOT"/tests/e2e/75-admin-page.t "$ROOT"/tests/e2e/93-metrics.t "$ROOT"/tests/e2e/98-log-json.t "$ROOT"/tests/e2e/99-logs.t || rc=1
+			"$ROOT"/tests/e2e/40-scopes.t "$ROOT"/tests/e2e/42-keys-tools.t "$ROOT"/tests/e2e/47-audit.t "$ROOT"/tests/e2e/55-discovery.t "$ROOT"/tests/e2e/57-catalog-tags.t "$ROOT"/tests/e2e/65-hostile.t "$ROOT"/tests/e2e/70-clients.t "$ROOT"/tests/e2e/75-admin-page.t "$ROOT"/tests/e2e/93-metrics.t "$ROOT"/tests/e2e/98-log-json.t "$ROOT"/tests/e2e/99-logs.t || rc=1
 	else
 		echo "could not start the Apache stack; logs in $DA" >&2
 		KEEP_TEST_DIR=1
