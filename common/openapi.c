@@ -308,21 +308,23 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	return rc;
 }
 
-/* Whether op is a DELETE whose spec requires a JSON request body (the
- * 2024 file declares one for 116 of them; Cloudflare ignores it, a
- * validating proxy does not): its tool sends {} when given none. */
+/* Whether op is a DELETE whose spec requires a JSON request body it gives
+ * no schema for (the 2024 file does so for most of its 116 DELETEs with a
+ * body; Cloudflare ignores it, a validating proxy does not): its tool
+ * sends {} when given none. A body with a schema stays as the spec says. */
 static int op_delete_body(const cJSON *spec, const struct op *op)
 {
 	struct conv c;
-	const cJSON *rb;
+	const cJSON *rb, *js;
 
 	if (strcmp(op->http, "DELETE"))
 		return 0;
 	memset(&c, 0, sizeof(c));
 	c.spec = spec;
 	rb = conv_deref(&c, cJSON_GetObjectItemCaseSensitive(op->o, "requestBody"));
-	return rb && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rb, "required")) &&
-	       cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rb, "content"), "application/json");
+	js = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rb, "content"), "application/json");
+	return rb && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rb, "required")) && js &&
+	       !cJSON_GetObjectItemCaseSensitive(js, "schema");
 }
 
 /* The tool of cat at op's route (a curated one that replaced it, or the
