@@ -158,10 +158,22 @@ static int redis_wait(void *ud)
 	return store_after_write(ud);
 }
 
+static int redis_send(void *ud, size_t n, const char *const *const *cmds)
+{
+	return store_send_deferred(ud, n, cmds);
+}
+
+static unsigned long redis_send_failed(void *ud)
+{
+	return store_deferred_failed(ud);
+}
+
 void admin_store_redis(struct admin_store *as, struct store *st)
 {
 	as->pipeline = redis_pipeline;
 	as->wait = redis_wait;
+	as->send = redis_send;
+	as->send_failed = redis_send_failed;
 	as->ud = st;
 }
 

@@ -51,6 +51,10 @@ struct redisReply;
 struct admin_store {
 	int (*pipeline)(void *ud, size_t n, const char *const *const *cmds, struct redisReply **replies);
 	int (*wait)(void *ud);
+	/* optional (NULL: use pipeline): store_send_deferred's contract, and
+	 * store_deferred_failed's count; for writes nobody waits for */
+	int (*send)(void *ud, size_t n, const char *const *const *cmds);
+	unsigned long (*send_failed)(void *ud);
 	void *ud;
 };
 

@@ -141,6 +141,13 @@ static void flush(const struct admin_store *as, struct entry *e, size_t n)
 
 	for (i = 0; i < n; i++)
 		cmds[i] = e[i].argv;
+	if (as->send) {
+		/* written now, replies read later (store_send_deferred): the
+		 * worker returns to accept() without waiting for Redis */
+		if (as->send(as->ud, n, cmds) < 0)
+			failed(n, "Redis unreachable");
+		return;
+	}
 	if (as->pipeline(as->ud, n, cmds, rep) < 0) {
 		failed(n, "Redis unreachable");
 		return;
@@ -161,6 +168,11 @@ void audit_append(const struct admin_store *as, const struct config *cfg, const 
 
 	if (cfg->audit_maxlen <= 0 || !as->pipeline)
 		return;
+	if (as->send_failed) {
+		unsigned long lost = as->send_failed(as->ud);
+		if (lost)
+			failed(lost, "Redis refused XADD, or the connection closed before it answered");
+	}
 	for (i = 0; i < n; i++) {
 		if (r[i].kind == RECORD_MESSAGE || entry_build(&e[k], &r[i], cfg->audit_maxlen) < 0)
 			continue;

@@ -152,6 +152,9 @@ void store_close(struct store *st)
 	if (st->c)
 		redisFree(st->c);
 	st->c = NULL;
+	/* whether they ran is unknown: counted as not */
+	st->deferred_failed += st->deferred;
+	st->deferred = 0;
 	if (st->in_tx)
 		st->tx_lost = 1;
 	/* a new connection has no tracking: whatever a cache holds was
@@ -230,10 +233,45 @@ redisContext *store_node_open(const struct store *st, const char *unix_path, con
 	return c;
 }
 
+/*
+ * Read the replies owed for store_send_deferred's commands, in order: all
+ * of them (block), or only those already here (a poll of 0 ms). An error
+ * reply counts in deferred_failed; a failed read counts every reply still
+ * owed and drops the connection.
+ */
+static void deferred_read(struct store *st, int block)
+{
+	while (st->deferred && st->c) {
+		void *rep = NULL;
+		if (redisGetReplyFromReader(st->c, &rep) != REDIS_OK)
+			goto lost;
+		if (!rep) {
+			if (!block) {
+				struct pollfd p = { st->c->fd, POLLIN, 0 };
+				if (poll(&p, 1, 0) <= 0)
+					return;
+			}
+			if (redisBufferRead(st->c) != REDIS_OK)
+				goto lost;
+			continue;
+		}
+		if (((redisReply *)rep)->type == REDIS_REPLY_ERROR)
+			st->deferred_failed++;
+		freeReplyObject(rep);
+		st->deferred--;
+	}
+	return;
+lost:
+	store_drop(st, "reading the replies to earlier writes failed");
+}
+
 int store_connect(struct store *st)
 {
 	const char *why = "connect failed";
 
+	/* replies owed first: they are what makes an idle connection readable */
+	if (st->c && st->deferred)
+		deferred_read(st, 1);
 	if (st->c && store_conn_dead(st->c))
 		store_close(st);
 	if (st->tx_lost)
@@ -540,6 +578,50 @@ int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
 		cv[i].argvlen = NULL;
 	}
 	return store_run(st, n, cv, replies);
+}
+
+int store_send_deferred(struct store *st, size_t n, const char *const *const *cmds)
+{
+	size_t i;
+	int done = 0, argc;
+
+	if (n == 0)
+		return 0;
+	if (st->in_tx)
+		return -1; /* inside a transaction these would be queued in it */
+	deferred_read(st, 0);
+	if (st->deferred > STORE_DEFERRED_MAX)
+		deferred_read(st, 1); /* bounded: Redis never holds many for us */
+	/* with replies owed the connection was in use a moment ago: no
+	 * liveness poll (they make it readable); a write error tells */
+	if ((!st->c || !st->deferred) && store_connect(st) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *argv[STORE_MAX_ARGS];
+		for (argc = 0; cmds[i][argc] && argc < STORE_MAX_ARGS; argc++)
+			argv[argc] = cmds[i][argc];
+		if (argc == 0 || cmds[i][argc] || redisAppendCommandArgv(st->c, argc, argv, NULL) != REDIS_OK)
+			goto fail;
+	}
+	do
+		if (redisBufferWrite(st->c, &done) != REDIS_OK)
+			goto fail;
+	while (!done);
+	st->deferred += n;
+	return 0;
+fail:
+	store_drop(st, "writing failed");
+	return -1;
+}
+
+unsigned long store_deferred_failed(struct store *st)
+{
+	unsigned long n;
+
+	deferred_read(st, 0);
+	n = st->deferred_failed;
+	st->deferred_failed = 0;
+	return n;
 }
 
 void store_request_end(struct store *st)

@@ -281,7 +281,7 @@ static int keep_pipeline(void *ud, size_t n, const char *const *const *cmds, str
 
 static void test_append(void)
 {
-	struct admin_store as = { keep_pipeline, NULL, NULL };
+	struct admin_store as = { .pipeline = keep_pipeline };
 	struct record r[3];
 	unsigned long e0;
 

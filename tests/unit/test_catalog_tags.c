@@ -159,7 +159,7 @@ static void check_counts(const struct catalog *cat, const cJSON *o, const char *
 
 int main(void)
 {
-	struct admin_store as = { fake_pipeline, NULL, NULL };
+	struct admin_store as = { .pipeline = fake_pipeline };
 	struct openapi_opts opts = { 0 };
 	struct catalog cat;
 	char err[512], allow[64];

@@ -540,6 +540,56 @@ static void bug_cache_write_unfenced(void)
 	cJSON_Delete(in);
 }
 
+/*
+ * store_send_deferred (the audit trail's XADDs): the commands run without
+ * the caller waiting; their replies are read later, in order, before any
+ * other command, and a refused one or one lost with the connection is
+ * counted by store_deferred_failed.
+ */
+static void deferred_writes(void)
+{
+	struct config c;
+	struct store *st;
+	char paddr[64], out[64];
+	static const char *const x1[] = { "XADD", "cfmcp:test:deferred", "*", "k", "v", NULL };
+	static const char *const bad[] = { "XADD", "cfmcp:test:string", "*", "k", "v", NULL };
+	const char *const *two[] = { x1, x1 };
+	const char *const *one_bad[] = { bad };
+	const char *setv[] = { "SET", "cfmcp:test:string", "s" };
+	const char *xlen[] = { "XLEN", "cfmcp:test:deferred" };
+	const char *kill_argv[] = { "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes" };
+	enum store_rc rc;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(paddr, sizeof(paddr), "127.0.0.1:%d", port_p);
+	c.redis = paddr;
+	c.redis_timeout_ms = 500;
+	st = store_from_config(&c);
+	replicaof(cp, 0);
+	ctl(cp, out, sizeof(out), 3, setv);
+	ok(store_send_deferred(st, 2, two) == 0, "deferred: two XADDs sent without waiting");
+	ok(store_send_deferred(st, 1, one_bad) == 0, "deferred: an XADD Redis will refuse (WRONGTYPE) sent too");
+	rc = store_get(st, "cfmcp:test:string", out, sizeof(out));
+	ok(rc == STORE_OK && !strcmp(out, "s"), "deferred: the next command gets its own reply, not an owed one (%d %s)", (int)rc, out);
+	ctl(cp, out, sizeof(out), 2, xlen);
+	ok(!strcmp(out, "2"), "deferred: both XADDs ran (XLEN %s)", out);
+	ok(store_deferred_failed(st) == 1 && store_deferred_failed(st) == 0,
+		"deferred: the refused one is counted once");
+	ok(store_send_deferred(st, 2, two) == 0, "deferred: two more sent");
+	ctl(cp, out, sizeof(out), 6, kill_argv); /* every other client: ours */
+	sleep_ms(50);
+	rc = store_get(st, "cfmcp:test:string", out, sizeof(out));
+	printf("# deferred: after CLIENT KILL the next command reconnects: rc %d\n", (int)rc);
+	ok(rc == STORE_OK, "deferred: after the connection was killed the next command still works");
+	ctl(cp, out, sizeof(out), 2, xlen);
+	{
+		unsigned long lost = store_deferred_failed(st);
+		ok((!strcmp(out, "4") && lost == 0) || (strcmp(out, "4") && lost == 2),
+			"deferred: replies lost with the connection are counted unless they arrived (XLEN %s, lost %lu)", out, lost);
+	}
+	store_free(st);
+}
+
 int main(void)
 {
 	struct fake fa, fb;
@@ -575,6 +625,7 @@ int main(void)
 	bug_readonly_after_failover(&fa);
 	bug_unreplicated_write_acked();
 	bug_cache_write_unfenced();
+	deferred_writes();
 	done_testing();
 out:
 	fake_stop(&fa);
