@@ -52,12 +52,12 @@ const children = (pid) => { try { return execFileSync('pgrep', ['-P', String(pid
 
 // Start a cfmcp pool directly on a unix socket (no web server): time from
 // spawn to the first answered request (FastCGI, fcgi-probe.js), and RSS.
-async function startup(schemas, label, extraEnv = {}, workers = 1) {
+async function startup(schemas, label, extraEnv = {}, workers = 1, build = BUILD) {
   const sock = path.join(dir, `${label}.sock`);
   const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
   const tok = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
   const t0 = process.hrtime.bigint();
-  const p = spawn(path.join(BUILD, 'cfmcp-worker'), ['--listen', `unix:${sock}`, '--workers', String(workers)], { stdio: 'ignore',
+  const p = spawn(path.join(build, 'cfmcp-worker'), ['--listen', `unix:${sock}`, '--workers', String(workers)], { stdio: 'ignore',
     env: { ...process.env, CFMCP_SCHEMAS: schemas, CFMCP_OPENAPI: 'off', CFMCP_REDIS: `unix:${process.env.REDIS_SOCK}`, CFMCP_KEY_FILE: process.env.CFMCP_KEY_FILE, CFMCP_LOG_FILE: path.join(dir, `${label}.log`), ...extraEnv } });
   let answered = null;
   for (let i = 0; i < 4000 && !answered; i++) {
@@ -88,6 +88,10 @@ async function startup(schemas, label, extraEnv = {}, workers = 1) {
   let ok = true;
   try {
     process.stderr.write(`bench: starting the stack in ${D} (${WORKERS} workers)\n`);
+    // a config file the audit pair rewrites and reloads (SIGHUP)
+    const conf = path.join(dir, 'cfmcp.conf');
+    fs.writeFileSync(conf, 'CFMCP_AUDIT_MAXLEN=100000\n');
+    process.env.CFMCP_CONFIG_FILE = conf;
     const { E: stackEnv, tok } = startStack(D, WORKERS);
     Object.assign(process.env, stackEnv);
     const E = process.env;
@@ -102,6 +106,8 @@ async function startup(schemas, label, extraEnv = {}, workers = 1) {
     const H26 = ['MCP-Protocol-Version: 2026-07-28', 'Mcp-Method: server/discover'];
     const callBody = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_all_cloudflare_zones', arguments: {} } };
 
+    let core;
+    if (process.env.BENCH_ONLY !== 'start') {
     // The exact bytes each answer has, for the static responder.
     const listed = await post(url, listBody, { 'MCP-Protocol-Version': '2025-06-18' });
     const listJson = JSON.parse(listed.text);
@@ -166,6 +172,34 @@ async function startup(schemas, label, extraEnv = {}, workers = 1) {
     row('tools/call list_all_cloudflare_zones (c1)', fmt(call1), `simulator direct: ${fmt(sim1)}`, 'added p99 (ms)', call1.p99 - sim1.p99, '(reported)', null);
     row('tools/call list_all_cloudflare_zones (c16)', fmt(call16), `simulator direct: ${fmt(sim16)}`, 'req/s ÷ direct', call16.rps / sim16.rps, '(reported)', null);
 
+    // Issue 16: the audit trail on (CFMCP_AUDIT_MAXLEN=100000) and off (0),
+    // the pool reloaded between runs; on, off, on, off so drift cancels.
+    process.stderr.write('bench: scenario 6, tools/call with the audit trail on and off\n');
+    {
+      const reload = async (n) => {
+        fs.writeFileSync(conf, `CFMCP_AUDIT_MAXLEN=${n}\n`);
+        process.kill(Number(fs.readFileSync(path.join(D, 'worker.pid'), 'utf8')), 'SIGHUP');
+        await sleep(1500);
+        for (let i = 0; i < 20; i++) await post(url, callBody, { 'MCP-Protocol-Version': '2025-06-18' });
+      };
+      const xlen = () => Number(execFileSync('redis-cli', ['-s', E.REDIS_SOCK, 'XLEN', `cfmcp:audit:${E.ACCOUNT_ID}`], { encoding: 'utf8' }).trim());
+      const runs = { on: [], off: [] };
+      let written = 0, leaked = 0;
+      for (const mode of ['on', 'off', 'on', 'off']) {
+        await reload(mode === 'on' ? 100000 : 0);
+        const before = xlen();
+        runs[mode].push(wrk(url, { body: callBody, headers: H25, conns: 1 }));
+        if (mode === 'on') written += xlen() - before; else leaked += xlen() - before;
+      }
+      await reload(100000);
+      const p50 = (rs) => rs.reduce((a, r) => a + r.p50, 0) / rs.length;
+      const agg = (rs) => ({ rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length, p50: p50(rs), p99: rs.reduce((a, r) => a + r.p99, 0) / rs.length });
+      if (!written || leaked) { ok = false; process.stderr.write(`bench: audit pair: ${written} entries written on, ${leaked} off\n`); }
+      for (const r of [...runs.on, ...runs.off]) if (r.errors || r.status) { ok = false; process.stderr.write(`bench: errors in an audit run: ${JSON.stringify(r)}\n`); }
+      row('tools/call (c1), audit trail on', `${fmt(agg(runs.on))} (${written} entries)`, `same run, CFMCP_AUDIT_MAXLEN=0: ${fmt(agg(runs.off))}`,
+        'p50 on ÷ off', p50(runs.on) / p50(runs.off), '≤ 1.05', p50(runs.on) / p50(runs.off) <= 1.05);
+    }
+
     process.stderr.write('bench: scenario 3, initialize and server/discover\n');
     const init = wrk(url, { body: initBody });
     stat.kill('SIGTERM');
@@ -209,7 +243,7 @@ async function startup(schemas, label, extraEnv = {}, workers = 1) {
     process.stderr.write('bench: scenario 4, a generated catalogue of 1,500 tools\n');
     const gen = path.join(dir, 'gen');
     execFileSync(process.execPath, [path.join(__dirname, 'gen-catalog.js'), gen, '1500']);
-    const core = await startup(path.join(ROOT, 'schemas'), 'core');
+    core = await startup(path.join(ROOT, 'schemas'), 'core');
     const big = [];
     for (let i = 0; i < 5; i++) big.push(await startup(gen, `big${i}`));
     big.sort((a, b) => a.ms - b.ms);
@@ -217,14 +251,26 @@ async function startup(schemas, label, extraEnv = {}, workers = 1) {
     row('worker RSS, 1,500 tools', `${(med.rssKiB / 1024).toFixed(1)} MiB`, `core catalogue (25 tools): ${(core.rssKiB / 1024).toFixed(1)} MiB`, 'MiB', med.rssKiB / 1024, '≤ 16 MiB', med.rssKiB / 1024 <= 16);
     row('start to first answer, 1,500 tools', `${med.ms.toFixed(1)} ms (median of 5: ${big.map((b) => b.ms.toFixed(0)).join(', ')})`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', med.ms, '≤ 100 ms', med.ms <= 100);
 
+    } else {
+      core = await startup(path.join(ROOT, 'schemas'), 'core');
+    }
+
     // Issue 12: the imported OpenAPI catalogue (schemas/openapi/openapi.json), two workers.
     process.stderr.write('bench: scenario 5, the OpenAPI catalogue (1,428 tools)\n');
-    const oa = [];
-    for (let i = 0; i < 5; i++)
-      oa.push(await startup(path.join(ROOT, 'schemas'), `openapi${i}`, { CFMCP_OPENAPI: path.join(ROOT, 'schemas', 'openapi', 'openapi.json') }, 2));
+    const oa = [], ob = [];
+    const spec = { CFMCP_OPENAPI: path.join(ROOT, 'schemas', 'openapi', 'openapi.json') };
+    const baseBuild = process.env.BENCH_BASELINE_BUILD && path.resolve(process.env.BENCH_BASELINE_BUILD);
+    for (let i = 0; i < 5; i++) {
+      oa.push(await startup(path.join(ROOT, 'schemas'), `openapi${i}`, spec, 2));
+      if (baseBuild) ob.push(await startup(path.join(ROOT, 'schemas'), `openapi-base${i}`, spec, 2, baseBuild));
+    }
     oa.sort((a, b) => a.ms - b.ms);
+    ob.sort((a, b) => a.ms - b.ms);
     const om = oa[2];
-    row('start to first answer, OpenAPI catalogue', `${om.ms.toFixed(1)} ms (median of 5)`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', om.ms, '≤ 100 ms', om.ms <= 100);
+    const med5 = (v) => `median of 5: ${v.map((b) => b.ms.toFixed(0)).join(', ')}`;
+    row('start to first answer, OpenAPI catalogue', `${om.ms.toFixed(1)} ms (${med5(oa)})`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', om.ms, '≤ 100 ms', om.ms <= 100);
+    if (baseBuild)
+      row('start to first answer, OpenAPI catalogue, this build ÷ baseline build', `${om.ms.toFixed(1)} ms`, `${baseBuild}: ${ob[2].ms.toFixed(1)} ms (${med5(ob)})`, 'ratio', om.ms / ob[2].ms, '(reported)', null);
     row('worker RSS, OpenAPI catalogue', `${(om.rssKiB / 1024).toFixed(1)} MiB`, `core catalogue: ${(core.rssKiB / 1024).toFixed(1)} MiB`, 'MiB', om.rssKiB / 1024, '≤ 24 MiB', om.rssKiB / 1024 <= 24);
     row('Private_Dirty per worker, OpenAPI catalogue', `${(om.pdKiB / 1024).toFixed(2)} MiB`, 'loaded in the master before fork', 'MiB', om.pdKiB / 1024, '≤ 4 MiB', om.pdKiB / 1024 <= 4);
   } catch (e) {

@@ -333,7 +333,10 @@ int admin_account_delete(const struct admin *a, const char *id, struct admin_res
 	}
 	store_reply_free(ids);
 	{
-		const char *keys[] = { k, ik, nk, NULL };
+		/* its audit stream goes with it (README "Audit trail") */
+		char ak[ADMIN_KEYSZ];
+		const char *keys[] = { k, ik, nk, ak, NULL };
+		snprintf(ak, sizeof(ak), "cfmcp:audit:%s", id);
 		return admin_remove(a, keys, "cfmcp:accounts", id, r);
 	}
 down:

@@ -155,13 +155,25 @@ static int redis_pipeline(void *ud, size_t n, const char *const *const *cmds, st
 
 static int redis_wait(void *ud)
 {
-	return store_wait_replicas(ud);
+	return store_after_write(ud);
+}
+
+static int redis_send(void *ud, size_t n, const char *const *const *cmds)
+{
+	return store_send_deferred(ud, n, cmds);
+}
+
+static unsigned long redis_send_failed(void *ud)
+{
+	return store_deferred_failed(ud);
 }
 
 void admin_store_redis(struct admin_store *as, struct store *st)
 {
 	as->pipeline = redis_pipeline;
 	as->wait = redis_wait;
+	as->send = redis_send;
+	as->send_failed = redis_send_failed;
 	as->ud = st;
 }
 
@@ -233,7 +245,7 @@ int admin_transact(const struct admin *a, size_t n, const char *const *const *cm
 				log_redis_error("a command inside a transaction failed", rep[n + 1]->element[i]);
 				rc = TX_FAILED;
 			}
-		/* on a replica too, or 503 (store.h store_wait_replicas) */
+		/* on a replica too, or 503 (store.h store_after_write) */
 		if (rc == TX_APPLIED && admin_wait(a) < 0)
 			rc = TX_DOWN;
 	} else if (rep[n + 1]->type == REDIS_REPLY_ERROR) {

@@ -44,17 +44,21 @@
  *             trip, with store_pipeline's contract (store.h): 0 and
  *             replies[0..n-1] set (each freed with store_reply_free), or -1
  *             with every replies[i] NULL, the transaction rules included;
- *   wait:     after a write a person will be shown, store_wait_replicas's
+ *   wait:     after a write a person will be shown, store_after_write's
  *             contract: 0 acknowledged (or nothing to wait for), -1 not
  *             (answered 503). NULL: nothing to wait for. */
 struct redisReply;
 struct admin_store {
 	int (*pipeline)(void *ud, size_t n, const char *const *const *cmds, struct redisReply **replies);
 	int (*wait)(void *ud);
+	/* optional (NULL: use pipeline): store_send_deferred's contract, and
+	 * store_deferred_failed's count; for writes nobody waits for */
+	int (*send)(void *ud, size_t n, const char *const *const *cmds);
+	unsigned long (*send_failed)(void *ud);
 	void *ud;
 };
 
-/* The real one: store_pipeline and store_wait_replicas on st. */
+/* The real one: store_pipeline and store_after_write on st. */
 void admin_store_redis(struct admin_store *as, struct store *st) __attribute__((nonnull));
 /* PING through the hook (GET /healthz): 0 when Redis answers PONG, else -1. */
 int admin_store_ping(const struct admin_store *as) __attribute__((nonnull));

@@ -12,7 +12,6 @@
 #include <hiredis/hiredis.h>
 
 #include "audit_cli.h"
-#include "config.h"
 #include "json.h"
 
 /* An entry's fields in the format's order; number: shown as a JSON number. */
@@ -29,24 +28,6 @@ static const struct {
 
 /* Largest integer a JSON number (a double) carries exactly: 2^53. */
 #define AUDIT_NUM_MAX 9007199254740992LL
-
-int audit_cli_maxlen(long *out)
-{
-	const char *v = config_value("CFMCP_AUDIT_MAXLEN");
-	char *end;
-	long n;
-
-	*out = AUDIT_CLI_MAXLEN_DEFAULT;
-	if (!v || !*v)
-		return 0;
-	if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 10)
-		return -1;
-	n = strtol(v, &end, 10);
-	if (*end || n < 0 || n > AUDIT_CLI_MAXLEN_MAX)
-		return -1;
-	*out = n;
-	return 0;
-}
 
 int audit_cli_key(const char *name, char *out, size_t outsz)
 {
@@ -191,7 +172,6 @@ cJSON *audit_cli_item(const redisReply *e)
 {
 	const redisReply *fv;
 	cJSON *item = NULL, *by[CFMCP_NELEM(FIELDS)];
-	long long t = -1;
 	char when[32];
 	size_t i, f;
 
@@ -218,14 +198,11 @@ cJSON *audit_cli_item(const redisReply *e)
 				break;
 			if (!by[f])
 				goto fail;
-			if (!strcmp(FIELDS[f].name, "t"))
-				t = num;
 			break;
 		}
 	}
-	if (t < 0)
-		t = id_ms(e->element[0]->str);
-	audit_cli_time_format(t, when, sizeof(when));
+	/* time is the stream id's, as the API shows it (audit_read.c) */
+	audit_cli_time_format(id_ms(e->element[0]->str), when, sizeof(when));
 	if (!(item = cJSON_CreateObject()) || json_add(item, "id", cJSON_CreateString(e->element[0]->str)) ||
 	    json_add(item, "time", cJSON_CreateString(when)))
 		goto fail;
@@ -243,14 +220,11 @@ fail:
 	return NULL;
 }
 
-/* The entry's time in ms: t, else the id's. */
+/* The entry's time in ms: its stream id's (as the API compares since). */
 static long long item_ms(const cJSON *item)
 {
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(item, "t");
 	const char *id = str_of(item, "id");
 
-	if (cJSON_IsNumber(t))
-		return (long long)t->valuedouble;
 	return id ? id_ms(id) : -1;
 }
 

@@ -8,9 +8,9 @@
  * written with XADD <key> MAXLEN ~ <CFMCP_AUDIT_MAXLEN> * field value ...,
  * every value a string, a field with an empty value left out.
  *
- * The worker's writer is common/audit.c (another change of issue 16);
- * until the two meet this file writes what the CLI does, through the same
- * admin_store hook as the management operations, so a test can fake it.
+ * The worker's writer is common/audit.c (records from the core, written
+ * after the answer); the CLI has no record stream, so this file writes
+ * its entries itself, through the admin_store hook, so a test can fake it.
  */
 #ifndef CFMCP_AUDIT_CLI_H
 #define CFMCP_AUDIT_CLI_H
@@ -23,14 +23,7 @@
 
 #define AUDIT_CLI_GLOBAL "apikeys"        /* the global stream's name after cfmcp:audit: */
 #define AUDIT_CLI_ACTOR "cli:user"        /* actor of every entry cfmcp-admin writes */
-#define AUDIT_CLI_MAXLEN_DEFAULT 100000L
-#define AUDIT_CLI_MAXLEN_MAX 100000000L   /* a bigger cap is a typo, refused */
 #define AUDIT_CLI_KEYSZ 64                /* "cfmcp:audit:" + an id, with room */
-
-/* CFMCP_AUDIT_MAXLEN (config file, else environment) into *out: 0 when it
- * is valid (0 turns the trail off), -1 when it is not digits within
- * 0..AUDIT_CLI_MAXLEN_MAX (the caller says so and stops). */
-int audit_cli_maxlen(long *out) __attribute__((nonnull, warn_unused_result));
 
 /* The stream key of an account id (admin_id_ok) or of AUDIT_CLI_GLOBAL
  * ("apikeys") into out (AUDIT_CLI_KEYSZ bytes): 0, or -1 for anything else. */
@@ -38,7 +31,8 @@ int audit_cli_key(const char *name, char *out, size_t outsz) __attribute__((nonn
 
 /* Append one admin entry to stream name (an account id or "apikeys"):
  * kind=admin t=now_ms action target actor=cli:user http_status, with
- * MAXLEN ~ maxlen. maxlen 0: nothing is written. 0 written (or off), -1
+ * MAXLEN ~ maxlen (config.h audit_maxlen: CFMCP_AUDIT_MAXLEN). maxlen 0:
+ * nothing is written. 0 written (or off), -1
  * not (a bad name, Redis down, or refused). Never holds a secret: the
  * caller passes ids and an action name only. */
 int audit_cli_admin(const struct admin_store *as, const char *name, const char *action, const char *target,
@@ -54,11 +48,11 @@ struct audit_filter {
 	const char *mcp_id;   /* mcp_id, or the target of an admin entry */
 	const char *tool;
 	const char *outcome;
-	long long since_ms;   /* t (or, without t, the id's time) >= since_ms */
+	long long since_ms;   /* the stream id's time >= since_ms (as the API) */
 };
 
 /* One entry of an XRANGE/XREVRANGE/XREAD reply ([id, [field, value, ...]])
- * as the management API shows it: {"id", "time" (RFC 3339 UTC with ms),
+ * as the management API shows it: {"id", "time" (the id's, RFC 3339 UTC with ms),
  * then the known fields in the format's order, t, status, latency_ms and
  * http_status as numbers}. Unknown fields, empty values, repeated fields
  * (the first wins) and numbers that do not parse are left out. NULL when

@@ -309,13 +309,31 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 		return -1;
 	cfg->tools_page_size = (size_t)v;
 	/* the scope cache is off by default: a known race (README "Scope cache") */
-	if (env_long("CFMCP_CACHE_ENTRIES", 0, 0, 1000000L, &cfg->cache_entries, err, errsz))
+	if (env_long("CFMCP_CACHE_ENTRIES", 256, 0, 1000000L, &cfg->cache_entries, err, errsz))
 		return -1;
 	if (env_long("CFMCP_LIST_TTL_MS", 60000, 0, 86400000L, &cfg->list_ttl_ms, err, errsz))
+		return -1;
+	/* entries kept per audit stream (README "Audit trail"); 0 turns it off */
+	if (env_long("CFMCP_AUDIT_MAXLEN", 100000, 0, 100000000L, &cfg->audit_maxlen, err, errsz))
 		return -1;
 	if (env_long("CFMCP_LOG_LEVEL", 2, 0, 3, &v, err, errsz))
 		return -1;
 	cfg->log_level = (int)v;
+	o = conf_get("CFMCP_LOG_FORMAT");
+	if (o && *o && strcmp(o, "text") && strcmp(o, "json")) {
+		snprintf(err, errsz, "CFMCP_LOG_FORMAT must be text or json");
+		return -1;
+	}
+	cfg->log_json = o && !strcmp(o, "json");
+	o = conf_get("CFMCP_METRICS");
+	if (o && *o && strcmp(o, "on") && strcmp(o, "off")) {
+		snprintf(err, errsz, "CFMCP_METRICS must be on or off");
+		return -1;
+	}
+	cfg->metrics = !(o && !strcmp(o, "off"));
+	if (env_long("CFMCP_METRICS_PUBLIC", 0, 0, 1, &v, err, errsz))
+		return -1;
+	cfg->metrics_public = (int)v;
 	o = conf_get("CFMCP_ALLOWED_ORIGINS");
 	if (parse_origins(cfg, o ? o : "localhost", err, errsz) < 0)
 		goto fail;

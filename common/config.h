@@ -36,8 +36,12 @@ struct config {
 	size_t tools_page_size;
 	long cache_entries;     /* per-worker scope cache size (cache.h); 0: no cache */
 	long list_ttl_ms;       /* ttlMs on 2026-07-28 list results */
+	long audit_maxlen;      /* audit streams' MAXLEN ~ cap (audit.h); 0: no audit trail */
 	char *log_file;
 	int log_level;
+	int log_json;           /* CFMCP_LOG_FORMAT=json: one JSON object per line */
+	int metrics;            /* CFMCP_METRICS (on|off): GET /metrics answers (1) or is a 404 */
+	int metrics_public;     /* CFMCP_METRICS_PUBLIC=1: /metrics without an API key from anywhere */
 	char *key_file;         /* CFMCP_KEY_FILE: AES-256-GCM keys for secrets at rest */
 	struct keyring keys;    /* loaded from key_file; secret */
 };

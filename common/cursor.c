@@ -38,7 +38,7 @@ int cursor_decode(const char *in, char *kind, char *out, size_t outsz)
 	if (!len || len > CURSOR_MAX_TEXT)
 		return -1;
 	n = b64url_decode(in, len, raw, sizeof(raw));
-	if (n < 1 || (raw[0] != 'p' && raw[0] != 'c' && raw[0] != 't'))
+	if (n < 1 || (raw[0] != 'p' && raw[0] != 'c' && raw[0] != 't' && raw[0] != 'a'))
 		return -1;
 	vlen = (size_t)n - 1;
 	/* the value becomes a C string: no NUL inside, and room for one */

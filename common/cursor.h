@@ -1,7 +1,7 @@
 /*
  * cursor.h - our opaque list cursors, for tools/list ('t': how many tools
  * were returned) and for paged tool results ('p': Cloudflare's next page
- * number; 'c': Cloudflare's cursor). The kind byte and the value are
+ * number; 'c': Cloudflare's cursor; 'a': an audit stream entry id, audit.h). The kind byte and the value are
  * encoded together as unpadded base64url, so a cursor is URL-safe and a
  * client cannot mistake one kind for another.
  */
@@ -21,7 +21,7 @@
 int cursor_encode(struct buf *out, char kind, const char *val, size_t n)
 	__attribute__((warn_unused_result));
 /* Decode in (at most CURSOR_MAX_TEXT characters) into out
- * (NUL-terminated, outsz counts the NUL); *kind gets 'p', 'c' or 't'.
+ * (NUL-terminated, outsz counts the NUL); *kind gets 'p', 'c', 't' or 'a'.
  * Returns 0, or -1 for a cursor we could not have issued (bad character
  * or length, unknown kind, a NUL inside, longer than out); then *kind
  * and out are not set. */

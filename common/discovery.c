@@ -115,6 +115,7 @@ static enum mcp_err bad_args(struct call *c, struct buf *res, const char *tool, 
 {
 	char msg[300];
 
+	c->disc_outcome = OUTCOME_INVALID;
 	snprintf(msg, sizeof(msg), "Invalid arguments for %s: %s.", tool, why);
 	return result_tool_error(c, res, msg) ? MCP_ENOMEM : MCP_OK;
 }
@@ -317,8 +318,10 @@ static enum mcp_err do_describe(struct call *c, const cJSON *args, struct buf *r
 	if (!only_members(args, allowed, CFMCP_NELEM(allowed)) || !op_name_ok(name))
 		return bad_args(c, res, DESCRIBE_NAME, "name must be an operation name ([a-z0-9_], at most 64)");
 	t = op_in_scope(c, name);
-	if (!t)
+	if (!t) {
+		c->disc_outcome = OUTCOME_REFUSED;
 		return result_tool_error(c, res, NO_OP) ? MCP_ENOMEM : MCP_OK;
+	}
 	/* the Tool object as tools mode would list it, plus where it goes */
 	o = cJSON_ParseWithLength(t->json, t->json_len);
 	if (!o || !cJSON_AddStringToObject(o, "method", t->http) || !cJSON_AddStringToObject(o, "path", t->path) ||
@@ -349,13 +352,21 @@ static enum mcp_err do_call(struct call *c, const cJSON *args, struct buf *res)
 	const cJSON *inner = cJSON_GetObjectItemCaseSensitive(args, "arguments");
 	const struct tool *t;
 
-	if (!only_members(args, allowed, CFMCP_NELEM(allowed)) || !op_name_ok(name))
+	/* one record per call, for the operation called (mcp_call_tool's),
+	 * or for call_cloudflare_operation itself when no operation is */
+	if (!only_members(args, allowed, CFMCP_NELEM(allowed)) || !op_name_ok(name)) {
+		call_record_tool(c, CALL_NAME, NULL, args, OUTCOME_INVALID, NULL);
 		return bad_args(c, res, CALL_NAME, "name must be an operation name ([a-z0-9_], at most 64)");
-	if (inner && !cJSON_IsObject(inner) && !cJSON_IsNull(inner))
+	}
+	if (inner && !cJSON_IsObject(inner) && !cJSON_IsNull(inner)) {
+		call_record_tool(c, name->valuestring, op_in_scope(c, name), inner, OUTCOME_INVALID, NULL);
 		return bad_args(c, res, CALL_NAME, "arguments must be an object");
+	}
 	t = op_in_scope(c, name);
-	if (!t)
+	if (!t) {
+		call_record_tool(c, name->valuestring, NULL, inner, OUTCOME_REFUSED, NULL);
 		return result_tool_error(c, res, NO_OP) ? MCP_ENOMEM : MCP_OK;
+	}
 	return mcp_call_tool(c, t, cJSON_IsObject(inner) ? inner : NULL, res);
 }
 
@@ -370,12 +381,23 @@ enum mcp_err discovery_call(struct call *c, const char *name, const cJSON *args,
 			return MCP_ENOMEM;
 		args = empty;
 	}
-	if (!strcmp(name, SEARCH_NAME))
-		e = do_search(c, args, res);
-	else if (!strcmp(name, DESCRIBE_NAME))
-		e = do_describe(c, args, res);
-	else
+	c->disc_outcome = OUTCOME_OK;
+	if (!strcmp(name, SEARCH_NAME) || !strcmp(name, DESCRIBE_NAME)) {
+		struct record r;
+		e = name[0] == 's' ? do_search(c, args, res) : do_describe(c, args, res);
+		/* a search or a description reads our catalogue, not Cloudflare */
+		if (e == MCP_OK && c->env->record) {
+			call_record(c, RECORD_TOOL_CALL, &r);
+			record_text(r.tool, sizeof(r.tool), name);
+			r.tclass = CLASS_READ;
+			r.outcome = c->disc_outcome;
+			if (record_args_sha256(args, r.args_sha256) < 0)
+				r.args_sha256[0] = '\0';
+			c->env->record(c->env->record_ud, &r);
+		}
+	} else {
 		e = do_call(c, args, res);
+	}
 	cJSON_Delete(empty);
 	return e;
 }

@@ -34,6 +34,9 @@ struct http_request {
 	struct buf body;      /* capped at the configured body cap */
 	int body_too_large;   /* the shell stopped reading at the cap */
 	enum http_fault fault; /* HTTP_FAULT_NONE unless the shell gave up */
+	/* The peer's address as the web server saw it (REMOTE_ADDR, RFC 3875
+	 * §4.1.8; a FastCGI param, never a header); "" when unknown. */
+	char remote_addr[64];
 };
 
 struct http_response {

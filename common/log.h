@@ -21,6 +21,16 @@ enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 int log_open(const char *path, enum log_level level);
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The line format from now on: 0 the readable text (the default), 1 one
+ * JSON object per line: {"time" (RFC 3339, ms, UTC), "level", "pid",
+ * "event" (the message), "request_id" when one is set}. Strings are
+ * escaped as RFC 8259 §7 says; invalid UTF-8 becomes U+FFFD. */
+void log_set_json(int on);
+/* The request being served, shown as request_id in JSON lines: id is
+ * copied (at most 64 bytes); NULL or "" clears it. The caller validates
+ * it (serve.c takes letters, digits and ._:- only). */
+void log_set_request_id(const char *id);
+
 /* Copy untrusted bytes into out (size outsz) with control/non-ASCII
  * bytes, '\\' and '"' as \xNN; truncated with "..." when long. Returns out. */
 const char *log_safe(char *out, size_t outsz, const char *p, size_t n)

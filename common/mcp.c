@@ -185,17 +185,22 @@ enum mcp_err mcp_call_tool(struct call *c, const struct tool *t, const cJSON *ar
 				t->name, why);
 		else
 			snprintf(msg, sizeof(msg), "%s: %s.", t->name, why);
+		call_record_tool(c, NULL, t, args, OUTCOME_INVALID, NULL);
 		e = result_tool_error(c, res, msg) ? MCP_ENOMEM : MCP_OK;
 		goto out;
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		call_record_tool(c, NULL, t, args, OUTCOME_UPSTREAM_ERROR, NULL);
 		goto out;
+	}
 	if (!call_cf_token(c)) {
+		call_record_tool(c, NULL, t, args, OUTCOME_UPSTREAM_ERROR, NULL);
 		e = result_tool_error(c, res, MCP_CALL_NO_CF_TOKEN) ? MCP_ENOMEM : MCP_OK;
 		goto out;
 	}
 	c->env->upstream(c->env->up_ud, &p, call_cf_token(c), &ur);
 	e = result_from_upstream(c, t, &ur, res);
+	call_record_tool(c, NULL, t, args, call_outcome(&ur), &ur);
 out:
 	upstream_reply_free(&ur);
 	plan_free(&p);
@@ -210,18 +215,22 @@ static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct bu
 	int disc;
 
 	if (!cJSON_IsString(name)) {
+		call_record_tool(c, NULL, NULL, args, OUTCOME_INVALID, NULL);
 		c->why = "tools/call needs params.name (a string)";
 		return MCP_EPARAMS;
 	}
 	/* The three discovery tools exist only in discovery mode. */
 	disc = discovery_is_tool(name->valuestring) && discovery_active(c);
 	t = disc ? NULL : catalog_find(c->env->cat, name->valuestring);
-	/* A tool outside the token's scope is indistinguishable from none. */
+	/* A tool outside the token's scope is indistinguishable from none
+	 * (to the caller; the audit trail says it was refused) */
 	if (!disc && (!t || !scope_allows(&c->scope, t))) {
+		call_record_tool(c, name->valuestring, NULL, args, OUTCOME_REFUSED, NULL);
 		c->why = "unknown tool; call tools/list for the tools this URL offers";
 		return MCP_EPARAMS;
 	}
 	if (args && !cJSON_IsObject(args) && !cJSON_IsNull(args)) {
+		call_record_tool(c, name->valuestring, t, args, OUTCOME_INVALID, NULL);
 		c->why = "params.arguments must be an object";
 		return MCP_EPARAMS;
 	}
@@ -256,6 +265,29 @@ static enum mcp_err dispatch(struct call *c, const struct rpc_msg *m, struct buf
 	return MCP_ENOMETHOD;
 }
 
+/* The RECORD_MESSAGE of the message being handled: its method when it
+ * is one of ours ("other" for the rest, "" for an invalid message, so the
+ * counters' labels stay few), and the HTTP status it alone would get. */
+static void record_message(const struct call *c, int status)
+{
+	static const char *const known[] = { "initialize", "ping", "tools/list", "tools/call",
+		"server/discover", "notifications/initialized", "notifications/cancelled" };
+	struct record r;
+	size_t i;
+
+	if (!c->env->record)
+		return;
+	call_record(c, RECORD_MESSAGE, &r);
+	if (c->msg_method) {
+		snprintf(r.method, sizeof(r.method), "other");
+		for (i = 0; i < CFMCP_NELEM(known); i++)
+			if (!strcmp(c->msg_method, known[i]))
+				snprintf(r.method, sizeof(r.method), "%s", known[i]);
+	}
+	r.http_status = status;
+	c->env->record(c->env->record_ud, &r);
+}
+
 /* Handle one message object into out (full JSON-RPC response), or leave
  * out empty for notifications and responses. Returns the HTTP status. */
 static int handle_one(struct call *c, const cJSON *obj, struct buf *out)
@@ -268,8 +300,13 @@ static int handle_one(struct call *c, const cJSON *obj, struct buf *out)
 	buf_init(&res, 0);
 	c->why = NULL;
 	e = jsonrpc_check(obj, &m, &c->why);
-	if (e == MCP_OK && (m.is_response || !m.id))
+	c->msg_id = m.id;
+	c->msg_params = e == MCP_OK ? m.params : NULL;
+	c->msg_method = e == MCP_OK ? m.method : NULL;
+	if (e == MCP_OK && (m.is_response || !m.id)) {
+		status = 202;
 		goto done; /* notifications and responses: 202, no body */
+	}
 	if (e == MCP_OK)
 		e = dispatch(c, &m, &res);
 	if (e == MCP_OK) {
@@ -285,6 +322,9 @@ static int handle_one(struct call *c, const cJSON *obj, struct buf *out)
 	if (e == MCP_EINVALREQ && !c->modern)
 		status = 400;
 done:
+	record_message(c, status);
+	c->msg_id = c->msg_params = NULL;
+	c->msg_method = NULL;
 	buf_free(&res);
 	return status;
 }

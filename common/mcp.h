@@ -58,6 +58,8 @@ struct mcp_env {
 	 * callee copies r. NULL: nobody listens. */
 	void (*record)(void *ud, const struct record *r);
 	void *record_ud;
+	/* Current Unix time in ms for records; NULL: now() * 1000. */
+	long long (*now_ms)(void);
 };
 
 #define MCP_VERSION_MODERN "2026-07-28"

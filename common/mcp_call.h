@@ -26,6 +26,11 @@ struct call {
 	const char *version; /* negotiated / requested version (static string) */
 	const char *why;     /* static detail for an error */
 	cJSON *err_data;     /* error.data, owned */
+	/* the message being handled, for its records (record.h); not owned */
+	const cJSON *msg_id, *msg_params;
+	const char *msg_method;
+	long long t0_ms;     /* when the request arrived (Unix ms) */
+	enum record_outcome disc_outcome; /* search/describe: what their answer was */
 };
 
 /* A fresh call for req, answered into resp (neither owned). */
@@ -53,6 +58,23 @@ const char *call_cf_token(struct call *c) __attribute__((nonnull, warn_unused_re
 struct tool;
 enum mcp_err mcp_call_tool(struct call *c, const struct tool *t, const cJSON *args, struct buf *res)
 	__attribute__((nonnull(1, 2, 4), warn_unused_result));
+
+/*
+ * Records (record.h), handed to env->record when it is set. call_record
+ * fills the fields every record of this request shares (time, account,
+ * MCP server, request id, client); call_record_tool reports one tool call:
+ * name as called (untrusted: kept only when it has a tool name's shape),
+ * t when known (class, method, path template), args for the hash (NULL
+ * when there were none), ur when something was sent upstream (status,
+ * latency, cf-ray), else NULL.
+ */
+void call_record(const struct call *c, enum record_kind kind, struct record *r) __attribute__((nonnull));
+struct upstream_reply;
+void call_record_tool(const struct call *c, const char *name, const struct tool *t, const cJSON *args,
+	enum record_outcome o, const struct upstream_reply *ur) __attribute__((nonnull(1)));
+/* The outcome an upstream reply stands for (ok, tool_error, rate_limited,
+ * upstream_error). */
+enum record_outcome call_outcome(const struct upstream_reply *ur) __attribute__((nonnull));
 
 /* The model-facing answer when call_cf_token gives NULL. */
 #define MCP_CALL_NO_CF_TOKEN "This MCP server's integrated account has no usable Cloudflare API token " \

@@ -15,6 +15,8 @@
 #include "admin.h"
 #include "apikey.h"
 #include "apikeys.h"
+#include "audit.h"
+#include "catalog_tags.h"
 #include "crypto.h"
 #include "jsonrpc.h"
 #include "mcp_servers.h"
@@ -56,7 +58,8 @@ static void error(struct http_response *resp, int status, const char *code, cons
 
 /* The resources of the management API (mgmt.h); the routes below say
  * which methods each takes. */
-enum res { RES_ACCOUNTS, RES_ACCOUNT, RES_MCPS, RES_MCP, RES_TOOLS, RES_APIKEYS, RES_APIKEY };
+enum res { RES_ACCOUNTS, RES_ACCOUNT, RES_MCPS, RES_MCP, RES_TOOLS, RES_AUDIT, RES_APIKEYS, RES_APIKEY,
+	RES_APIKEYS_AUDIT, RES_TAGS };
 
 /* One path segment (1 to 63 bytes, no '/') from *p into out; advances *p. */
 static int segment(const char **p, char *out)
@@ -71,20 +74,29 @@ static int segment(const char **p, char *out)
 	return 0;
 }
 
-/* Which resource the path names: /integrated-account[/id[/mcp[/mcp_id] | /tools]]
- * or /api-key[/id]; -1 when the shape is wrong. Ids are checked later, by
+/* Which resource the path names: /integrated-account[/id[/mcp[/mcp_id] |
+ * /tools | /audit]], /api-key[/id | /audit] ("audit" is never a key's
+ * id) or /catalog/tags; -1 when the shape is wrong. Ids are checked later, by
  * the operation (an id of the wrong shape is simply not found). */
 static int parse_path(const char *path, char *id, char *mid, enum res *res)
 {
 	const char *p;
 
 	id[0] = mid[0] = '\0';
+	if (!strcmp(path, "/catalog/tags")) {
+		*res = RES_TAGS;
+		return 0;
+	}
 	if (!strncmp(path, "/api-key", 8) && (path[8] == '\0' || path[8] == '/')) {
 		p = path + 8;
 		*res = RES_APIKEYS;
 		if (!*p)
 			return 0;
 		p++;
+		if (!strcmp(p, "audit")) {
+			*res = RES_APIKEYS_AUDIT;
+			return 0;
+		}
 		*res = RES_APIKEY;
 		return segment(&p, id) < 0 || *p ? -1 : 0;
 	}
@@ -101,6 +113,10 @@ static int parse_path(const char *path, char *id, char *mid, enum res *res)
 		return 0;
 	if (!strcmp(p, "/tools")) {
 		*res = RES_TOOLS;
+		return 0;
+	}
+	if (!strcmp(p, "/audit")) {
+		*res = RES_AUDIT;
 		return 0;
 	}
 	if (strncmp(p, "/mcp", 4) || (p[4] && p[4] != '/'))
@@ -308,6 +324,26 @@ static void tools_preview(struct call *c, struct admin_res *r)
 		admin_fail(r, why ? 400 : 500, why ? "bad_request" : "internal_error", "%s", why ? why : "out of memory");
 }
 
+static void account_audit(struct call *c, struct admin_res *r)
+{
+	audit_read(&c->a, c->id, c->req->query, r);
+}
+
+static void apikeys_audit(struct call *c, struct admin_res *r)
+{
+	audit_read(&c->a, NULL, c->req->query, r);
+}
+
+/* GET /catalog/tags: the catalogue's tags with tool counts (catalog_tags.h) */
+static void tags_list(struct call *c, struct admin_res *r)
+{
+	r->body = c->a.cat ? catalog_tags_json(c->a.cat) : NULL;
+	if (r->body)
+		r->status = 200;
+	else
+		admin_fail(r, 500, "internal_error", "out of memory");
+}
+
 static void apikeys_list(struct call *c, struct admin_res *r)
 {
 	admin_apikey_list(&c->a, r);
@@ -330,6 +366,11 @@ enum need { NEED_KEY, NEED_ALL, NEED_ACCOUNT };
 
 static const char FORBIDDEN_KEYS[] = "Only an API key for all accounts (\"*\") may list, create or revoke API keys";
 
+/* Which stream a management action's entry goes to (audit.h): the
+ * account's the path names, the new account's, or the global one (API
+ * keys, and a removed account, whose own stream is gone with it). */
+enum trail { TRAIL_NONE, TRAIL_ACCOUNT, TRAIL_CREATED, TRAIL_GLOBAL };
+
 static const struct route {
 	enum res res;
 	const char *method;
@@ -337,24 +378,69 @@ static const struct route {
 	int body;              /* takes a JSON body */
 	void (*run)(struct call *c, struct admin_res *r);
 	const char *forbidden; /* the 403 message (NEED_ALL) */
+	const char *action;    /* the audit trail's name for it when it succeeds; NULL: a read */
+	enum trail trail;
 } routes[] = {
 	/* per resource, in the order Allow lists the methods */
-	{ RES_ACCOUNTS, "GET", NEED_KEY, 0, accounts_list, NULL },
+	{ RES_ACCOUNTS, "GET", NEED_KEY, 0, accounts_list, NULL, NULL, TRAIL_NONE },
 	{ RES_ACCOUNTS, "POST", NEED_ALL, 1, accounts_create,
-		"Only an API key for all accounts (\"*\") may create integrated accounts" },
-	{ RES_ACCOUNT, "GET", NEED_ACCOUNT, 0, account_get, NULL },
-	{ RES_ACCOUNT, "PATCH", NEED_ACCOUNT, 1, account_update, NULL },
-	{ RES_ACCOUNT, "DELETE", NEED_ACCOUNT, 0, account_delete, NULL },
-	{ RES_MCPS, "GET", NEED_ACCOUNT, 0, mcps_list, NULL },
-	{ RES_MCPS, "POST", NEED_ACCOUNT, 1, mcps_create, NULL },
-	{ RES_MCP, "GET", NEED_ACCOUNT, 0, mcp_get, NULL },
-	{ RES_MCP, "PATCH", NEED_ACCOUNT, 1, mcp_update, NULL },
-	{ RES_MCP, "DELETE", NEED_ACCOUNT, 0, mcp_delete, NULL },
-	{ RES_TOOLS, "GET", NEED_ACCOUNT, 0, tools_preview, NULL },
-	{ RES_APIKEYS, "GET", NEED_ALL, 0, apikeys_list, FORBIDDEN_KEYS },
-	{ RES_APIKEYS, "POST", NEED_ALL, 1, apikeys_create, FORBIDDEN_KEYS },
-	{ RES_APIKEY, "DELETE", NEED_ALL, 0, apikey_revoke, FORBIDDEN_KEYS },
+		"Only an API key for all accounts (\"*\") may create integrated accounts", "account.created", TRAIL_CREATED },
+	{ RES_ACCOUNT, "GET", NEED_ACCOUNT, 0, account_get, NULL, NULL, TRAIL_NONE },
+	{ RES_ACCOUNT, "PATCH", NEED_ACCOUNT, 1, account_update, NULL, "account.token_rotated", TRAIL_ACCOUNT },
+	{ RES_ACCOUNT, "DELETE", NEED_ACCOUNT, 0, account_delete, NULL, "account.removed", TRAIL_GLOBAL },
+	{ RES_MCPS, "GET", NEED_ACCOUNT, 0, mcps_list, NULL, NULL, TRAIL_NONE },
+	{ RES_MCPS, "POST", NEED_ACCOUNT, 1, mcps_create, NULL, "mcp_server.created", TRAIL_ACCOUNT },
+	{ RES_MCP, "GET", NEED_ACCOUNT, 0, mcp_get, NULL, NULL, TRAIL_NONE },
+	{ RES_MCP, "PATCH", NEED_ACCOUNT, 1, mcp_update, NULL, "mcp_server.changed", TRAIL_ACCOUNT },
+	{ RES_MCP, "DELETE", NEED_ACCOUNT, 0, mcp_delete, NULL, "mcp_server.revoked", TRAIL_ACCOUNT },
+	{ RES_TOOLS, "GET", NEED_ACCOUNT, 0, tools_preview, NULL, NULL, TRAIL_NONE },
+	{ RES_AUDIT, "GET", NEED_ACCOUNT, 0, account_audit, NULL, NULL, TRAIL_NONE },
+	{ RES_APIKEYS, "GET", NEED_ALL, 0, apikeys_list, FORBIDDEN_KEYS, NULL, TRAIL_NONE },
+	{ RES_APIKEYS, "POST", NEED_ALL, 1, apikeys_create, FORBIDDEN_KEYS, "api_key.created", TRAIL_GLOBAL },
+	{ RES_APIKEYS_AUDIT, "GET", NEED_ALL, 0, apikeys_audit,
+		"Only an API key for all accounts (\"*\") may read the API keys' audit trail", NULL, TRAIL_NONE },
+	{ RES_APIKEY, "DELETE", NEED_ALL, 0, apikey_revoke, FORBIDDEN_KEYS, "api_key.revoked", TRAIL_GLOBAL },
+	{ RES_TAGS, "GET", NEED_KEY, 0, tags_list, NULL, NULL, TRAIL_NONE },
 };
+
+/*
+ * The RECORD_ADMIN of a management action that succeeded (r->status <
+ * 400): what it was, on what (the path's id, or the id the answer gives
+ * a new record), by which API key. Ids only: never a body value.
+ */
+static void record_action(const struct mcp_env *env, const struct route *rt, const struct call *c,
+	const struct admin_res *r)
+{
+	const cJSON *nid = r->body ? cJSON_GetObjectItemCaseSensitive(r->body, "id") : NULL;
+	const char *created = cJSON_IsString(nid) ? nid->valuestring : "";
+	const char *ua = http_request_header(c->req, "user-agent");
+	struct record rec;
+
+	if (!env->record || !rt->action || r->status >= 400)
+		return;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = RECORD_ADMIN;
+	rec.time_ms = env->now_ms ? env->now_ms() : (long long)env->now() * 1000;
+	rec.upstream_ms = -1;
+	rec.tclass = CLASS_COUNT;
+	if (rt->trail == TRAIL_ACCOUNT)
+		record_text(rec.account_id, sizeof(rec.account_id), c->id);
+	else if (rt->trail == TRAIL_CREATED)
+		record_text(rec.account_id, sizeof(rec.account_id), created);
+	if (rt->res == RES_MCPS || rt->res == RES_MCP) {
+		record_text(rec.mcp_id, sizeof(rec.mcp_id), rt->res == RES_MCP ? c->mid : created);
+		nid = r->body ? cJSON_GetObjectItemCaseSensitive(r->body, "name") : NULL;
+		record_text(rec.mcp_name, sizeof(rec.mcp_name), cJSON_IsString(nid) ? nid->valuestring : NULL);
+	}
+	record_text(rec.target_id, sizeof(rec.target_id),
+		rt->res == RES_MCP ? c->mid : (rt->res == RES_ACCOUNTS || rt->res == RES_MCPS ||
+			rt->res == RES_APIKEYS) ? created : c->id);
+	record_text(rec.action, sizeof(rec.action), rt->action);
+	record_text(rec.actor, sizeof(rec.actor), c->key.id);
+	record_text(rec.user_agent, sizeof(rec.user_agent), ua);
+	rec.http_status = r->status;
+	env->record(env->record_ud, &rec);
+}
 
 /* The route for res and method; NULL (and the Allow value in allow) when
  * the resource does not take that method. */
@@ -489,6 +575,7 @@ void mgmt_handle(const struct mcp_env *env, const struct http_request *req, stru
 	c.a.now = env->now();
 	c.a.actor = actor;
 	rt->run(&c, &r);
+	record_action(env, rt, &c, &r);
 	if (r.status >= 400) {
 		if (r.status == 503)
 			header(resp, "Retry-After", "1");

@@ -12,9 +12,16 @@
  *   GET    /integrated-account/:id/mcp?cursor=&limit=
  *   GET|PATCH|DELETE /integrated-account/:id/mcp/:mcp_id
  *   GET    /integrated-account/:id/tools?methods=&tags=   what a filter keeps
+ *   GET    /integrated-account/:id/audit?mcp_id=&tool=&outcome=&since=&until=&limit=&cursor=
+ *                                                  its audit trail (audit.h)
  *   POST   /api-key                                (key for "*" only; the key shown once)
  *   GET    /api-key                                (key for "*" only; never the keys)
  *   DELETE /api-key/:id                            (key for "*" only)
+ *   GET    /api-key/audit?...                      (key for "*" only) the global audit stream
+ *   GET    /catalog/tags                           tools per tag and class (any key)
+ *
+ * Each management action that succeeds is reported as a RECORD_ADMIN
+ * (record.h) for the audit trail.
  */
 #ifndef CFMCP_MGMT_H
 #define CFMCP_MGMT_H

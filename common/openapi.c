@@ -27,9 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "json.h"
 #include "file.h"
 #include "openapi.h"
@@ -308,6 +310,49 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	return rc;
 }
 
+int openapi_load_configured(struct catalog *cat, const struct config *cfg, struct openapi_report *rep,
+	char *err, size_t errsz)
+{
+	struct openapi_opts o = { cfg->openapi_deprecated };
+
+	if (!cfg->openapi)
+		return 0;
+	if (!cfg->openapi_explicit && access(cfg->openapi, F_OK) < 0)
+		return 0;
+	return openapi_load(cat, cfg->openapi, &o, rep, err, errsz);
+}
+
+/* Whether op is a DELETE whose spec requires a JSON request body it gives
+ * no schema for (the 2024 file does so for most of its 116 DELETEs with a
+ * body; Cloudflare ignores it, a validating proxy does not): its tool
+ * sends {} when given none. A body with a schema stays as the spec says. */
+static int op_delete_body(const cJSON *spec, const struct op *op)
+{
+	struct conv c;
+	const cJSON *rb, *js;
+
+	if (strcmp(op->http, "DELETE"))
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.spec = spec;
+	rb = conv_deref(&c, cJSON_GetObjectItemCaseSensitive(op->o, "requestBody"));
+	js = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rb, "content"), "application/json");
+	return rb && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rb, "required")) && js &&
+	       !cJSON_GetObjectItemCaseSensitive(js, "schema");
+}
+
+/* The tool of cat at op's route (a curated one that replaced it, or the
+ * one just made from it), or NULL. */
+static struct tool *route_tool(struct catalog *cat, const struct op *op)
+{
+	size_t i;
+
+	for (i = 0; i < cat->ntools; i++)
+		if (!strcmp(cat->tools[i].http, op->http) && catalog_same_route(cat->tools[i].path, op->path))
+			return &cat->tools[i];
+	return NULL;
+}
+
 /*
  * Each operation not skipped so far -> a document -> a tool in cat; the
  * skipped ones (and those op_doc or the strict checker refuses) go to
@@ -326,6 +371,9 @@ static int add_tools(struct catalog *cat, const char *path, const cJSON *spec, s
 
 		if (op->skip) {
 			if (!strcmp(op->skip, "replaced")) {
+				struct tool *t = route_tool(cat, op);
+				if (t && op_delete_body(spec, op))
+					t->body_default = 1;
 				if (rep)
 					rep->replaced++;
 			} else if (skip_add(rep, op->skip, op, op->detail) < 0) {
@@ -351,10 +399,83 @@ static int add_tools(struct catalog *cat, const char *path, const cJSON *spec, s
 				return -1;
 			continue;
 		}
+		if (op_delete_body(spec, op)) {
+			struct tool *t = route_tool(cat, op);
+			if (t)
+				t->body_default = 1;
+		}
 		if (rep)
 			rep->tools++;
 	}
 	return 0;
+}
+
+/* ---- the parsed spec's arena ----
+ *
+ * The parsed spec is a tree of some 300,000 small cJSON allocations
+ * (nodes, keys, strings), read during the load and then thrown away
+ * whole. Through malloc that cost a quarter of the start: a header per
+ * piece, freeing each one, then malloc_trim consolidating the holes they
+ * left. Here cJSON's hooks point at a bump allocator over mmap'd blocks
+ * while the spec is parsed (only then: every other tree, the generated
+ * documents included, still comes from xmalloc), and the whole spec goes
+ * with one munmap per block. Nothing may free or detach a node of the
+ * spec: the translation only reads it (cJSON_Duplicate copies through
+ * xmalloc again).
+ */
+#define ARENA_BLOCK ((size_t)4 << 20)
+
+struct arena_block {
+	struct arena_block *prev;
+	size_t used, size;      /* bytes in use and mapped, header included */
+};
+
+static struct arena_block *g_arena; /* the newest block; NULL between loads */
+
+static void *arena_alloc(size_t n)
+{
+	struct arena_block *b = g_arena;
+
+	n = (n + 15) & ~(size_t)15; /* cJSON nodes hold doubles and pointers */
+	if (!b || b->size - b->used < n) {
+		size_t size = n + 64 > ARENA_BLOCK ? n + 64 : ARENA_BLOCK;
+		void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		b = m;
+		b->prev = g_arena;
+		b->size = size;
+		b->used = 64; /* the header, rounded to keep 16-byte alignment */
+		g_arena = b;
+	}
+	b->used += n;
+	return (char *)b + b->used - n;
+}
+
+static void arena_free(void *p)
+{
+	(void)p; /* everything goes at once, in arena_release */
+}
+
+static void arena_release(void)
+{
+	while (g_arena) {
+		struct arena_block *prev = g_arena->prev;
+		munmap(g_arena, g_arena->size);
+		g_arena = prev;
+	}
+}
+
+/* cJSON_ParseWithLengthOpts into the arena; xmalloc is cJSON's again after. */
+static cJSON *parse_spec(const char *text, size_t len, const char **end)
+{
+	cJSON_Hooks h = { arena_alloc, arena_free };
+	cJSON *spec;
+
+	cJSON_InitHooks(&h);
+	spec = cJSON_ParseWithLengthOpts(text, len, end, 0);
+	xalloc_init();
+	return spec;
 }
 
 int openapi_load_text(struct catalog *cat, const char *path, const char *text, size_t len,
@@ -370,11 +491,12 @@ int openapi_load_text(struct catalog *cat, const char *path, const char *text, s
 
 	if (rep)
 		memset(rep, 0, sizeof(*rep));
-	spec = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	spec = parse_spec(text, len, &end);
 	if (!spec) {
 		char ptr[600], whole[8];
 		size_t off = end ? (size_t)(end - text) : 0;
 		int open;
+		arena_release();
 		if (xalloc_oom_events() != oom0)
 			return load_fail(err, errsz, "out of memory loading %s", path);
 		openapi_ptr_at(text, len, off, ptr, sizeof(ptr));
@@ -444,10 +566,11 @@ out:
 		(void)catalog_sort(cat); /* the curated tools alone: unique */
 	}
 	xfree(ops);
-	cJSON_Delete(spec);
+	arena_release(); /* the spec: never cJSON_Delete'd, its blocks unmapped */
 #ifdef __GLIBC__
-	/* the parsed spec was most of the heap: hand its pages back before
-	 * the pool forks, or every worker's RSS carries them */
+	/* the load's temporary trees (documents converted and checked) leave
+	 * holes: hand their pages back before the pool forks, or every
+	 * worker's RSS carries them */
 	malloc_trim(0);
 #endif
 	return rc;

@@ -44,6 +44,18 @@ int openapi_load(struct catalog *cat, const char *path, const struct openapi_opt
 	struct openapi_report *rep, char *err, size_t errsz)
 	__attribute__((nonnull(1, 2, 3, 5), warn_unused_result));
 
+struct config;
+/*
+ * openapi_load as the configuration asks (CFMCP_OPENAPI and
+ * CFMCP_OPENAPI_DEPRECATED): nothing when it is off; an installed copy
+ * that is missing is no error (curated tools only), while a spec the
+ * operator named must load. The worker and cfmcp-admin both load the
+ * catalogue through this, so both see the same tools. Returns as
+ * openapi_load (0 when nothing was to be loaded).
+ */
+int openapi_load_configured(struct catalog *cat, const struct config *cfg, struct openapi_report *rep,
+	char *err, size_t errsz) __attribute__((nonnull(1, 2, 4), warn_unused_result));
+
 /* The same for a spec already in memory (text, len bytes; any bytes):
  * path only names it in messages. For the fuzz target and tests. */
 int openapi_load_text(struct catalog *cat, const char *path, const char *text, size_t len,

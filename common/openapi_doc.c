@@ -292,8 +292,11 @@ static int op_body(struct conv *c, struct op *op, cJSON *m)
 		snprintf(op->detail, sizeof(op->detail), "%.180s", c->bad_ref);
 		return 1;
 	}
+	/* a DELETE's required body the spec gives no schema for is sent as
+	 * {} when the model gives none (openapi.c sets body_default) */
 	return json_add(m, "body_required",
-		cJSON_CreateBool(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rb, "required"))));
+		cJSON_CreateBool(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rb, "required")) &&
+				 (strcmp(op->http, "DELETE") || s)));
 }
 
 /* The tool's description: summary, then the description, within

@@ -26,6 +26,9 @@
 #define OPENAPI_SCHEMA_BUDGET 4096
 /* Deepest body nesting kept before collapsing (schema.c allows 16). */
 #define OPENAPI_MAX_DEPTH 6
+/* Levels of required members, items and allOf/anyOf/oneOf members a
+ * collapsed value keeps (openapi_schema.c keep_needed). */
+#define OPENAPI_KEEP_DEPTH 6
 /* $ref hops followed for one schema before giving up (ref-only cycles). */
 #define OPENAPI_MAX_REF_HOPS 16
 /* Tool description and per-property description budgets (bytes). */
@@ -60,8 +63,7 @@ struct conv {
 	const char *bad_ref;    /* first $ref that did not resolve */
 	int in_body;            /* readOnly properties are left out */
 	int max_depth;
-	int collapsed;
-	cJSON *readonly;        /* names of readOnly properties seen (array) */
+	int collapsed;          /* values collapsed so far (a count) */
 };
 
 /* ---- openapi_name.c ---- */

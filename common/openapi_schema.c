@@ -4,12 +4,14 @@
  * components/<kind>, parameters found on the operation or its path item,
  * ECMAScript patterns rewritten as POSIX ERE, nesting collapsed past a
  * depth or size budget (the collapsed value says so and points at
- * describe_cloudflare_operation), readOnly properties left out of bodies.
+ * describe_cloudflare_operation), readOnly properties left out of bodies
+ * (and out of the "required" of their own object).
  */
 #include "first.h"
 
 #include <regex.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,7 +196,7 @@ static char *pattern_ere(const char *p)
 
 	for (; *p; p++) {
 		const char *rep = NULL;
-		char one[3] = { 0 };
+		char one[3] = { 0 }, one2[24];
 		if (*p == '\\') {
 			p++;
 			if (!*p)
@@ -205,6 +207,17 @@ static char *pattern_ere(const char *p)
 				rep = in_br ? "A-Za-z0-9_" : "[A-Za-z0-9_]";
 			else if (*p == 's') /* the characters themselves: both dialects read them */
 				rep = in_br ? " \t\n\v\f\r" : "[ \t\n\v\f\r]";
+			/* the negated classes: outside a bracket, and as a bracket's
+			 * only member ("[\S]+", a page rule's URL), where ERE can
+			 * negate the whole bracket */
+			else if ((*p == 'S' || *p == 'D' || *p == 'W') &&
+				 (!in_br || (out[n - 1] == '[' && p[1] == ']'))) {
+				rep = *p == 'S' ? "^ \t\n\v\f\r" : *p == 'D' ? "^0-9" : "^A-Za-z0-9_";
+				if (!in_br) {
+					snprintf(one2, sizeof(one2), "[%s]", rep);
+					rep = one2;
+				}
+			}
 			else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
 				return NULL;
 			else if (in_br && *p == '-') {
@@ -254,17 +267,157 @@ static char *pattern_ere(const char *p)
 	return xstrdup(out);
 }
 
-/* The note of a value deeper than the budget allows, keeping its type. */
+static int conv_key(struct conv *c, cJSON *out, const cJSON *s, const cJSON *k, int depth);
+static int conv_fixups(cJSON *out, const cJSON *s);
+
+/* Whether property schema it (d: it with $ref followed) is readOnly:
+ * Cloudflare says so next to a $ref, inside it, or as an allOf member
+ * ({"allOf":[{"$ref":...},{"readOnly":true}]}). */
+static int is_readonly(struct conv *c, const cJSON *it, const cJSON *d)
+{
+	const cJSON *a;
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "readOnly")) ||
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "readOnly")))
+		return 1;
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(d, "allOf")) {
+		const cJSON *ad = conv_deref(c, a);
+		if (ad && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ad, "readOnly")))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether name is a readOnly property of the instance s describes: its
+ * own properties or those of its allOf/anyOf/oneOf members (the same
+ * instance), not deeper. OpenAPI 3.0.3 "Schema Object", readOnly: a
+ * required readOnly property is required in responses only. */
+static int ro_member(struct conv *c, const cJSON *s, const char *name, int hops)
+{
+	static const char *const comb[] = { "allOf", "anyOf", "oneOf" };
+	const cJSON *p, *b;
+	size_t i;
+
+	s = conv_deref(c, s);
+	if (!s || hops > OPENAPI_MAX_DEPTH)
+		return 0;
+	p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "properties"), name);
+	if (p && is_readonly(c, p, conv_deref(c, p)))
+		return 1;
+	for (i = 0; i < CFMCP_NELEM(comb); i++)
+		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(s, comb[i]))
+			if (ro_member(c, b, name, hops + 1))
+				return 1;
+	return 0;
+}
+
+/* A "required" for out from the spec's list k, without the readOnly
+ * members of the instance src describes (in bodies). 0, or -1 (memory). */
+static int conv_required(struct conv *c, cJSON *out, const cJSON *k, const cJSON *src)
+{
+	cJSON *a = cJSON_CreateArray();
+	const cJSON *r;
+
+	if (!a)
+		return -1;
+	cJSON_ArrayForEach(r, k)
+		if (cJSON_IsString(r) && !(c->in_body && ro_member(c, src, r->valuestring, 0)) &&
+		    json_add(a, NULL, cJSON_CreateString(r->valuestring)) < 0) {
+			cJSON_Delete(a);
+			return -1;
+		}
+	return json_add(out, "required", a);
+}
+
+/* What a collapsed value keeps of s: its type and the constraints a valid
+ * value needs (enum, format, pattern, minItems), its required members
+ * (each kept the same way), its items, and its allOf/anyOf/oneOf members
+ * (oneOf as anyOf: members kept this thin may no longer be told apart).
+ * Dropping a required member would let the model omit what Cloudflare
+ * then refuses. keep bounds the recursion ($ref cycles). 0, or -1. */
+static int keep_needed(struct conv *c, cJSON *o, const cJSON *s, int keep)
+{
+	static const char *const comb[] = { "allOf", "anyOf", "oneOf" };
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "type"), *k, *props, *r;
+	size_t i;
+
+	if (cJSON_IsString(t) && json_add(o, "type", cJSON_CreateString(t->valuestring)) < 0)
+		return -1;
+	if (keep <= 0)
+		return conv_fixups(o, s);
+	cJSON_ArrayForEach(k, s) {
+		const char *n = k->string;
+		if ((!strcmp(n, "enum") || !strcmp(n, "format") || !strcmp(n, "pattern") || !strcmp(n, "minItems") ||
+		     !strcmp(n, "minLength")) && conv_key(c, o, s, k, 0) < 0)
+			return -1;
+	}
+	if (conv_fixups(o, s) < 0)
+		return -1;
+	props = cJSON_GetObjectItemCaseSensitive(s, "properties");
+	r = cJSON_GetObjectItemCaseSensitive(s, "required");
+	if (cJSON_IsArray(r) && cJSON_GetArraySize(r)) {
+		cJSON *m = cJSON_CreateObject();
+		const cJSON *x;
+		if (!m || conv_required(c, o, r, s) < 0) {
+			cJSON_Delete(m);
+			return -1;
+		}
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "required")) {
+			const cJSON *p = cJSON_GetObjectItemCaseSensitive(props, x->valuestring), *pd;
+			cJSON *kp;
+			if (!p || !(pd = conv_deref(c, p)))
+				continue;
+			kp = cJSON_CreateObject();
+			if (!kp || keep_needed(c, kp, pd, keep - 1) < 0 || json_add(m, x->valuestring, kp) < 0) {
+				cJSON_Delete(kp);
+				cJSON_Delete(m);
+				return -1;
+			}
+		}
+		if (json_add(o, "properties", m) < 0)
+			return -1;
+	}
+	k = cJSON_GetObjectItemCaseSensitive(s, "items");
+	if (cJSON_IsObject(k) && (k = conv_deref(c, k))) {
+		cJSON *ki = cJSON_CreateObject();
+		if (!ki || keep_needed(c, ki, k, keep - 1) < 0 || json_add(o, "items", ki) < 0) {
+			cJSON_Delete(ki);
+			return -1;
+		}
+	}
+	for (i = 0; i < CFMCP_NELEM(comb); i++) {
+		const cJSON *b;
+		cJSON *a;
+		if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(s, comb[i])))
+			continue;
+		a = cJSON_CreateArray();
+		if (!a)
+			return -1;
+		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(s, comb[i])) {
+			const cJSON *bd = conv_deref(c, b);
+			cJSON *kb = cJSON_CreateObject();
+			if (!kb || !bd || keep_needed(c, kb, bd, keep - 1) < 0 || json_add(a, NULL, kb) < 0) {
+				cJSON_Delete(kb);
+				cJSON_Delete(a);
+				return bd ? -1 : 0;
+			}
+		}
+		if (json_add(o, i ? "anyOf" : "allOf", a) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The note of a value deeper than the budget allows, keeping its type
+ * and what a valid value needs (keep_needed). */
 static cJSON *collapsed(struct conv *c, const cJSON *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "type");
 
-	c->collapsed = 1;
+	c->collapsed++;
 	if (!o)
 		return NULL;
-	if ((cJSON_IsString(t) && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "nullable")) &&
-	     !cJSON_AddStringToObject(o, "type", t->valuestring)) ||
+	if (keep_needed(c, o, s, OPENAPI_KEEP_DEPTH) < 0 ||
 	    !cJSON_AddStringToObject(o, "description", COLLAPSED_NOTE)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -272,10 +425,15 @@ static cJSON *collapsed(struct conv *c, const cJSON *s)
 	return o;
 }
 
+/* allOf/anyOf/oneOf members converted into out. A oneOf with anything
+ * collapsed inside becomes anyOf: members cut down to what a valid value
+ * needs may match the same value, and "exactly one" would then refuse
+ * every value (a ruleset's rules). */
 static int conv_list(struct conv *c, cJSON *out, const char *key, const cJSON *list, int depth)
 {
 	cJSON *a = cJSON_CreateArray();
 	const cJSON *it;
+	int before = c->collapsed;
 
 	if (!a)
 		return -1;
@@ -290,6 +448,8 @@ static int conv_list(struct conv *c, cJSON *out, const char *key, const cJSON *l
 		cJSON_Delete(a);
 		return 0;
 	}
+	if (!strcmp(key, "oneOf") && c->collapsed != before)
+		key = "anyOf";
 	return json_add(out, key, a);
 }
 
@@ -305,13 +465,8 @@ static int conv_props(struct conv *c, cJSON *out, const cJSON *props, int depth)
 		cJSON *x;
 		if (!d)
 			continue;
-		/* Cloudflare puts readOnly next to a $ref as often as inside it */
-		if (c->in_body && (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "readOnly")) ||
-		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "readOnly")))) {
-			if (json_add(c->readonly, NULL, cJSON_CreateString(it->string)) < 0)
-				goto fail;
+		if (c->in_body && is_readonly(c, it, d))
 			continue;
-		}
 		x = conv_schema(c, d, depth + 1);
 		if (!x || json_add(m, it->string, x) < 0)
 			goto fail;
@@ -323,7 +478,7 @@ fail:
 }
 
 /* One keyword of s into out; 0, or -1 when out of memory. */
-static int conv_key(struct conv *c, cJSON *out, const cJSON *k, int depth)
+static int conv_key(struct conv *c, cJSON *out, const cJSON *s, const cJSON *k, int depth)
 {
 	const char *n = k->string;
 
@@ -364,18 +519,8 @@ static int conv_key(struct conv *c, cJSON *out, const cJSON *k, int depth)
 		if (cJSON_IsObject(k))
 			return conv_props(c, out, k, depth);
 	} else if (!strcmp(n, "required")) {
-		if (cJSON_IsArray(k)) {
-			cJSON *a = cJSON_CreateArray();
-			const cJSON *r;
-			if (!a)
-				return -1;
-			cJSON_ArrayForEach(r, k)
-				if (cJSON_IsString(r) && json_add(a, NULL, cJSON_CreateString(r->valuestring)) < 0) {
-					cJSON_Delete(a);
-					return -1;
-				}
-			return json_add(out, n, a);
-		}
+		if (cJSON_IsArray(k))
+			return conv_required(c, out, k, s);
 	} else if (!strcmp(n, "additionalProperties")) {
 		if (cJSON_IsBool(k))
 			return json_add(out, n, cJSON_CreateBool(cJSON_IsTrue(k)));
@@ -453,7 +598,7 @@ cJSON *conv_schema(struct conv *c, const cJSON *s, int depth)
 	if (!out)
 		return NULL;
 	cJSON_ArrayForEach(k, s)
-		if (conv_key(c, out, k, depth) < 0)
+		if (conv_key(c, out, s, k, depth) < 0)
 			goto fail;
 	if (conv_fixups(out, s) < 0)
 		goto fail;
@@ -461,32 +606,6 @@ cJSON *conv_schema(struct conv *c, const cJSON *s, int depth)
 fail:
 	cJSON_Delete(out);
 	return NULL;
-}
-
-/* Drop names of readOnly properties from every "required" in s. */
-static void drop_readonly_required(cJSON *s, const cJSON *ro)
-{
-	cJSON *it;
-
-	if (!s || !cJSON_GetArraySize(ro))
-		return;
-	cJSON_ArrayForEach(it, s) {
-		if (it->string && !strcmp(it->string, "required") && cJSON_IsArray(it)) {
-			cJSON *r = it->child;
-			while (r) {
-				cJSON *next = r->next;
-				const cJSON *x;
-				cJSON_ArrayForEach(x, ro)
-					if (cJSON_IsString(r) && !strcmp(x->valuestring, r->valuestring)) {
-						cJSON_Delete(cJSON_DetachItemViaPointer(it, r));
-						break;
-					}
-				r = next;
-			}
-		} else if (cJSON_IsObject(it) || cJSON_IsArray(it)) {
-			drop_readonly_required(it, ro);
-		}
-	}
 }
 
 /* A body schema within OPENAPI_SCHEMA_BUDGET printed bytes: converted
@@ -501,14 +620,7 @@ cJSON *conv_body(struct conv *c, const cJSON *s)
 		size_t len;
 
 		c->max_depth = d;
-		c->readonly = cJSON_CreateArray();
-		if (!c->readonly)
-			return NULL;
 		out = conv_schema(c, s, 0);
-		if (out)
-			drop_readonly_required(out, c->readonly);
-		cJSON_Delete(c->readonly);
-		c->readonly = NULL;
 		if (!out)
 			return NULL;
 		txt = cJSON_PrintUnformatted(out);

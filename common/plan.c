@@ -305,5 +305,12 @@ int plan_build(const struct tool *t, const cJSON *args, const struct plan_ctx *c
 			p->body_len = strlen(p->body);
 		}
 	}
+	/* the spec requires a body the operation does not use (DELETE) */
+	if (!p->body && t->body_default) {
+		p->body = xstrdup("{}");
+		if (!p->body)
+			return -2;
+		p->body_len = 2;
+	}
 	return 0;
 }

@@ -11,6 +11,8 @@
 #ifndef CFMCP_RECORD_H
 #define CFMCP_RECORD_H
 
+#include <stddef.h>
+
 enum record_kind {
 	RECORD_MESSAGE = 0, /* one JSON-RPC message: method */
 	RECORD_TOOL_CALL,   /* one tool call and its outcome */
@@ -45,6 +47,7 @@ struct record {
 	char request_id[RECORD_ID_MAX];      /* JSON-RPC id as text, bounded */
 	char client_name[RECORD_NAME_MAX];   /* clientInfo.name, else User-Agent */
 	char client_version[RECORD_ID_MAX];
+	char user_agent[RECORD_NAME_MAX];    /* the User-Agent header, cut */
 	/* RECORD_TOOL_CALL */
 	char tool[RECORD_NAME_MAX];
 	enum record_class tclass;
@@ -65,5 +68,20 @@ struct record {
 /* Stable names for the outcome and class enums ("ok", "read"). */
 const char *record_outcome_name(enum record_outcome o);
 const char *record_class_name(enum record_class c);
+
+/* Copy untrusted text src (NULL: "") into dst (dstsz bytes, NUL always
+ * written): cut to fit, every byte outside printable ASCII becomes '?',
+ * so a record field is safe in a Redis key, a log line or JSON. */
+void record_text(char *dst, size_t dstsz, const char *src) __attribute__((nonnull(1)));
+
+/*
+ * The SHA-256 hex (out, 65 bytes) of a tool call's canonical arguments:
+ * cJSON_PrintUnformatted of args with every object's keys sorted (byte
+ * order, at every depth), so two calls with the same arguments in any
+ * key order match; NULL args hash as {}. The one place arguments are
+ * canonicalised (issue 16). 0, or -1 out of memory (out is then "").
+ */
+struct cJSON;
+int record_args_sha256(const struct cJSON *args, char out[65]) __attribute__((nonnull(2)));
 
 #endif

@@ -11,6 +11,7 @@
 #include "admin.h"
 #include "json.h"
 #include "jsonrpc.h"
+#include "metrics_http.h"
 #include "mgmt.h"
 #include "router.h"
 #include "sessions.h"
@@ -119,7 +120,8 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 		return;
 	}
 	if ((!strncmp(path, "/integrated-account", 19) && (path[19] == '\0' || path[19] == '/')) ||
-	    (!strncmp(path, "/api-key", 8) && (path[8] == '\0' || path[8] == '/'))) {
+	    (!strncmp(path, "/api-key", 8) && (path[8] == '\0' || path[8] == '/')) ||
+	    !strncmp(path, "/catalog/", 9)) {
 		mgmt_handle(env, req, resp);
 		return;
 	}
@@ -133,6 +135,10 @@ void router_handle(const struct mcp_env *env, const struct http_request *req,
 			if (resp->status == 503 && http_response_header(resp, "Retry-After", "1"))
 				resp->status = 500;
 		}
+		return;
+	}
+	if (!strcmp(path, "/metrics") && env->cfg->metrics) {
+		metrics_http_handle(env, req, resp);
 		return;
 	}
 	json_error(resp, 404, "not_found", "No such endpoint");

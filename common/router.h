@@ -9,6 +9,9 @@
  *   /.well-known/oauth-*         -> plain 404 (no OAuth here; token is the URL)
  *   GET  /healthz                -> 200 "ok" when Redis answers PING, else
  *                                   503 + Retry-After (no token, no data)
+ *   GET  /metrics                -> Prometheus text (metrics_http.h): loopback,
+ *                                   or an API key, or CFMCP_METRICS_PUBLIC=1;
+ *                                   404 when CFMCP_METRICS=off
  *   anything else                -> 404
  *   (any request the shell could not read whole, http_request.fault:
  *    431 over CAP_HEADERS headers, 500 out of memory; before auth)

@@ -52,6 +52,8 @@ int scope_from_pairs(struct scope *s, const char *const *kv, const size_t *kvlen
 
 		if (kn == 2 && !memcmp(k, "id", 2))
 			rc = scope_copy_field(s->id, sizeof(s->id), v, vn);
+		else if (kn == 4 && !memcmp(k, "name", 4) && vn < sizeof(s->name))
+			rc = scope_copy_field(s->name, sizeof(s->name), v, vn); /* longer: none, never a refusal */
 		else if (kn == 7 && !memcmp(k, "account", 7))
 			rc = scope_copy_field(s->account, sizeof(s->account), v, vn);
 		else if (kn == 4 && !memcmp(k, "hash", 4))

@@ -14,6 +14,7 @@
 
 struct scope {
 	char id[SCOPE_FIELD];       /* MCP server id (not the token) */
+	char name[SCOPE_FIELD];     /* its name, for the audit trail; "" when longer */
 	char hash[65];              /* SHA-256 hex stored in the record */
 	char account[SCOPE_FIELD];  /* integrated account id */
 	char methods[1024];         /* comma list; empty = every method */

@@ -33,6 +33,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "store_private.h"
 #include "xalloc.h"
@@ -151,6 +152,9 @@ void store_close(struct store *st)
 	if (st->c)
 		redisFree(st->c);
 	st->c = NULL;
+	/* whether they ran is unknown: counted as not */
+	st->deferred_failed += st->deferred;
+	st->deferred = 0;
 	if (st->in_tx)
 		st->tx_lost = 1;
 	/* a new connection has no tracking: whatever a cache holds was
@@ -229,10 +233,45 @@ redisContext *store_node_open(const struct store *st, const char *unix_path, con
 	return c;
 }
 
+/*
+ * Read the replies owed for store_send_deferred's commands, in order: all
+ * of them (block), or only those already here (a poll of 0 ms). An error
+ * reply counts in deferred_failed; a failed read counts every reply still
+ * owed and drops the connection.
+ */
+static void deferred_read(struct store *st, int block)
+{
+	while (st->deferred && st->c) {
+		void *rep = NULL;
+		if (redisGetReplyFromReader(st->c, &rep) != REDIS_OK)
+			goto lost;
+		if (!rep) {
+			if (!block) {
+				struct pollfd p = { st->c->fd, POLLIN, 0 };
+				if (poll(&p, 1, 0) <= 0)
+					return;
+			}
+			if (redisBufferRead(st->c) != REDIS_OK)
+				goto lost;
+			continue;
+		}
+		if (((redisReply *)rep)->type == REDIS_REPLY_ERROR)
+			st->deferred_failed++;
+		freeReplyObject(rep);
+		st->deferred--;
+	}
+	return;
+lost:
+	store_drop(st, "reading the replies to earlier writes failed");
+}
+
 int store_connect(struct store *st)
 {
 	const char *why = "connect failed";
 
+	/* replies owed first: they are what makes an idle connection readable */
+	if (st->c && st->deferred)
+		deferred_read(st, 1);
 	if (st->c && store_conn_dead(st->c))
 		store_close(st);
 	if (st->tx_lost)
@@ -314,7 +353,7 @@ static int cmd_idempotent(const struct store_cmdv *cv)
  * UNWATCH closes it. Returns 0 with replies[0..n-1] set, or -1 with every
  * replies[i] NULL.
  */
-static int store_run(struct store *st, size_t n, const struct store_cmdv *cv, redisReply **replies)
+static int store_run_once(struct store *st, size_t n, const struct store_cmdv *cv, redisReply **replies)
 {
 	int opens = 0, closes = 0, retry = 1, attempt;
 	size_t i, j;
@@ -398,6 +437,20 @@ static int store_run(struct store *st, size_t n, const struct store_cmdv *cv, re
 	if (closes || !st->in_tx)
 		st->in_tx = st->tx_lost = 0;
 	return -1;
+}
+
+/* store_run_once, timed for the pool's counters (metrics.h): every
+ * command and pipeline goes through here, so this is the round trip. */
+static int store_run(struct store *st, size_t n, const struct store_cmdv *cv, redisReply **replies)
+{
+	struct timespec a, b;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	rc = store_run_once(st, n, cv, replies);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	metrics_redis((long long)(b.tv_sec - a.tv_sec) * 1000000LL + (b.tv_nsec - a.tv_nsec) / 1000, rc < 0);
+	return rc;
 }
 
 /* Run one command (binary-safe lengths); NULL when Redis is down. */
@@ -527,6 +580,50 @@ int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
 	return store_run(st, n, cv, replies);
 }
 
+int store_send_deferred(struct store *st, size_t n, const char *const *const *cmds)
+{
+	size_t i;
+	int done = 0, argc;
+
+	if (n == 0)
+		return 0;
+	if (st->in_tx)
+		return -1; /* inside a transaction these would be queued in it */
+	deferred_read(st, 0);
+	if (st->deferred > STORE_DEFERRED_MAX)
+		deferred_read(st, 1); /* bounded: Redis never holds many for us */
+	/* with replies owed the connection was in use a moment ago: no
+	 * liveness poll (they make it readable); a write error tells */
+	if ((!st->c || !st->deferred) && store_connect(st) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *argv[STORE_MAX_ARGS];
+		for (argc = 0; cmds[i][argc] && argc < STORE_MAX_ARGS; argc++)
+			argv[argc] = cmds[i][argc];
+		if (argc == 0 || cmds[i][argc] || redisAppendCommandArgv(st->c, argc, argv, NULL) != REDIS_OK)
+			goto fail;
+	}
+	do
+		if (redisBufferWrite(st->c, &done) != REDIS_OK)
+			goto fail;
+	while (!done);
+	st->deferred += n;
+	return 0;
+fail:
+	store_drop(st, "writing failed");
+	return -1;
+}
+
+unsigned long store_deferred_failed(struct store *st)
+{
+	unsigned long n;
+
+	deferred_read(st, 0);
+	n = st->deferred_failed;
+	st->deferred_failed = 0;
+	return n;
+}
+
 void store_request_end(struct store *st)
 {
 	if (st->in_tx && !st->tx_lost) {
@@ -587,13 +684,17 @@ enum store_rc store_setex(struct store *st, const char *key, const char *val, lo
 }
 
 /*
- * WAIT numreplicas timeout on the connection that ran the write: WAIT
- * counts the replicas that have this client's writes so far, so on any
- * other connection it would say yes at once - hence no reconnect here,
- * and no resend. The socket timeout grows by the WAIT's own for this one
- * command.
+ * After a write: one more round trip on the connection that ran it.
+ * WAIT numreplicas timeout when replicas are awaited (WAIT counts the
+ * replicas that have this client's writes so far, so on any other
+ * connection it would say yes at once - hence no reconnect here, and no
+ * resend; the socket timeout grows by the WAIT's own for this command),
+ * else PING. Either is a fence for the workers' scope caches (README
+ * "Scope cache"): Redis runs it in a later pass of its event loop than
+ * the write, so every invalidation the write caused has been written to
+ * the workers' invalidation sockets before the writer answers anyone.
  */
-int store_wait_replicas(struct store *st)
+int store_after_write(struct store *st)
 {
 	char n[24], ms[24];
 	const char *argv[3] = { "WAIT", n, ms };
@@ -602,11 +703,20 @@ int store_wait_replicas(struct store *st)
 	long long t0 = store_mono_ms();
 	int rc = -1;
 
-	if (st->wait_replicas <= 0)
-		return 0;
 	if (!st->c || st->in_tx) {
-		log_warn("redis: WAIT: the connection that wrote is gone; answering 503");
+		log_warn("redis: after a write: the connection that wrote is gone; answering 503");
 		return -1;
+	}
+	if (st->wait_replicas <= 0) {
+		const char *ping[] = { "PING" };
+		r = store_conn_cmd(st->c, 1, ping);
+		if (!r) {
+			store_drop(st, "PING after a write failed");
+			return -1;
+		}
+		rc = r->type == REDIS_REPLY_STATUS ? 0 : -1;
+		freeReplyObject(r);
+		return rc;
 	}
 	snprintf(n, sizeof(n), "%ld", st->wait_replicas);
 	snprintf(ms, sizeof(ms), "%ld", st->wait_ms);

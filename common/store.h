@@ -77,12 +77,29 @@ int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
 void store_request_end(struct store *st) __attribute__((nonnull));
 void store_reply_free(struct redisReply *r);
 
+/*
+ * Writes whose answer nobody waits for (the audit trail's XADDs, after
+ * the request's answer is out): the n commands (NULL-terminated argvs)
+ * are written now and their replies read later - those already arrived at
+ * the next call, the rest before any other command on the connection - so
+ * the worker goes back to accept() instead of waiting a round trip. Not
+ * resent. 0 sent; -1 not (Redis down, or a transaction is open).
+ */
+#define STORE_DEFERRED_MAX 4096
+int store_send_deferred(struct store *st, size_t n, const char *const *const *cmds)
+	__attribute__((nonnull, warn_unused_result));
+/* How many of the deferred commands Redis refused or were lost with a
+ * connection since the last call (reads the replies already here). */
+unsigned long store_deferred_failed(struct store *st) __attribute__((nonnull));
+
 /* After a write a person will be shown (admin.c, after its EXEC): WAIT
  * until the configured number of replicas has it, on the connection that
- * wrote it. 0: acknowledged, or no WAIT configured; -1: too few replicas
- * acknowledged within the configured time or the connection is gone (the
- * write may exist on the primary alone: the caller answers 503). */
-int store_wait_replicas(struct store *st) __attribute__((nonnull, warn_unused_result));
+ * wrote it, or PING there when no WAIT is configured: either way a fence
+ * that puts the write's cache invalidations in every worker's socket
+ * before the writer answers. 0: acknowledged; -1: too few replicas
+ * acknowledged within the configured time, or the connection is gone
+ * (the write may exist on the primary alone: the caller answers 503). */
+int store_after_write(struct store *st) __attribute__((nonnull, warn_unused_result));
 
 /* PING (GET /healthz): STORE_OK when Redis answers, else STORE_DOWN. */
 enum store_rc store_ping(struct store *st) __attribute__((nonnull, warn_unused_result));

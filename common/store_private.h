@@ -30,6 +30,8 @@ struct store {
 	int in_tx;       /* a WATCH or MULTI is open: from it to EXEC/DISCARD/UNWATCH */
 	int tx_lost;     /* ... and the connection it was open on is gone */
 	int bad_addr;    /* addr did not parse: every command fails (logged) */
+	size_t deferred; /* replies owed for store_send_deferred's commands, read before any other */
+	unsigned long deferred_failed; /* of those: refused, or lost with the connection */
 	const char *unix_path;          /* "unix:" form: inside addr */
 	struct store_node node;         /* host:port form; Sentinel: the primary in use */
 	long wait_replicas, wait_ms;    /* store_wait_replicas; 0: no WAIT */

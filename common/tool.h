@@ -37,6 +37,8 @@ struct tool {
 	char *json;             /* owned: the rendered Tool object */
 	size_t json_len;
 	int generated;          /* 1: made from the OpenAPI spec (openapi.c) */
+	int body_default;       /* 1: send {} when no body is given (a DELETE
+	                         * whose spec requires a JSON body; openapi.c) */
 };
 
 /* The kind a method key names: "list", "get", "create", "update",

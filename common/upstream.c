@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -53,6 +54,7 @@ void upstream_free(struct upstream *u)
 void upstream_reply_init(struct upstream_reply *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->ms = -1;
 	buf_init(&r->body, CAP_UPSTREAM_BYTES);
 }
 
@@ -109,6 +111,7 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 	else HDR("x-ratelimit-remaining", x_remaining);
 	else HDR("x-ratelimit-reset", x_reset);
 	else HDR("content-type", content_type);
+	else HDR("cf-ray", cf_ray);
 #undef HDR
 	return len;
 }
@@ -133,6 +136,7 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 	CURLcode cc = CURLE_OK;
 	const char *bad = NULL;
 	CURL *h = u->h;
+	struct timespec t0, t1;
 
 	/* base + any target plan_build accepts (caps.h CAP_URL_TARGET) */
 	buf_init(&url, strlen(u->base) + CAP_URL_TARGET);
@@ -210,7 +214,10 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 	}
 	u->errbuf[0] = '\0';
 	r->err = UP_OK;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cc = curl_easy_perform(h);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->ms = (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	if (cc == CURLE_OK) {
 		if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status) != CURLE_OK)
 			r->status = 0; /* cannot happen after a transfer; 0 reads as "no status" */

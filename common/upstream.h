@@ -26,6 +26,8 @@ struct upstream_reply {
 	char retry_after[64];
 	char x_limit[64], x_remaining[64], x_reset[128]; /* older x-ratelimit-* form */
 	char content_type[128];
+	char cf_ray[64];          /* Cloudflare's cf-ray, for the audit trail */
+	long ms;                  /* time the transfer took; -1: nothing was sent */
 };
 
 struct upstream;

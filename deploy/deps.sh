@@ -9,7 +9,8 @@
 #                   Node.js + npm for the simulator
 #                   and the official MCP SDK clients, perl's prove,
 #                   headless Chromium for the admin page's browser test,
-#                   and for the HA tests (issue 17) HAProxy and redis-sentinel)
+#                   for the HA tests (issue 17) HAProxy and redis-sentinel,
+#                   and Prometheus + promtool for tests/e2e/93-metrics.t)
 # As root it runs apt-get; otherwise it prints the exact line to run.
 set -eu
 
@@ -17,12 +18,14 @@ BUILD_PKGS="gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev libhi
 TEST_PKGS="redis-server redis-tools lighttpd lighttpd-mod-openssl apache2 spawn-fcgi openssl curl ca-certificates perl nodejs npm procps chromium"
 # tests/e2e/96-ha.t and make soak-ha: the load balancer and Sentinel
 HA_PKGS="haproxy redis-sentinel"
+# tests/e2e/93-metrics.t: promtool check metrics, and a real Prometheus scraping
+METRICS_PKGS="prometheus"
 
 want=$BUILD_PKGS
 case ${1:-build} in
-test) want="$BUILD_PKGS $TEST_PKGS $HA_PKGS" ;;
-valgrind) want="$BUILD_PKGS $TEST_PKGS $HA_PKGS valgrind" ;;
-bench) want="$BUILD_PKGS $TEST_PKGS $HA_PKGS wrk" ;;
+test) want="$BUILD_PKGS $TEST_PKGS $HA_PKGS $METRICS_PKGS" ;;
+valgrind) want="$BUILD_PKGS $TEST_PKGS $HA_PKGS $METRICS_PKGS valgrind" ;;
+bench) want="$BUILD_PKGS $TEST_PKGS $HA_PKGS $METRICS_PKGS wrk" ;;
 fuzz) want="$BUILD_PKGS clang libclang-rt-14-dev" ;;
 esac
 

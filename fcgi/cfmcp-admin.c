@@ -20,11 +20,13 @@
 #include "../common/apikeys.h"
 #include "../common/audit_cli.h"
 #include "../common/catalog.h"
+#include "../common/catalog_tags.h"
 #include "../common/config.h"
 #include "../common/crypto.h"
 #include "../common/jsonrpc.h"
 #include "../common/log.h"
 #include "../common/mcp_servers.h"
+#include "../common/openapi.h"
 #include "../common/store.h"
 #include "../common/words.h"
 #include "../common/xalloc.h"
@@ -49,6 +51,7 @@ static const char USAGE[] =
 	"  audit ACCOUNT_ID|apikeys [--mcp ID] [--tool NAME] [--outcome O] [--since TIME]\n"
 	"        [--limit N] [--follow] [--json]   the audit trail, newest first (--follow: as it\n"
 	"                                   happens, oldest first, until Ctrl-C; --limit N: stop after N)\n"
+	"  tags                             the catalogue's tags: tools per tag and class\n"
 	"LIST is comma-separated; TIME is RFC 3339 (2026-12-31T23:59:59Z) or Unix seconds\n"
 	"(audit --since also Unix ms). O: ok tool_error refused invalid rate_limited upstream_error.\n"
 	"Configuration: CFMCP_* environment variables or CFMCP_CONFIG_FILE, as for cfmcp-worker.\n"
@@ -901,6 +904,28 @@ static int audit_cmd(struct cli *c)
 	return rc;
 }
 
+/* tags: the catalogue's tags with tools per class (GET /catalog/tags) */
+static int tags_list(struct cli *c)
+{
+	const cJSON *it;
+
+	c->r.body = catalog_tags_json(c->a.cat);
+	if (!c->r.body)
+		return CLI_OOM;
+	c->r.status = 200;
+	if (json_out)
+		return CLI_REPORT;
+	printf("%-24s %6s %6s %6s %6s\n", "TAG", "TOOLS", "READ", "WRITE", "CUSTOM");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(c->r.body, "tags"))
+		printf("%-24s %6d %6d %6d %6d\n", str_of(it, "tag"),
+			cJSON_GetObjectItemCaseSensitive(it, "tools")->valueint,
+			cJSON_GetObjectItemCaseSensitive(it, "read")->valueint,
+			cJSON_GetObjectItemCaseSensitive(it, "write")->valueint,
+			cJSON_GetObjectItemCaseSensitive(it, "custom")->valueint);
+	printf("%d tools in the catalogue\n", cJSON_GetObjectItemCaseSensitive(c->r.body, "total")->valueint);
+	return fflush(stdout) ? 1 : 0;
+}
+
 /* The commands (USAGE lists them). args: how many arguments follow the
  * verb, or -1 when the command reads its own (a name or id, options). */
 static const struct command {
@@ -924,6 +949,7 @@ static const struct command {
 	{ "apikey", "list", 0, apikey_list },
 	{ "apikey", "revoke", 1, apikey_revoke },
 	{ "audit", "*", -1, audit_cmd }, /* "*": the verb is the account id */
+	{ "tags", "", 0, tags_list }, /* one word: no verb */
 };
 
 static const struct command *command_find(const char *noun, const char *verb)
@@ -997,7 +1023,6 @@ int main(int argc, char **argv)
 	const char *noun, *verb;
 	struct passwd *pw;
 	int i = 1, rc = 1, have_cat = 0;
-	long maxlen;
 
 	memset(&cat, 0, sizeof(cat));
 	memset(&c, 0, sizeof(c));
@@ -1009,23 +1034,26 @@ int main(int argc, char **argv)
 		fputs(USAGE, stdout);
 		return 0;
 	}
-	if (argc - i < 2)
+	if (argc - i == 1 && !strcmp(argv[i], "tags")) {
+		noun = argv[i++];
+		verb = "";
+	} else if (argc - i < 2) {
 		return usage();
-	noun = argv[i++];
-	verb = argv[i++];
+	} else {
+		noun = argv[i++];
+		verb = argv[i++];
+	}
 	xalloc_init();
 	if (config_read_file(err, sizeof(err)) < 0 || config_load(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cfmcp-admin: %s\n", err);
 		return 1;
 	}
 	log_open(NULL, LOG_ERR);
-	if (audit_cli_maxlen(&maxlen) < 0) {
-		fprintf(stderr, "cfmcp-admin: CFMCP_AUDIT_MAXLEN must be a number from 0 to %ld\n", AUDIT_CLI_MAXLEN_MAX);
-		config_free(&cfg);
-		return 1;
-	}
-	if (!strcmp(noun, "mcp")) {
-		if (catalog_load(&cat, cfg.schemas_dir, err, sizeof(err)) < 0) {
+	if (!strcmp(noun, "mcp") || !strcmp(noun, "tags")) {
+		/* tags: the whole catalogue, as the worker loads it */
+		if (catalog_load(&cat, cfg.schemas_dir, err, sizeof(err)) < 0 ||
+		    (!strcmp(noun, "tags") && openapi_load_configured(&cat, &cfg, NULL, err, sizeof(err)) < 0)) {
+			catalog_free(&cat); /* NULL-safe: catalog_load leaves it empty */
 			fprintf(stderr, "cfmcp-admin: %s\n", err);
 			config_free(&cfg);
 			return 1;
@@ -1056,7 +1084,7 @@ int main(int argc, char **argv)
 		rc = st ? cmd->run(&c) : CLI_OOM;
 	switch (rc) {
 	case CLI_REPORT:
-		audit_note(&c, maxlen);
+		audit_note(&c, cfg.audit_maxlen);
 		rc = report(&c.r);
 		break;
 	case CLI_USAGE:

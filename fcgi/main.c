@@ -45,20 +45,6 @@ static void usage(FILE *f)
 /* What the last load imported, for --check (NULL: not wanted). */
 static struct openapi_report *g_report;
 
-/* The curated schemas, then the OpenAPI spec on top (openapi.h). An
- * installed copy that is missing is not an error (curated tools only);
- * a spec the operator named must load. */
-static int load_openapi(struct config *cfg, struct catalog *cat, char *err, size_t errsz)
-{
-	struct openapi_opts o = { cfg->openapi_deprecated };
-
-	if (!cfg->openapi)
-		return 0;
-	if (!cfg->openapi_explicit && access(cfg->openapi, F_OK) < 0)
-		return 0;
-	return openapi_load(cat, cfg->openapi, &o, g_report, err, errsz);
-}
-
 static int load_all(struct config *cfg, struct catalog *cat, char *err, size_t errsz)
 {
 	if (config_read_file(err, errsz) < 0)
@@ -71,7 +57,8 @@ static int load_all(struct config *cfg, struct catalog *cat, char *err, size_t e
 		config_free(cfg);
 		return -1;
 	}
-	if (load_openapi(cfg, cat, err, errsz) < 0) {
+	/* the curated schemas, then the OpenAPI spec on top (openapi.h) */
+	if (openapi_load_configured(cat, cfg, g_report, err, errsz) < 0) {
 		catalog_free(cat);
 		config_free(cfg);
 		return -1;

@@ -24,6 +24,7 @@
 #include "../common/search.h"
 #include "../common/config.h"
 #include "../common/log.h"
+#include "../common/metrics.h"
 #include "pool.h"
 #include "serve.h"
 
@@ -77,6 +78,7 @@ static pid_t spawn(int listen_fd, const struct config *cfg, const struct catalog
  * reload logs where and what a fresh start with that configuration would. */
 static void open_log(const struct config *cfg)
 {
+	log_set_json(cfg->log_json);
 	if (log_open(cfg->log_file, (enum log_level)cfg->log_level) < 0)
 		log_err("pool: cannot open CFMCP_LOG_FILE %s (%s); logging to stderr", cfg->log_file,
 			strerror(errno));
@@ -91,6 +93,7 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 	sigset_t block, orig;
 	int gen = 0, i, alive;
 	long backoff_until = 0;
+	struct metrics *m;
 
 	if (nworkers < 1)
 		nworkers = 1;
@@ -121,6 +124,13 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 		return 1;
 	}
 	log_info("pool: %d workers, %zu tools", nworkers, cat->ntools);
+	/* The counters, before the first fork: every worker inherits the one
+	 * shared block, so counts outlive respawns and rolls (metrics.h). */
+	m = metrics_new();
+	if (!m)
+		log_err("pool: cannot map the metrics block (%s); /metrics will answer 503", strerror(errno));
+	metrics_set_global(m);
+	metrics_catalog(m, cat->ntools);
 
 	while (!got_term) {
 		pid_t pid;
@@ -140,6 +150,7 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 							(long)pid, WEXITSTATUS(status));
 					if (now_ms() - slots[i].started_ms < 1000)
 						backoff_until = now_ms() + 200;
+					metrics_worker_restart(m);
 				}
 				slots[i].pid = 0;
 			}
@@ -171,6 +182,8 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 					if (slots[i].pid && slots[i].gen != gen)
 						kill(slots[i].pid, SIGTERM);
 				log_info("pool: reloaded (%zu tools); rolling workers", cat->ntools);
+				metrics_reload(m);
+				metrics_catalog(m, cat->ntools);
 			}
 		}
 		/* fill: count current-generation workers, start the missing ones */
@@ -194,6 +207,7 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 				alive++;
 			}
 		}
+		metrics_workers(m, alive);
 		if (got_term || got_hup || got_chld)
 			continue;
 		if (alive < nworkers) {
@@ -241,6 +255,7 @@ int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 		}
 	}
 	log_info("pool: stopped");
+	metrics_free(m);
 	search_free(ix);
 	return 0;
 }

@@ -22,9 +22,11 @@
 #include <hiredis/hiredis.h>
 
 #include "../common/admin.h"
+#include "../common/audit.h"
 #include "../common/cache.h"
 #include "../common/http.h"
 #include "../common/log.h"
+#include "../common/metrics.h"
 #include "../common/router.h"
 #include "../common/schema.h"
 #include "../common/sessions.h"
@@ -116,6 +118,8 @@ struct serve_records {
 	struct record r[SERVE_RECORDS];
 	size_t n;
 	size_t dropped;
+	const struct admin_store *store; /* the worker's Redis, for the audit trail */
+	const struct config *cfg;
 };
 
 static void env_record(void *ud, const struct record *r)
@@ -128,12 +132,12 @@ static void env_record(void *ud, const struct record *r)
 		sr->dropped++;
 }
 
-/* After the answer is out: hand the request's records on. */
-static void serve_after(struct serve_records *sr, const struct http_response *resp)
+/* After the answer is out: hand the request's records on. request_us:
+ * from accept to the answer written. */
+static void serve_after(struct serve_records *sr, const struct http_response *resp, long long request_us)
 {
-	(void)resp;
-	/* audit trail (audit.h): append sr->r[i] of kind TOOL_CALL / ADMIN */
-	/* metrics (metrics.h): count every record and resp->status */
+	metrics_observe(metrics_global(), sr->r, sr->n, sr->dropped, resp->status, request_us);
+	audit_append(sr->store, sr->cfg, sr->r, sr->n);
 	sr->n = 0;
 	sr->dropped = 0;
 }
@@ -141,6 +145,22 @@ static void serve_after(struct serve_records *sr, const struct http_response *re
 static long env_now(void)
 {
 	return (long)time(NULL);
+}
+
+static long long env_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
 /* CGI meta-variables (RFC 3875 §4.1) into our request. HTTP_* become
@@ -168,6 +188,9 @@ static void fill_request(FCGX_Request *rq, size_t max_body, struct http_request 
 		goto nomem;
 	if (!req->method || !req->path)
 		goto nomem;
+	m = FCGX_GetParam("REMOTE_ADDR", rq->envp);
+	if (m && strlen(m) < sizeof(req->remote_addr))
+		memcpy(req->remote_addr, m, strlen(m) + 1);
 	for (e = rq->envp; e && *e; e++) {
 		const char *kv = *e, *eq = strchr(kv, '=');
 		size_t nl, vl;
@@ -226,6 +249,24 @@ nomem:
 	req->fault = HTTP_FAULT_NOMEM;
 }
 
+/* The request id JSON log lines carry (log.h): the client's X-Request-Id
+ * when it is 1-64 of [A-Za-z0-9._:-] (so a proxy's id joins the lines up),
+ * else this worker's pid and a counter. */
+static void set_request_id(const struct http_request *req)
+{
+	static unsigned long seq;
+	const char *h = http_request_header(req, "x-request-id");
+	char id[65];
+	size_t n = h ? strlen(h) : 0;
+
+	if (n >= 1 && n <= 64 && strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == n) {
+		log_set_request_id(h);
+		return;
+	}
+	snprintf(id, sizeof(id), "%ld-%lu", (long)getpid(), ++seq);
+	log_set_request_id(id);
+}
+
 /* One accepted request: FastCGI params and stdin into a struct
  * http_request, the router's answer into resp (initialized by the caller,
  * who writes and frees it). The request is freed here, on every path. */
@@ -236,6 +277,7 @@ static void serve_one(FCGX_Request *rq, const struct mcp_env *env, size_t max_bo
 
 	http_request_init(&req);
 	fill_request(rq, max_body, &req);
+	set_request_id(&req);
 	router_handle(env, &req, resp);
 	http_request_free(&req);
 }
@@ -394,6 +436,9 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	env.session_ud = st;
 	env.record = env_record;
 	env.record_ud = &recs;
+	env.now_ms = env_now_ms;
+	recs.store = &adm;
+	recs.cfg = cfg;
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("worker: FCGX_Init failed");
@@ -401,6 +446,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	}
 	while (!stopping) {
 		struct http_response resp;
+		long long t0;
 
 		if (FCGX_Accept_r(&rq) < 0) {
 			if (stopping)
@@ -411,12 +457,14 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 			usleep(10000);
 			continue;
 		}
+		t0 = mono_us();
 		http_response_init(&resp);
 		serve_one(&rq, &env, cfg->max_body, &resp);
 		store_request_end(st);
 		write_response(&rq, &resp);
 		FCGX_Finish_r(&rq);
-		serve_after(&recs, &resp);
+		serve_after(&recs, &resp, mono_us() - t0);
+		log_set_request_id(NULL);
 		http_response_free(&resp);
 	}
 	FCGX_Free(&rq, 0);

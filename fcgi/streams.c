@@ -887,6 +887,7 @@ int streams_run(int listen_fd, long drain_ms, pool_load_fn load, struct config *
 	memset(&L, 0, sizeof(L));
 	L.lfd = listen_fd;
 	L.cfg = cfg;
+	log_set_json(cfg->log_json);
 	if (log_open(cfg->log_file, (enum log_level)cfg->log_level) < 0)
 		log_err("streams: cannot open CFMCP_LOG_FILE; logging to stderr");
 	memset(&sa, 0, sizeof(sa));
@@ -965,6 +966,7 @@ int streams_run(int listen_fd, long drain_ms, pool_load_fn load, struct config *
 				*cat = ncat;
 				L.st = nst;
 				L.env.store_ud = nst;
+				log_set_json(cfg->log_json);
 				if (log_open(cfg->log_file, (enum log_level)cfg->log_level) < 0)
 					log_err("streams: cannot open CFMCP_LOG_FILE; logging to stderr");
 				L.keepalive_ms = setting("CFMCP_SSE_KEEPALIVE_MS", 15000, 100, 3600000);

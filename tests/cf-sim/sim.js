@@ -47,7 +47,10 @@ function rlHeaders(res, form) {
   }
 }
 
+let rays = 0;
 function send(res, status, body, form, eol) {
+  // every Cloudflare answer carries a cf-ray id (the audit trail keeps it)
+  res.setHeader('cf-ray', `${(++rays).toString(16).padStart(16, '0')}-SIM`);
   let text = typeof body === 'string' ? body : JSON.stringify(body, null, eol ? 2 : undefined);
   if (eol && eol !== '\n') text = text.split('\n').join(eol);
   rlHeaders(res, form);

@@ -414,6 +414,14 @@ function runReadme(env, name, vars) {
   t.ok(secrets.size >= 12 && leaks.length === 0, `none of ${secrets.size} secrets (MCP tokens, API keys, Cloudflare tokens) in the logs or in later answers`,
     // the diagnostic names a leak without printing the secret
     leaks.map((x) => `${x.slice(0, 4)}... in ${answers.includes(x) ? 'an answer' : 'a log'}`));
+  // the audit trail (issue 16): every stream, every entry
+  const streams = execFileSync('redis-cli', ['-s', env.REDIS_SOCK, '--scan', '--pattern', 'cfmcp:audit:*']).toString()
+    .split('\n').filter(Boolean);
+  const trail = streams.map((k) => execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'XRANGE', k, '-', '+']).toString()).join('\n');
+  const inTrail = [...secrets].filter((s) => s && trail.includes(s));
+  t.ok(streams.length > 0 && trail.length > 0 && inTrail.length === 0,
+    `none of ${secrets.size} secrets in the ${streams.length} audit streams (${trail.length} bytes)`,
+    inTrail.map((x) => `${x.slice(0, 4)}... in an audit stream`));
   const raw = rc(env, 'HGET', `cfmcp:account:${A}`, 'cf_token');
   t.ok(/^v1\.[0-9a-f]{8}\./.test(raw) && !raw.includes(env.SIM_TOKEN), 'the Cloudflare token is sealed at rest in Redis', raw.slice(0, 12));
   t.done();

@@ -67,8 +67,8 @@ const json = (o) => { try { return JSON.parse(o.stdout); } catch { return null; 
     `admin account.created ${A} cli:user 201`,
   ]), 'audit ACCOUNT --json: the account\'s actions, newest first, actor cli:user, with the HTTP status');
   t.ok(items.length && items.every((i) => /^\d+-\d+$/.test(i.id) && Number.isInteger(i.t) &&
-    i.time === new Date(i.t).toISOString() && Object.keys(i).join() === 'id,time,kind,t,action,target,actor,http_status'),
-  'each item: id, RFC 3339 time with ms (= t), then the format\'s fields', items[0]);
+    i.time === new Date(Number(i.id.split('-')[0])).toISOString() && Math.abs(Number(i.id.split('-')[0]) - i.t) < 60000 && Object.keys(i).join() === 'id,time,kind,t,action,target,actor,http_status'),
+  'each item: id, its time in RFC 3339 with ms (as the API), then the format\'s fields', items[0]);
   o = admin(env, ['audit', A]);
   const lines = o.stdout.trimEnd().split('\n');
   t.ok(o.status === 0 && lines.length === 6 &&
@@ -97,7 +97,8 @@ const json = (o) => { try { return JSON.parse(o.stdout); } catch { return null; 
   const B = (json(o) || {}).id;
   t.ok(o.status === 0 && B, 'a second account for seeded entries');
   const key = `cfmcp:audit:${B}`;
-  const t0 = Date.now() - 100000;
+  // explicit stream ids (= t), ahead of the clock, so --since has exact answers
+  const t0 = Date.now() + 100000;
   const M1 = 'mcp_00000000000000a1', M2 = 'mcp_00000000000000b2';
   const FIELDS = ['kind', 't', 'mcp_id', 'mcp_name', 'tool', 'class', 'cf_method', 'cf_path', 'outcome', 'status', 'latency_ms',
     'cf_ray', 'client_name', 'client_version', 'user_agent', 'request_id', 'args_sha256', 'action', 'target', 'actor', 'http_status'];
@@ -119,7 +120,7 @@ const json = (o) => { try { return JSON.parse(o.stdout); } catch { return null; 
   for (const s of seeds) {
     const args = [];
     for (const f of FIELDS) if (s[f] !== undefined) args.push(f, String(s[f]));
-    const id = rc(env, 'XADD', key, 'MAXLEN', '~', '100000', '*', ...args);
+    const id = rc(env, 'XADD', key, 'MAXLEN', '~', '100000', `${s.t}-0`, ...args);
     const item = { id, time: new Date(s.t).toISOString() };
     for (const f of FIELDS) if (s[f] !== undefined) item[f] = NUM.has(f) ? Number(s[f]) : s[f];
     want.unshift(item); // newest first
@@ -137,8 +138,8 @@ const json = (o) => { try { return JSON.parse(o.stdout); } catch { return null; 
   t.is(ids(list('--mcp', M2, '--outcome', 'refused')), '3', '--mcp and --outcome together');
   t.is(ids(list('--tool', 'list_all_cloudflare_zones')), '5,1', '--tool: that tool\'s calls');
   t.is(ids(list('--limit', '2')), '6,5', '--limit 2: the newest two');
-  t.is(ids(list('--since', String(t0 + 4000))), '6,5,4,account.created', '--since Unix ms: t at or after it');
-  t.is(ids(list('--since', new Date(t0 + 4000).toISOString())), '6,5,4,account.created', '--since RFC 3339 with ms: the same');
+  t.is(ids(list('--since', String(t0 + 4000))), '6,5,4', '--since Unix ms: entries (stream ids) at or after it');
+  t.is(ids(list('--since', new Date(t0 + 4000).toISOString())), '6,5,4', '--since RFC 3339 with ms: the same');
   t.is(ids(list('--since', String(Math.floor((t0 + 5999) / 1000)))), ids(list('--since', String(Math.floor((t0 + 5999) / 1000) * 1000))),
     '--since Unix seconds reads as that second');
   t.is(ids(list('--tool', 'no_such_tool')), '', 'a filter nothing passes: an empty list');
@@ -186,7 +187,7 @@ const json = (o) => { try { return JSON.parse(o.stdout); } catch { return null; 
   const g = follow(['--follow', '--since', String(t0), '--limit', '2']);
   t.ok(await until(() => g.code !== undefined || g.signal), '--follow --since --limit 2 ends by itself');
   const gl = g.out.trimEnd().split('\n');
-  t.ok(g.code === 0 && gl.length === 2 && / admin action=account.created /.test(gl[0]) && / request_id=1 /.test(gl[1]),
+  t.ok(g.code === 0 && gl.length === 2 && / request_id=1 /.test(gl[0]) && / request_id=2 /.test(gl[1]),
     '... after the two oldest entries since then, oldest first', g);
   if (g.code === undefined) g.p.kill('SIGKILL');
   const h = follow(['--follow']);

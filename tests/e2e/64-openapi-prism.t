@@ -136,7 +136,10 @@ function argsFor(tool) {
   const prismLogPath = path.join(dir, 'prism.log');
   const prismLog = fs.openSync(prismLogPath, 'w');
   // OAPRISM_PORT: a prism mock already running (a quicker loop by hand)
-  const prism = process.env.OAPRISM_PORT ? null : spawn(node22, [prismJs, 'mock', '-h', '127.0.0.1', '-p', String(port), relaxed],
+  // readonly-preload.js: a narrow fix of a Prism bug (readOnly members of
+  // oneOf/anyOf/allOf still required in requests); the file says why.
+  const preload = path.join(__dirname, 'prism', 'readonly-preload.js');
+  const prism = process.env.OAPRISM_PORT ? null : spawn(node22, ['-r', preload, prismJs, 'mock', '-h', '127.0.0.1', '-p', String(port), relaxed],
     { stdio: ['ignore', prismLog, prismLog] });
   if (!prism) port = Number(process.env.OAPRISM_PORT);
   const stackSh = (cmd, extra) => execFileSync('sh', ['-c', `. "$ROOT/tests/lib/stack.sh" && ${cmd}`],
@@ -152,7 +155,12 @@ function argsFor(tool) {
     if (!t.ok(up, 'prism mock of the vendored spec (security relaxed to the API token) is up'))
       t.diag(fs.readFileSync(prismLogPath, 'utf8').slice(-2000));
     // A second stack: the full catalogue, Prism as its upstream.
+    // The account id is 32 decimal digits: a Cloudflare account id is 32
+    // hex digits, and the 2024 spec types account_id as an integer for the
+    // Workers AI operations (/accounts/{account_id}/ai/...), so Prism
+    // refuses a hex one there; this id is valid under both readings.
     stackSh('stack_start "$D2" >/dev/null', { D2: d2, STACK_UPSTREAM_URL: `http://127.0.0.1:${port}`,
+      STACK_CF_ACCOUNT_ID: '10203040506070809000102030405060',
       STACK_CF_TOKEN: env.SIM_TOKEN, STACK_WORKERS: '4', CFMCP_OPENAPI: vendored, CFMCP_TOOLS_PAGE_SIZE: '200', CFMCP_UPSTREAM_TIMEOUT_MS: '20000' });
     const env2 = {};
     for (const line of fs.readFileSync(path.join(d2, 'env'), 'utf8').split('\n')) {
@@ -224,13 +232,17 @@ function argsFor(tool) {
       `refused by the server ${counts.refused_locally}, malformed ${counts.malformed}, skipped 0`);
     t.ok(counts.called === tools.length, `every tool called once (${counts.called})`);
     t.ok(counts.malformed === 0, 'every answer is a well-formed tool result', bad.filter((b) => /result/.test(b.why)).slice(0, 20));
-    // The acceptance goal is 0 and 0. What is left (48 of 1,428 when
-    // this was written) is reported as TODO, each with its reason, and the
-    // accepted count is held so it cannot slide back: spec quirks the 2024
-    // file has (DNS create requiring readOnly fields, DELETE requiring a JSON
-    // body: ../shared/cloudflare/README.md), oneOf branches no value tells
-    // apart, and deep bodies collapsed under the size cap (required members
-    // below the cut are not known to the schema, so the generator omits them).
+    // The acceptance goal is 0 and 0. What is left (20 of 1,428 when this
+    // was written, from 48) is reported as TODO, each with its reason, and
+    // the accepted count is held so it cannot slide back: the curated DNS
+    // create/overwrite/edit against the 2024 file's quirks (id required
+    // though Cloudflare assigns it, PATCH requiring the full record, A
+    // content not told apart from other types: ../shared/cloudflare/
+    // README.md), the curated audit log v2 route the 2024 file lacks (404),
+    // ruleset rules and zone settings (a kept anyOf member the generator
+    // does not yet fill: an enum on a sibling allOf member), hyperdrive's
+    // origin password (an anyOf the generator does not choose), and bot
+    // management / Sippy bodies whose oneOf members nothing tells apart.
     const todo = (cond, name, reason, diag) => {
       t.n++;
       console.log(`${cond ? 'ok' : 'not ok'} ${t.n} - ${name}${cond ? '' : ' # TODO ' + reason}`);
@@ -239,9 +251,9 @@ function argsFor(tool) {
     todo(counts.rejected === 0, 'Prism rejected no request', `${counts.rejected} rejected (spec quirks, collapsed bodies)`,
       bad.filter((b) => /Prism/.test(b.why)).map((b) => b.name));
     todo(counts.refused_locally === 0, 'the server refused no argument set generated from its own schema',
-      `${counts.refused_locally} refused (oneOf branches the generator cannot tell apart)`,
+      `${counts.refused_locally} refused (oneOf members nothing tells apart, an anyOf the generator does not choose)`,
       bad.filter((b) => /server/.test(b.why)).map((b) => `${b.name}: ${b.text.replace(/^.*?: /, '').slice(0, 120)}`));
-    t.ok(counts.accepted >= 1370, `at least 1,370 of the calls accepted (${counts.accepted})`);
+    t.ok(counts.accepted >= 1400, `at least 1,400 of the calls accepted (${counts.accepted})`);
     if (process.env.OAPRISM_DUMP) fs.writeFileSync(process.env.OAPRISM_DUMP, JSON.stringify(bad, null, 1));
   } finally {
     try { stackSh('stack_stop "$D2"', { D2: d2 }); } catch { /* already down */ }

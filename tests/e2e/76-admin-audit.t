@@ -6,10 +6,7 @@
 // first, "Older"/"Newer" paging, the outcome and MCP server filters, a
 // hostile User-Agent shown as text, axe-core, 360 px, no console error.
 //
-// The page reads GET /integrated-account/:id/audit (the API half of issue
-// 16). While that endpoint is not there (404), what needs its answers is
-// TAP TODO with that reason, and the page must say it could not read the
-// trail instead of breaking.
+// The page reads GET /integrated-account/:id/audit (common/audit_read.c).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -56,10 +53,8 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
   }
   const probe = await api(env, 'GET', `/integrated-account/${A}/audit?limit=1`);
   const apiThere = probe.status === 200;
-  const WHY = 'GET /integrated-account/:id/audit (the audit API of issue 16) is not on main yet';
-  // a check that needs the API's answers: real when it is there, TODO until then
-  const needs = (cond, name, diag) => (apiThere ? ok(cond, name, diag) : t.todo(cond, `${server}: ${name}`, WHY));
-  if (!apiThere) t.diag(`the audit API answered ${probe.status}: its checks are TODO`);
+  ok(apiThere && probe.json.items.length === 1 && probe.json.items[0].id === ids[29], 'the audit API answers with the seeded entries', probe.status);
+  const needs = ok;
 
   // ---- the browser ------------------------------------------------------------------------
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cfmcp-chromium-'));

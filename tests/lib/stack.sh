@@ -10,6 +10,7 @@
 # STACK_UPSTREAM_URL + STACK_CF_TOKEN (real Cloudflare; default: simulator).
 # CFMCP_OPENAPI: the OpenAPI spec the workers import (default off: the curated
 # tools only, so a copy installed on this machine never changes what tests see).
+# CFMCP_LOG_FORMAT (text|json): the workers' and the streams process's log format.
 # STACK_CF_ACCOUNT_ID: the Cloudflare account id of the integrated account
 # (default: the simulator's "acme" account).
 # Outputs (written to DIR/env, also exported): CFMCP_BASE, SIM_URL,
@@ -96,6 +97,7 @@ stack_start_worker() {
 	    CFMCP_OPENAPI="${CFMCP_OPENAPI:-off}" \
 	    CFMCP_PUBLIC_URL="$CFMCP_BASE" \
 	    CFMCP_LOG_FILE="$D/worker.log" \
+	    CFMCP_LOG_FORMAT="${CFMCP_LOG_FORMAT:-text}" \
 	    CFMCP_UPSTREAM_TIMEOUT_MS="${CFMCP_UPSTREAM_TIMEOUT_MS:-3000}" \
 	    CFMCP_TOOLS_PAGE_SIZE="${CFMCP_TOOLS_PAGE_SIZE:-100}" \
 	    spawn-fcgi -n -s "$D/worker.sock" -M "${STACK_SOCK_MODE:-0600}" -- \
@@ -117,6 +119,7 @@ stack_start_streams() {
 	    CFMCP_OPENAPI="${CFMCP_OPENAPI:-off}" \
 	    CFMCP_PUBLIC_URL="$CFMCP_BASE" \
 	    CFMCP_LOG_FILE="$D/streams.log" \
+	    CFMCP_LOG_FORMAT="${CFMCP_LOG_FORMAT:-text}" \
 	    CFMCP_SSE_KEEPALIVE_MS="${STACK_SSE_KEEPALIVE_MS:-2000}" \
 	    spawn-fcgi -n -s "$D/worker.sock.streams" -M "${STACK_SOCK_MODE:-0600}" -- \
 	    ${CFMCP_TEST_PREFIX:-} "$BUILD/cfmcp-worker" --streams --drain-ms 2000 \
@@ -212,6 +215,7 @@ CFMCP_CA='$D/tls.crt'
 STACK_SERVER='$STACK_SERVER'
 ACCOUNT_ID='$ACCOUNT_ID'
 ADMIN_KEY='$ADMIN_KEY'
+CFMCP_LOG_FORMAT='${CFMCP_LOG_FORMAT:-text}'
 ENV
 	chmod 600 "$D/env"
 	export CFMCP_DIR="$D" CFMCP_BASE SIM_URL SIM_TOKEN REDIS_SOCK="$D/redis.sock" WORKER_SOCK="$D/worker.sock" \

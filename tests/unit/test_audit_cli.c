@@ -1,6 +1,6 @@
 /*
  * test_audit_cli.c - cfmcp-admin's side of the audit trail (audit_cli.h):
- * the exact XADD an admin entry is, CFMCP_AUDIT_MAXLEN, stream names, and
+ * the exact XADD an admin entry is, stream names, and
  * stream entries turned into the API's item shape and a terminal-safe
  * line. Replies are built from RESP text with hiredis's own reader, as a
  * real Redis would send them.
@@ -59,7 +59,7 @@ static int capture_pipeline(void *ud, size_t n, const char *const *const *cmds, 
 static void test_write(void)
 {
 	struct capture cap = { "", 0, "$15\r\n1700000000000-0\r\n" };
-	struct admin_store as = { capture_pipeline, NULL, &cap };
+	struct admin_store as = { .pipeline = capture_pipeline, .ud = &cap };
 
 	is_int(audit_cli_admin(&as, ACCOUNT, "mcp_server.created", "mcp_00112233aabbccdd", 201, 1700000000123LL, 100000), 0,
 		"an admin entry is written");
@@ -84,26 +84,6 @@ static void test_write(void)
 	is_int(audit_cli_drop(&as, ACCOUNT), 0, "an account's stream is dropped");
 	is_str(cap.sent, "DEL cfmcp:audit:" ACCOUNT, "... with DEL");
 	is_int(audit_cli_drop(&as, AUDIT_CLI_GLOBAL), -1, "the global stream is never dropped");
-}
-
-static void test_maxlen(void)
-{
-	long n = -5;
-
-	unsetenv("CFMCP_AUDIT_MAXLEN");
-	unsetenv("CFMCP_CONFIG_FILE");
-	ok(audit_cli_maxlen(&n) == 0 && n == 100000, "CFMCP_AUDIT_MAXLEN defaults to 100000");
-	setenv("CFMCP_AUDIT_MAXLEN", "0", 1);
-	ok(audit_cli_maxlen(&n) == 0 && n == 0, "0 turns the trail off");
-	setenv("CFMCP_AUDIT_MAXLEN", "100000000", 1);
-	ok(audit_cli_maxlen(&n) == 0 && n == 100000000, "the largest cap (10^8) is taken");
-	setenv("CFMCP_AUDIT_MAXLEN", "100000001", 1);
-	is_int(audit_cli_maxlen(&n), -1, "one more is refused");
-	setenv("CFMCP_AUDIT_MAXLEN", "-1", 1);
-	is_int(audit_cli_maxlen(&n), -1, "a sign is refused");
-	setenv("CFMCP_AUDIT_MAXLEN", "10k", 1);
-	is_int(audit_cli_maxlen(&n), -1, "a suffix is refused");
-	unsetenv("CFMCP_AUDIT_MAXLEN");
 }
 
 /* One stream entry as RESP: [id, [f, v, ...]]. */
@@ -148,15 +128,15 @@ static void test_read(void)
 	char *line;
 
 	is_str(s,
-		"{\"id\":\"1700000000200-0\",\"time\":\"2023-11-14T22:13:20.123Z\",\"kind\":\"tool_call\",\"t\":1700000000123,"
+		"{\"id\":\"1700000000200-0\",\"time\":\"2023-11-14T22:13:20.200Z\",\"kind\":\"tool_call\",\"t\":1700000000123,"
 		"\"mcp_id\":\"mcp_00112233aabbccdd\",\"mcp_name\":\"ci bot\",\"tool\":\"list_zones\",\"class\":\"read\","
 		"\"cf_method\":\"GET\",\"cf_path\":\"/zones\",\"outcome\":\"ok\",\"status\":200,\"latency_ms\":85,"
 		"\"user_agent\":\"evil\\u001b[2J\\\"q\\\\\"}",
-		"an entry as the API shows it: the format's order, numbers as numbers, unknown and empty fields out, the first of a repeated one");
+		"an entry as the API shows it: time from the id, the format's order, numbers as numbers, unknown and empty fields out, the first of a repeated one");
 	cJSON_free(s);
 	line = item ? line_of(item) : NULL;
 	is_str(line,
-		"2023-11-14T22:13:20.123Z tool_call mcp_id=mcp_00112233aabbccdd mcp_name=\"ci bot\" tool=list_zones class=read"
+		"2023-11-14T22:13:20.200Z tool_call mcp_id=mcp_00112233aabbccdd mcp_name=\"ci bot\" tool=list_zones class=read"
 		" cf_method=GET cf_path=/zones outcome=ok status=200 latency_ms=85 user_agent=\"evil\\x1b[2J\\\"q\\\\\"\n",
 		"one line for a person: spaces quoted, control bytes as \\x, never raw");
 	free(line);
@@ -166,8 +146,8 @@ static void test_read(void)
 	f.outcome = "ok";
 	f.tool = "list_zones";
 	f.mcp_id = "mcp_00112233aabbccdd";
-	f.since_ms = 1700000000123LL;
-	ok(item && audit_cli_match(item, &f), "every filter that fits keeps it (since is inclusive)");
+	f.since_ms = 1700000000200LL;
+	ok(item && audit_cli_match(item, &f), "every filter that fits keeps it (since, on the id's time, is inclusive)");
 	f.since_ms++;
 	ok(item && !audit_cli_match(item, &f), "since one ms later drops it");
 	f.since_ms = 0;
@@ -185,7 +165,7 @@ static void test_read(void)
 	is_str(s,
 		"{\"id\":\"1700000000456-3\",\"time\":\"2023-11-14T22:13:20.456Z\",\"kind\":\"admin\",\"action\":\"account.created\","
 		"\"target\":\"" ACCOUNT "\"}",
-		"numbers that do not parse are left out; the time comes from the id then");
+		"numbers that do not parse are left out; the time is the id's");
 	cJSON_free(s);
 	memset(&f, 0, sizeof(f));
 	f.mcp_id = ACCOUNT;
@@ -217,7 +197,6 @@ static void test_key(void)
 int main(void)
 {
 	test_write();
-	test_maxlen();
 	test_read();
 	test_key();
 	return done_testing();

@@ -472,6 +472,124 @@ static void bug_unreplicated_write_acked(void)
 	replicaof(cr, 0);
 }
 
+/* calls of one command so far (INFO commandstats), -1 when not found */
+static long long cmd_calls(redisContext *c, const char *cmd)
+{
+	redisReply *r = redisCommand(c, "INFO commandstats");
+	char key[64];
+	const char *at;
+	long long n = -1;
+
+	snprintf(key, sizeof(key), "cmdstat_%s:calls=", cmd);
+	if (r && r->type == REDIS_REPLY_STRING && (at = strstr(r->str, key)))
+		n = strtoll(at + strlen(key), NULL, 10);
+	else if (r && r->type == REDIS_REPLY_STRING)
+		n = 0; /* never called yet */
+	if (r)
+		freeReplyObject(r);
+	return n;
+}
+
+/*
+ * Issue 13's known race: Redis writes a writer's reply and a worker's
+ * invalidation in the same pass of its event loop but in two write()s, so
+ * a Redis descheduled between them lets the writer's client reach a worker
+ * whose scope cache has not seen the invalidation yet. A command the
+ * writer sends after its reply is processed in a later pass, after both
+ * writes: one more round trip (WAIT when replicas are awaited, else PING)
+ * before the change is answered closes it for every change made through
+ * the API or the CLI. What is checked: that round trip happens, separately
+ * from the transaction, and only after it.
+ */
+static void bug_cache_write_unfenced(void)
+{
+	struct config c;
+	struct admin a;
+	struct admin_store as;
+	struct store *st;
+	struct admin_res r;
+	cJSON *in = cJSON_Parse("{\"name\":\"fence\",\"accounts\":\"*\"}");
+	char paddr[64];
+	long long ping0, exec0, ping1, exec1;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(paddr, sizeof(paddr), "127.0.0.1:%d", port_p);
+	c.redis = paddr;
+	c.redis_timeout_ms = 500;
+	c.redis_wait_replicas = 0;
+	memset(&a, 0, sizeof(a));
+	st = store_from_config(&c);
+	admin_store_redis(&as, st);
+	a.st = &as;
+	a.public_url = "http://127.0.0.1";
+	a.now = (long)time(NULL);
+	a.actor = "test";
+	replicaof(cp, 0);
+	memset(&r, 0, sizeof(r));
+	ping0 = cmd_calls(cp, "ping");
+	exec0 = cmd_calls(cp, "exec");
+	admin_apikey_create(&a, in, &r);
+	ping1 = cmd_calls(cp, "ping");
+	exec1 = cmd_calls(cp, "exec");
+	is_int(r.status, 201, "bug_cache_write_unfenced: an API key made without WAIT configured -> 201");
+	ok(exec1 - exec0 == 1 && ping1 - ping0 == 1,
+		"bug_cache_write_unfenced: the write is followed by one PING round trip (EXEC +%lld, PING +%lld)",
+		exec1 - exec0, ping1 - ping0);
+	admin_res_free(&r);
+	store_free(st);
+	cJSON_Delete(in);
+}
+
+/*
+ * store_send_deferred (the audit trail's XADDs): the commands run without
+ * the caller waiting; their replies are read later, in order, before any
+ * other command, and a refused one or one lost with the connection is
+ * counted by store_deferred_failed.
+ */
+static void deferred_writes(void)
+{
+	struct config c;
+	struct store *st;
+	char paddr[64], out[64];
+	static const char *const x1[] = { "XADD", "cfmcp:test:deferred", "*", "k", "v", NULL };
+	static const char *const bad[] = { "XADD", "cfmcp:test:string", "*", "k", "v", NULL };
+	const char *const *two[] = { x1, x1 };
+	const char *const *one_bad[] = { bad };
+	const char *setv[] = { "SET", "cfmcp:test:string", "s" };
+	const char *xlen[] = { "XLEN", "cfmcp:test:deferred" };
+	const char *kill_argv[] = { "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes" };
+	enum store_rc rc;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(paddr, sizeof(paddr), "127.0.0.1:%d", port_p);
+	c.redis = paddr;
+	c.redis_timeout_ms = 500;
+	st = store_from_config(&c);
+	replicaof(cp, 0);
+	ctl(cp, out, sizeof(out), 3, setv);
+	ok(store_send_deferred(st, 2, two) == 0, "deferred: two XADDs sent without waiting");
+	ok(store_send_deferred(st, 1, one_bad) == 0, "deferred: an XADD Redis will refuse (WRONGTYPE) sent too");
+	rc = store_get(st, "cfmcp:test:string", out, sizeof(out));
+	ok(rc == STORE_OK && !strcmp(out, "s"), "deferred: the next command gets its own reply, not an owed one (%d %s)", (int)rc, out);
+	ctl(cp, out, sizeof(out), 2, xlen);
+	ok(!strcmp(out, "2"), "deferred: both XADDs ran (XLEN %s)", out);
+	ok(store_deferred_failed(st) == 1 && store_deferred_failed(st) == 0,
+		"deferred: the refused one is counted once");
+	ok(store_send_deferred(st, 2, two) == 0, "deferred: two more sent");
+	ctl(cp, out, sizeof(out), 6, kill_argv); /* every other client: ours */
+	sleep_ms(50);
+	rc = store_get(st, "cfmcp:test:string", out, sizeof(out));
+	printf("# deferred: after CLIENT KILL the next command reconnects: rc %d\n", (int)rc);
+	ok(rc == STORE_OK, "deferred: after the connection was killed the next command still works");
+	ctl(cp, out, sizeof(out), 2, xlen);
+	{
+		unsigned long lost = store_deferred_failed(st);
+		ok((!strcmp(out, "4") && lost == 0) || (strcmp(out, "4") && lost == 2),
+			"deferred: replies lost with the connection are counted unless they arrived (XLEN %s, lost %lu)", out, lost);
+	}
+	store_free(st);
+}
+
 int main(void)
 {
 	struct fake fa, fb;
@@ -506,6 +624,8 @@ int main(void)
 	bug_sentinel_role_unchecked(&fa, &fb);
 	bug_readonly_after_failover(&fa);
 	bug_unreplicated_write_acked();
+	bug_cache_write_unfenced();
+	deferred_writes();
 	done_testing();
 out:
 	fake_stop(&fa);

@@ -1,0 +1,186 @@
+/*
+ * audit.c - appending to the audit trail (audit.h). Runs after the answer
+ * is written (fcgi/serve.c serve_after), on the worker's own Redis
+ * connection: a request's entries go out in one pipeline, and nothing
+ * that happens here reaches the client. Reading is audit_read.c.
+ */
+#include "first.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "audit.h"
+#include "metrics.h"
+#include "log.h"
+#include "store.h"
+
+static unsigned long errors;
+static time_t last_log;
+
+unsigned long audit_errors(void)
+{
+	return errors;
+}
+
+int audit_key(const struct record *r, char out[AUDIT_KEYSZ])
+{
+	const char *a = r->account_id;
+	size_t i;
+
+	if (!a[0]) {
+		if (r->kind != RECORD_ADMIN)
+			return -1;
+		snprintf(out, AUDIT_KEYSZ, "%s", AUDIT_GLOBAL);
+		return 0;
+	}
+	for (i = 0; a[i]; i++)
+		if ((unsigned char)a[i] <= 0x20 || (unsigned char)a[i] >= 0x7f)
+			return -1;
+	if (!strcmp(a, "apikeys"))
+		return -1; /* the global stream's name: not an account's */
+	snprintf(out, AUDIT_KEYSZ, "%s%s", AUDIT_PREFIX, a);
+	return 0;
+}
+
+/* One XADD's argv and the numbers it points to. The most fields an entry
+ * has: 22 names and values, plus XADD key MAXLEN ~ N * and the NULL. */
+#define ENTRY_ARGS (7 + 2 * 22 + 1)
+struct entry {
+	const char *argv[ENTRY_ARGS];
+	size_t n;
+	char key[AUDIT_KEYSZ], maxlen[24], t[24], status[16], ms[24], http[16];
+};
+
+/* name value, unless value is empty (the stream format leaves it out). */
+static void field(struct entry *e, const char *name, const char *value)
+{
+	if (value && value[0] && e->n + 3 <= ENTRY_ARGS) {
+		e->argv[e->n++] = name;
+		e->argv[e->n++] = value;
+	}
+}
+
+/* The XADD for r into e: 0, or -1 when r has no stream (not written). */
+static int entry_build(struct entry *e, const struct record *r, long maxlen)
+{
+	if (audit_key(r, e->key) < 0)
+		return -1;
+	snprintf(e->maxlen, sizeof(e->maxlen), "%ld", maxlen);
+	snprintf(e->t, sizeof(e->t), "%lld", r->time_ms);
+	e->n = 0;
+	e->argv[e->n++] = "XADD";
+	e->argv[e->n++] = e->key;
+	e->argv[e->n++] = "MAXLEN";
+	e->argv[e->n++] = "~";
+	e->argv[e->n++] = e->maxlen;
+	e->argv[e->n++] = "*";
+	field(e, "kind", r->kind == RECORD_ADMIN ? "admin" : "tool_call");
+	field(e, "t", e->t);
+	field(e, "mcp_id", r->mcp_id);
+	field(e, "mcp_name", r->mcp_name);
+	if (r->kind == RECORD_TOOL_CALL) {
+		field(e, "tool", r->tool);
+		if (r->tclass < CLASS_COUNT)
+			field(e, "class", record_class_name(r->tclass));
+		field(e, "cf_method", r->cf_method);
+		field(e, "cf_path", r->cf_path);
+		field(e, "outcome", record_outcome_name(r->outcome));
+		if (r->upstream_status > 0) {
+			snprintf(e->status, sizeof(e->status), "%d", r->upstream_status);
+			field(e, "status", e->status);
+		}
+		if (r->upstream_ms >= 0) {
+			snprintf(e->ms, sizeof(e->ms), "%ld", r->upstream_ms);
+			field(e, "latency_ms", e->ms);
+		}
+		field(e, "cf_ray", r->cf_ray);
+	}
+	field(e, "client_name", r->client_name);
+	field(e, "client_version", r->client_version);
+	field(e, "user_agent", r->user_agent);
+	field(e, "request_id", r->request_id);
+	if (r->kind == RECORD_TOOL_CALL)
+		field(e, "args_sha256", r->args_sha256);
+	if (r->kind == RECORD_ADMIN) {
+		field(e, "action", r->action);
+		field(e, "target", r->target_id);
+		field(e, "actor", r->actor);
+		if (r->http_status > 0) {
+			snprintf(e->http, sizeof(e->http), "%d", r->http_status);
+			field(e, "http_status", e->http);
+		}
+	}
+	e->argv[e->n] = NULL;
+	return 0;
+}
+
+/* Count what failed; say so in the log at most once a second, without
+ * anything of the entries (ids only reach Redis). */
+static void failed(unsigned long n, const char *why)
+{
+	time_t now = time(NULL);
+
+	errors += n;
+	metrics_audit_errors(n);
+	if (now != last_log) {
+		last_log = now;
+		log_warn("audit: %lu entr%s not written (%s); %lu since start", n, n == 1 ? "y" : "ies", why, errors);
+	}
+}
+
+/* One round trip for e[0..n-1]. */
+static void flush(const struct admin_store *as, struct entry *e, size_t n)
+{
+	const char *const *cmds[STORE_MAX_PIPELINE] = { NULL };
+	redisReply *rep[STORE_MAX_PIPELINE] = { NULL };
+	unsigned long bad = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cmds[i] = e[i].argv;
+	if (as->send) {
+		/* written now, replies read later (store_send_deferred): the
+		 * worker returns to accept() without waiting for Redis */
+		if (as->send(as->ud, n, cmds) < 0)
+			failed(n, "Redis unreachable");
+		return;
+	}
+	if (as->pipeline(as->ud, n, cmds, rep) < 0) {
+		failed(n, "Redis unreachable");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (!rep[i] || rep[i]->type == REDIS_REPLY_ERROR)
+			bad++;
+		store_reply_free(rep[i]);
+	}
+	if (bad)
+		failed(bad, "Redis refused XADD");
+}
+
+void audit_append(const struct admin_store *as, const struct config *cfg, const struct record *r, size_t n)
+{
+	static struct entry e[STORE_MAX_PIPELINE]; /* ~30 KB: not on the stack */
+	size_t i, k = 0;
+
+	if (cfg->audit_maxlen <= 0 || !as->pipeline)
+		return;
+	if (as->send_failed) {
+		unsigned long lost = as->send_failed(as->ud);
+		if (lost)
+			failed(lost, "Redis refused XADD, or the connection closed before it answered");
+	}
+	for (i = 0; i < n; i++) {
+		if (r[i].kind == RECORD_MESSAGE || entry_build(&e[k], &r[i], cfg->audit_maxlen) < 0)
+			continue;
+		if (++k == STORE_MAX_PIPELINE) {
+			flush(as, e, k);
+			k = 0;
+		}
+	}
+	if (k)
+		flush(as, e, k);
+}
