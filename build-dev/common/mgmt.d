@@ -4,7 +4,8 @@ build-dev/common/mgmt.o: common/mgmt.c common/first.h common/accounts.h \
  common/audit.h common/config.h common/record.h common/catalog_tags.h \
  common/jsonrpc.h common/buf.h common/json.h common/mcp_servers.h \
  common/mgmt.h common/http.h common/caps.h common/mcp.h common/search.h \
- common/upstream.h common/plan.h common/words.h common/xalloc.h
+ common/upstream.h common/plan.h common/pct.h common/words.h \
+ common/xalloc.h
 common/first.h:
 common/accounts.h:
 common/admin.h:
@@ -30,5 +31,6 @@ common/mcp.h:
 common/search.h:
 common/upstream.h:
 common/plan.h:
+common/pct.h:
 common/words.h:
 common/xalloc.h:
