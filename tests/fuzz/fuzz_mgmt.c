@@ -408,6 +408,7 @@ static int leaked(const struct http_response *resp, const struct input *in, cons
 static void check_answer(const struct http_request *req, const struct http_response *resp, const struct input *in)
 {
 	size_t i;
+	int in_body;
 
 	if (resp->status < 200 || resp->status > 599)
 		abort();
@@ -426,10 +427,12 @@ static void check_answer(const struct http_request *req, const struct http_respo
 		}
 		cJSON_Delete(j);
 	}
-	for (i = 0; i < NKEYS; i++)
+	/* every seeded secret starts "fuzz-": one scan for the common case */
+	in_body = contains(&resp->body, "fuzz-");
+	for (i = 0; (in_body || contains(&resp->headers, "fuzz-")) && i < NKEYS; i++)
 		if (leaked(resp, in, keys[i].token, 1))
 			abort(); /* a secret echoed */
-	if (leaked(resp, in, CF_TOKEN, 0) || leaked(resp, in, MCP_TOKEN, 0))
+	if (in_body && (leaked(resp, in, CF_TOKEN, 0) || leaked(resp, in, MCP_TOKEN, 0)))
 		abort();
 	if (strncmp(req->path, "/integrated-account", 19) && strncmp(req->path, "/api-key", 8))
 		return; /* the rest: another endpoint's (the MCP one's auth is its own) */
