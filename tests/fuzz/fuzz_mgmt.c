@@ -19,11 +19,12 @@
  *     refusal (401), whatever the route (one rule: apikey_check);
  *   - the one-account key changes or reads nothing outside its account;
  *   - afterwards, in Redis: no MCP server whose account is gone; with no
- *     lost connection, every index entry, id mapping and name claim names
- *     a record that exists, and every record with an id is reachable: its
- *     id mapping names it, its index lists it, an account's name claim
- *     names it (a revoke that forgot the record would leave a key that
- *     still works and that no listing shows).
+ *     lost connection, every entry of the accounts index, id mapping and
+ *     name claim names a record that exists (the API-key and MCP server
+ *     indexes may list what expired), and every record with an id is
+ *     reachable: its id mapping names it, its index lists it, an
+ *     account's name claim names it (a revoke that forgot the record
+ *     would leave a key that still works and that no listing shows).
  *
  * Speed (issue 11: 10M executions): the seed is written once and kept as
  * a snapshot; the store's before hook notes every key a command may
