@@ -382,7 +382,7 @@ int admin_members(const cJSON *in, const char *const *allowed, struct admin_res 
 	list[0] = '\0';
 	for (i = 0; allowed[i] && len < sizeof(list); i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", allowed[i]);
-	return BAD(r, "unknown field \"%.64s\" (allowed: %s)", which, list);
+	return BAD(r, "the body has a field other than %s", list);
 }
 
 /* expires_at from a body: 0 = none (absent or null), -1 = invalid (r set). */

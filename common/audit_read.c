@@ -15,6 +15,7 @@
 #include <hiredis/hiredis.h>
 
 #include "audit.h"
+#include "pct.h"
 #include "cursor.h"
 #include "json.h"
 #include "store.h"
@@ -39,33 +40,17 @@ static const struct {
 	{ "http_status", 1 },
 };
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-		c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* Percent-decode (RFC 3986 §2.1) n bytes of v into out (outsz, NUL
- * written): 0, or -1 for a bad escape, a byte outside printable ASCII, or
- * a value that does not fit. */
+/* Percent-decode n bytes of v into out (pct.h): 0, or -1 for a bad
+ * escape, a byte outside printable ASCII, or a value that does not fit. */
 static int decode(const char *v, size_t n, char *out, size_t outsz)
 {
-	size_t i, k = 0;
+	long k = pct_decode(v, n, out, outsz), i;
 
-	for (i = 0; i < n; i++) {
-		int c = (unsigned char)v[i];
-		if (c == '%') {
-			int hi = i + 2 < n ? hexval(v[i + 1]) : -1, lo = hi >= 0 ? hexval(v[i + 2]) : -1;
-			if (lo < 0)
-				return -1;
-			c = hi * 16 + lo;
-			i += 2;
-		}
-		if (c < 0x20 || c >= 0x7f || k + 1 >= outsz)
+	if (k < 0)
+		return -1;
+	for (i = 0; i < k; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
 			return -1;
-		out[k++] = (char)c;
-	}
-	out[k] = '\0';
 	return 0;
 }
 

@@ -164,49 +164,6 @@ static enum mcp_err do_tools_list(struct call *c, const cJSON *params, struct bu
 	return MCP_OK;
 }
 
-/* See mcp_call.h: t (in scope) called with args (an object or NULL). */
-enum mcp_err mcp_call_tool(struct call *c, const struct tool *t, const cJSON *args, struct buf *res)
-{
-	struct plan p;
-	struct upstream_reply ur;
-	char why[512];
-	enum mcp_err e = MCP_ENOMEM;
-	int rc;
-	struct plan_ctx actx = { c->scope.cf_account, zone_resolve, c };
-
-	plan_init(&p);
-	upstream_reply_init(&ur);
-	why[0] = '\0';
-	rc = plan_build(t, args, &actx, &p, why, sizeof(why));
-	if (rc == -1 || rc == -3) {
-		char msg[700];
-		if (rc == -1)
-			snprintf(msg, sizeof(msg), "Invalid arguments for %s: %s. Nothing was sent to Cloudflare.",
-				t->name, why);
-		else
-			snprintf(msg, sizeof(msg), "%s: %s.", t->name, why);
-		call_record_tool(c, NULL, t, args, OUTCOME_INVALID, NULL);
-		e = result_tool_error(c, res, msg) ? MCP_ENOMEM : MCP_OK;
-		goto out;
-	}
-	if (rc < 0) {
-		call_record_tool(c, NULL, t, args, OUTCOME_UPSTREAM_ERROR, NULL);
-		goto out;
-	}
-	if (!call_cf_token(c)) {
-		call_record_tool(c, NULL, t, args, OUTCOME_UPSTREAM_ERROR, NULL);
-		e = result_tool_error(c, res, MCP_CALL_NO_CF_TOKEN) ? MCP_ENOMEM : MCP_OK;
-		goto out;
-	}
-	c->env->upstream(c->env->up_ud, &p, call_cf_token(c), &ur);
-	e = result_from_upstream(c, t, &ur, res);
-	call_record_tool(c, NULL, t, args, call_outcome(&ur), &ur);
-out:
-	upstream_reply_free(&ur);
-	plan_free(&p);
-	return e;
-}
-
 static enum mcp_err do_tools_call(struct call *c, const cJSON *params, struct buf *res)
 {
 	const cJSON *name = params ? cJSON_GetObjectItemCaseSensitive(params, "name") : NULL;

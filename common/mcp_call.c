@@ -14,8 +14,11 @@
 #include "crypto.h"
 #include "log.h"
 #include "mcp_call.h"
+#include "plan.h"
+#include "result.h"
 #include "tool.h"
 #include "upstream.h"
+#include "zone.h"
 
 void call_init(struct call *c, const struct mcp_env *env, const struct http_request *req,
 	struct http_response *resp)
@@ -166,4 +169,47 @@ void call_record_tool(const struct call *c, const char *name, const struct tool 
 	if (record_args_sha256(args, r.args_sha256) < 0)
 		log_warn("audit: no memory to hash a tool call's arguments");
 	c->env->record(c->env->record_ud, &r);
+}
+
+/* See mcp_call.h: t (in scope) called with args (an object or NULL). */
+enum mcp_err mcp_call_tool(struct call *c, const struct tool *t, const cJSON *args, struct buf *res)
+{
+	struct plan p;
+	struct upstream_reply ur;
+	char why[512];
+	enum mcp_err e = MCP_ENOMEM;
+	int rc;
+	struct plan_ctx actx = { c->scope.cf_account, zone_resolve, c };
+
+	plan_init(&p);
+	upstream_reply_init(&ur);
+	why[0] = '\0';
+	rc = plan_build(t, args, &actx, &p, why, sizeof(why));
+	if (rc == -1 || rc == -3) {
+		char msg[700];
+		if (rc == -1)
+			snprintf(msg, sizeof(msg), "Invalid arguments for %s: %s. Nothing was sent to Cloudflare.",
+				t->name, why);
+		else
+			snprintf(msg, sizeof(msg), "%s: %s.", t->name, why);
+		call_record_tool(c, NULL, t, args, OUTCOME_INVALID, NULL);
+		e = result_tool_error(c, res, msg) ? MCP_ENOMEM : MCP_OK;
+		goto out;
+	}
+	if (rc < 0) {
+		call_record_tool(c, NULL, t, args, OUTCOME_UPSTREAM_ERROR, NULL);
+		goto out;
+	}
+	if (!call_cf_token(c)) {
+		call_record_tool(c, NULL, t, args, OUTCOME_UPSTREAM_ERROR, NULL);
+		e = result_tool_error(c, res, MCP_CALL_NO_CF_TOKEN) ? MCP_ENOMEM : MCP_OK;
+		goto out;
+	}
+	c->env->upstream(c->env->up_ud, &p, call_cf_token(c), &ur);
+	e = result_from_upstream(c, t, &ur, res);
+	call_record_tool(c, NULL, t, args, call_outcome(&ur), &ur);
+out:
+	upstream_reply_free(&ur);
+	plan_free(&p);
+	return e;
 }

@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include <hiredis/hiredis.h>
+
 #include "admin.h"
 #include "apikey.h"
 #include "crypto.h"
@@ -72,6 +74,28 @@ refused:
 	return -1;
 }
 
+/*
+ * Legacy HTTP+SSE streams open now, on every host sharing this Redis: each
+ * stream holds the one subscription to its session's channel (sessions.h),
+ * so Redis counts them for the whole deployment, which a per-pool block
+ * could not (the streams process is not forked by the pool's master).
+ * -1 when Redis does not answer.
+ */
+static long sse_streams_open(const struct admin_store *as)
+{
+	static const char *const argv[] = { "PUBSUB", "CHANNELS", "cfmcp:sse-ch:*", NULL };
+	const char *const *cmds[] = { argv };
+	struct redisReply *r = NULL;
+	long n = -1;
+
+	if (!as || as->pipeline(as->ud, 1, cmds, &r) < 0)
+		return -1;
+	if (r->type == REDIS_REPLY_ARRAY)
+		n = (long)r->elements;
+	store_reply_free(r);
+	return n;
+}
+
 void metrics_http_handle(const struct mcp_env *env, const struct http_request *req,
 	struct http_response *resp)
 {
@@ -96,5 +120,14 @@ void metrics_http_handle(const struct mcp_env *env, const struct http_request *r
 	if (http_response_header(resp, "Content-Type", METRICS_CONTENT_TYPE) || metrics_render(m, &resp->body)) {
 		text(resp, 500, "metrics: out of memory\n");
 		return;
+	}
+	{
+		/* from Redis, not the block: left out of the page when Redis is down */
+		long sse = sse_streams_open(env->admin_store);
+		if (sse >= 0 && buf_printf(&resp->body,
+			"# HELP cfmcp_sse_streams_open Legacy HTTP+SSE streams open now on every host sharing this Redis.\n"
+			"# TYPE cfmcp_sse_streams_open gauge\n"
+			"cfmcp_sse_streams_open %ld\n", sse) < 0)
+			text(resp, 500, "metrics: out of memory\n");
 	}
 }

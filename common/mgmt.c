@@ -21,6 +21,7 @@
 #include "jsonrpc.h"
 #include "mcp_servers.h"
 #include "mgmt.h"
+#include "pct.h"
 #include "words.h"
 #include "xalloc.h"
 
@@ -152,12 +153,6 @@ static int query_get(const char *q, const char *k, char *out, size_t outsz)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-		c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* The query of GET .../tools (?methods=read,list&tags=dns) as the filter
  * object admin_tools_preview takes: {"methods": [...], "tags": [...]}.
  * Each value is percent-decoded (RFC 3986 §2.1: a browser's URLSearchParams
@@ -173,7 +168,8 @@ static cJSON *tools_query(const char *q, const char **why)
 
 	*why = NULL;
 	while (o && q && *q) {
-		size_t n = strcspn(q, "&"), kl = strcspn(q, "=&"), i, vl = 0, wl;
+		size_t n = strcspn(q, "&"), kl = strcspn(q, "=&"), wl;
+		long vl;
 		const char *k = kl == 7 && !strncmp(q, "methods", 7) ? "methods" :
 			kl == 4 && !strncmp(q, "tags", 4) ? "tags" : NULL;
 		const char *cur, *w;
@@ -193,24 +189,11 @@ static cJSON *tools_query(const char *q, const char **why)
 		v = xmalloc(n + 1); /* decoded, never longer than the raw value */
 		if (!v)
 			goto bad;
-		for (i = kl + 1; i < n; i++) {
-			int c = (unsigned char)q[i];
-			if (c == '%') {
-				int hi = i + 2 < n ? hexval(q[i + 1]) : -1, lo = hi >= 0 ? hexval(q[i + 2]) : -1;
-				if (lo < 0) {
-					*why = "a query value has a bad percent-escape";
-					goto bad;
-				}
-				c = hi * 16 + lo;
-				i += 2;
-			}
-			if (c == '\0') {
-				*why = "a query value has a NUL byte";
-				goto bad;
-			}
-			v[vl++] = (char)c;
+		vl = kl < n ? pct_decode(q + kl + 1, n - kl - 1, v, n + 1) : pct_decode("", 0, v, n + 1);
+		if (vl == PCT_BAD_ESCAPE || vl == PCT_NUL) {
+			*why = vl == PCT_NUL ? "a query value has a NUL byte" : "a query value has a bad percent-escape";
+			goto bad;
 		}
-		v[vl] = '\0';
 		cur = v;
 		while ((wl = words_next(&cur, &w))) {
 			char word[65];

@@ -75,6 +75,23 @@ const sample = (text, series) => {
     env: { ...process.env, CFMCP_SCHEMAS: path.join(ROOT, 'schemas'), CFMCP_OPENAPI: 'off', CFMCP_CONFIG_FILE: '',
       CFMCP_KEY_FILE: env.CFMCP_KEY_FILE } }).split('\n').filter(Boolean).length;
   t.is(sample(page0, 'cfmcp_catalog_tools'), tools, `cfmcp_catalog_tools is the catalogue's size (${tools})`);
+  // open legacy SSE streams, as Redis counts them: one more while a stream is open
+  {
+    const before = sample(page0, 'cfmcp_sse_streams_open');
+    const ac = new AbortController();
+    const s = await fetch(`${env.CFMCP_BASE}/mcp/${mintToken(env)}/sse`, { headers: { Accept: 'text/event-stream' }, signal: ac.signal });
+    const reader = s.body.getReader();
+    await reader.read(); // the endpoint event: the stream has subscribed
+    const during = sample(await (await scrape()).text(), 'cfmcp_sse_streams_open');
+    ac.abort();
+    let after = during;
+    for (let i = 0; i < 100 && after !== before; i++) {
+      await sleep(50);
+      after = sample(await (await scrape()).text(), 'cfmcp_sse_streams_open');
+    }
+    t.ok(s.status === 200 && Number.isInteger(before) && during === before + 1 && after === before,
+      'cfmcp_sse_streams_open: one more while a legacy SSE stream is open, back after it closed', { status: s.status, before, during, after });
+  }
   const post405 = await fetch(`${env.CFMCP_BASE}/metrics`, { method: 'POST', body: '' });
   t.is(post405.status, 405, 'POST /metrics: 405');
 

@@ -48,6 +48,52 @@ const field = (out, name) => { const m = new RegExp(`^${name} +(\\S+)$`, 'm').ex
 const api = (base, key, method, p, body) => request(agent, base, method, p, body, { Authorization: `Bearer ${key}` });
 const mcp = (url, body) => request(agent, new URL(url).origin, 'POST', new URL(url).pathname, body, MCP_H);
 const listZones = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_all_cloudflare_zones', arguments: { limit: 5 } } };
+// Legacy HTTP+SSE once through: GET .../sse, its endpoint event, a POST of
+// tools/list there, the answer as a message event on the stream (bounded).
+async function sseRoundTrip(url) {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), 15000);
+  try {
+    const res = await fetch(`${url}/sse`, { headers: { Accept: 'text/event-stream' }, signal: ac.signal });
+    if (res.status !== 200) return false;
+    const reader = res.body.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    const next = async () => {
+      for (;;) {
+        const i = buf.indexOf('\n\n');
+        if (i >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const ev = { event: 'message', data: '' };
+          for (const l of block.split('\n')) {
+            if (l.startsWith('event: ')) ev.event = l.slice(7);
+            else if (l.startsWith('data: ')) ev.data += l.slice(6);
+          }
+          if (ev.data) return ev;
+          continue; // a keepalive comment
+        }
+        const { value, done } = await reader.read();
+        if (done) return null;
+        buf += dec.decode(value, { stream: true });
+      }
+    };
+    const ep = await next();
+    if (!ep || ep.event !== 'endpoint') return false;
+    const post = await fetch(new URL(ep.data, url), { method: 'POST', signal: ac.signal, headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }) });
+    if (post.status !== 202) return false;
+    const msg = await next();
+    const json = msg && JSON.parse(msg.data);
+    return !!(json && json.id === 7 && json.result && Array.isArray(json.result.tools));
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
+  }
+}
+
 const works = (r) => r.status === 200 && r.json && r.json.result && r.json.result.isError === false;
 
 // Make records, SIGKILL Redis the moment the last answer is in, restart it
@@ -120,7 +166,7 @@ async function crashTest(base, key, account, redisPidFile, restart) {
     t.ok(ran.status === 0, 'the README\'s ACL block runs', ran.stderr);
     sh(`stack_make_key "${B}/key"`);
     const cfgB = { CFMCP_CONFIG_FILE: path.join(ETC, 'cfmcp.conf') };
-    sh(`ha_web "${B}" web "unix:${B}/redis.sock" CFMCP_CONFIG_FILE="${ETC}/cfmcp.conf"`, { HA_UPSTREAM });
+    sh(`HA_STREAMS=1 ha_web "${B}" web "unix:${B}/redis.sock" CFMCP_CONFIG_FILE="${ETC}/cfmcp.conf"`, { HA_UPSTREAM });
     const baseB = `http://127.0.0.1:${fs.readFileSync(path.join(B, 'web', 'port'), 'utf8').trim()}`;
     const envB = { CFMCP_REDIS: `unix:${B}/redis.sock`, CFMCP_KEY_FILE: `${B}/key`, CFMCP_SCHEMAS: path.join(ROOT, 'schemas'), CFMCP_PUBLIC_URL: baseB, ...cfgB };
     const denied = spawnSync('redis-cli', ['-s', `${B}/redis.sock`, '--user', 'cfmcp', '--pass', fs.readFileSync(path.join(ETC, 'redis-password'), 'utf8').trim(),
@@ -146,6 +192,8 @@ async function crashTest(base, key, account, redisPidFile, restart) {
     step('tools/call', works(await mcp(urlB, listZones)));
     const byName = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_all_cloudflare_dns_records', arguments: { zone_id: 'example.net' } } };
     step('tools/call with a zone name (cache SET EX, then GET)', works(await mcp(urlB, byName)) && works(await mcp(urlB, byName)));
+    step('bug_acl_blocks_sse: legacy HTTP+SSE (stream SUBSCRIBEs, EXPIREs its session; the worker PUBLISHes the answer)',
+      await sseRoundTrip(urlB));
     const a2 = await api(baseB, keyB, 'POST', '/integrated-account', { name: 'acl-api', account_id: ACME, api_token: process.env.HA_SIM_TOKEN });
     step('API account create/list/get/patch', a2.status === 201 && (await api(baseB, keyB, 'GET', '/integrated-account')).status === 200 &&
       (await api(baseB, keyB, 'GET', `/integrated-account/${a2.json.id}`)).status === 200 &&

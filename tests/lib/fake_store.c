@@ -797,6 +797,7 @@ struct fake_conn *fake_conn_new(struct fake_db *db, struct admin_store *as)
 	db->conns = c;
 	if (as) {
 		as->pipeline = fake_pipeline;
+		as->wait = NULL;
 		as->send = NULL; /* the audit trail falls back to pipeline */
 		as->send_failed = NULL;
 		as->ud = c;

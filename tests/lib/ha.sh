@@ -64,6 +64,17 @@ ha_web() { # DIR NAME CFMCP_REDIS [VAR=value...]
 	    </dev/null >>"$_d/worker.log" 2>&1 &
 	echo $! > "$_d/worker.pid"
 	wait_for 20 test -S "$_d/worker.sock" || { echo "ha: worker $2 socket missing" >&2; return 1; }
+	if [ -n "${HA_STREAMS:-}" ]; then
+		# the legacy HTTP+SSE streams process, on the socket deploy/ routes /sse to
+		env CFMCP_REDIS="$_redis" CFMCP_UPSTREAM_URL="$HA_UPSTREAM" CFMCP_KEY_FILE="$_top/key" \
+		    CFMCP_SCHEMAS="${CFMCP_SCHEMAS:-$ROOT/schemas}" CFMCP_PUBLIC_URL="${HA_PUBLIC_URL:-http://127.0.0.1:$_port}" \
+		    CFMCP_LOG_FILE="$_d/streams.log" CFMCP_SSE_KEEPALIVE_MS=2000 CFMCP_CONFIG_FILE= "$@" \
+		    spawn-fcgi -n -s "$_d/worker.sock.streams" -M 0600 -- \
+		    ${CFMCP_TEST_PREFIX:-} "$BUILD/cfmcp-worker" --streams --drain-ms 2000 \
+		    </dev/null >>"$_d/worker.log" 2>&1 &
+		echo $! > "$_d/streams.pid"
+		wait_for 20 test -S "$_d/worker.sock.streams" || { echo "ha: streams $2 socket missing" >&2; return 1; }
+	fi
 	if [ ! -f "$_d/lighttpd.conf" ]; then
 		stack_make_cert "$_d" || return 1
 		mkdir -p "$_d/cfmcp/lighttpd"
@@ -155,7 +166,7 @@ ha_admin() { # DIR args...: cfmcp-admin through Sentinel
 }
 
 ha_down() { # DIR: every process a *.pid file under DIR names, web servers first
-	for f in "$1"/haproxy.pid "$1"/web*/httpd.pid "$1"/web*/worker.pid "$1"/sentinel*/sentinel.pid \
+	for f in "$1"/haproxy.pid "$1"/web*/httpd.pid "$1"/web*/worker.pid "$1"/web*/streams.pid "$1"/sentinel*/sentinel.pid \
 		"$1"/redis*/redis.pid "$1"/redis.pid "$1"/sim.pid; do
 		[ -f "$f" ] && _kill_pidfile "$f" TERM
 	done

@@ -21,6 +21,7 @@
  *                                for a minted token left by that race
  *                                (store_lookup itself, against redis-server)
  *
+ *   bug_mgmt_echoes_input        a 400 quoted the caller's value back
  *   bug_mgmt_body_oom_is_400     out of memory while parsing a body was a 400
  *                                "not valid JSON"; every route runs with each
  *                                allocation failing in turn: its answer or 500
@@ -783,6 +784,59 @@ static void test_bug_mgmt_body_oom_is_400(void)
 	fake_db_free(sd.db);
 }
 
+/*
+ * bug_mgmt_echoes_input: a 400 quoted the caller's own value back in its
+ * message (an unknown field's name, a method word, a tag with a bad
+ * character). STYLE 9: never echo raw input into error.message - the
+ * message reaches logs, pages and proxies; it names the place instead.
+ */
+static void test_bug_mgmt_echoes_input(void)
+{
+	static const char mark[] = "ZZechoZZ";
+	static const struct { const char *what, *json; int mcp; } cases[] = {
+		{ "an unknown field", "{\"name\":\"k\",\"accounts\":\"*\",\"ZZechoZZ\":1}", 0 },
+		{ "an unknown config field", "{\"name\":\"m\",\"config\":{\"ZZechoZZ\":1}}", 1 },
+		{ "a method that means nothing", "{\"name\":\"m\",\"config\":{\"methods\":[\"ZZechoZZ\"]}}", 1 },
+		{ "a tag with a bad character", "{\"name\":\"m\",\"config\":{\"tags\":[\"ZZechoZZ!\"]}}", 1 },
+	};
+	struct admin_store st;
+	struct fake_db *db = fake_db_new(fixed_now);
+	struct admin a;
+	struct admin_res r;
+	char account[64];
+	size_t i;
+
+	memset(&st, 0, sizeof(st));
+	fake_conn_new(db, &st);
+	admin_init(&a, &st);
+	if (run_json(admin_account_create, &a, "{\"name\":\"acme\",\"account_id\":\"" CF_ID "\","
+		    "\"api_token\":\"unit-cf-token-0123456789\"}", &r) != 201)
+		abort();
+	snprintf(account, sizeof(account), "%s", str_of(r.body, "id"));
+	admin_res_free(&r);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cJSON *in = cJSON_Parse(cases[i].json);
+		int status;
+		memset(&r, 0, sizeof(r));
+		status = cases[i].mcp ? admin_mcp_create(&a, account, in, &r) : admin_apikey_create(&a, in, &r);
+		ok(status == 400 && r.message[0] && !strstr(r.message, mark),
+			"bug_mgmt_echoes_input: %s -> 400 whose message does not quote it (%d: %s)", cases[i].what, status,
+			strstr(r.message, mark) ? "(quotes it)" : r.message);
+		admin_res_free(&r);
+		cJSON_Delete(in);
+	}
+	{
+		cJSON *conf = cJSON_Parse("{\"ZZechoZZ\":[\"read\"]}");
+		memset(&r, 0, sizeof(r));
+		ok(admin_tools_preview(&a, account, conf, &r) == 400 && !strstr(r.message, mark),
+			"bug_mgmt_echoes_input: an unknown tools filter parameter -> 400 whose message does not quote it (%s)",
+			strstr(r.message, mark) ? "(quotes it)" : r.message);
+		admin_res_free(&r);
+		cJSON_Delete(conf);
+	}
+	fake_db_free(db);
+}
+
 int main(void)
 {
 	struct backend b;
@@ -800,6 +854,7 @@ int main(void)
 	backend_free(&b);
 	test_apikey_two_rules();
 	test_bug_mgmt_body_oom_is_400();
+	test_bug_mgmt_echoes_input();
 
 	if (redis_start(&rd) < 0 || backend_redis(&b, &rd) < 0) {
 		printf("ok %d # SKIP bug_exec_partial_failure, bug_lookup_orphan_token (redis-server): none to run\n", ++tap_n);

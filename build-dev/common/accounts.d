@@ -1,0 +1,20 @@
+build-dev/common/accounts.o: common/accounts.c common/first.h \
+ common/accounts.h common/admin.h common/catalog.h common/tool.h \
+ common/crypto.h common/scope.h common/apikey.h common/store.h \
+ common/admin_private.h common/cfid.h common/jsonrpc.h common/buf.h \
+ common/json.h common/log.h
+common/first.h:
+common/accounts.h:
+common/admin.h:
+common/catalog.h:
+common/tool.h:
+common/crypto.h:
+common/scope.h:
+common/apikey.h:
+common/store.h:
+common/admin_private.h:
+common/cfid.h:
+common/jsonrpc.h:
+common/buf.h:
+common/json.h:
+common/log.h:

@@ -1,0 +1,3 @@
+build-dev/common/pct.o: common/pct.c common/first.h common/pct.h
+common/first.h:
+common/pct.h:

@@ -1,0 +1,28 @@
+build-dev/common/zone.o: common/zone.c common/first.h common/cfid.h \
+ common/mcp_call.h common/mcp.h common/catalog.h common/tool.h \
+ common/config.h common/crypto.h common/http.h common/buf.h common/caps.h \
+ common/record.h common/scope.h common/apikey.h common/search.h \
+ common/store.h common/upstream.h common/plan.h common/transport.h \
+ common/jsonrpc.h common/json.h common/zone.h
+common/first.h:
+common/cfid.h:
+common/mcp_call.h:
+common/mcp.h:
+common/catalog.h:
+common/tool.h:
+common/config.h:
+common/crypto.h:
+common/http.h:
+common/buf.h:
+common/caps.h:
+common/record.h:
+common/scope.h:
+common/apikey.h:
+common/search.h:
+common/store.h:
+common/upstream.h:
+common/plan.h:
+common/transport.h:
+common/jsonrpc.h:
+common/json.h:
+common/zone.h:

@@ -1,0 +1,15 @@
+build-dev/tests/unit/test_openapi: tests/unit/test_openapi.c \
+ tests/unit/../../common/first.h tests/unit/../../common/catalog.h \
+ tests/unit/../../common/tool.h tests/unit/../../common/openapi.h \
+ tests/unit/../../common/catalog.h tests/unit/../../common/plan.h \
+ tests/unit/../../common/buf.h tests/unit/../../common/schema.h \
+ tests/unit/../tap.h
+tests/unit/../../common/first.h:
+tests/unit/../../common/catalog.h:
+tests/unit/../../common/tool.h:
+tests/unit/../../common/openapi.h:
+tests/unit/../../common/catalog.h:
+tests/unit/../../common/plan.h:
+tests/unit/../../common/buf.h:
+tests/unit/../../common/schema.h:
+tests/unit/../tap.h:
