@@ -1,3 +1,0 @@
-build-dev/common/cfid.o: common/cfid.c common/first.h common/cfid.h
-common/first.h:
-common/cfid.h:

@@ -1,9 +1,0 @@
-build-dev/common/search.o: common/search.c common/first.h \
- common/search_private.h common/search.h common/catalog.h common/tool.h \
- common/xalloc.h
-common/first.h:
-common/search_private.h:
-common/search.h:
-common/catalog.h:
-common/tool.h:
-common/xalloc.h:
