@@ -117,6 +117,25 @@ static int entry_build(struct entry *e, const struct record *r, long maxlen)
 	return 0;
 }
 
+int audit_append_one(const struct admin_store *as, long maxlen, const struct record *r)
+{
+	static struct entry e; /* ~2 KB: not on the stack */
+	const char *const *cmds[1];
+	redisReply *rep = NULL;
+	int rc;
+
+	if (maxlen <= 0)
+		return maxlen == 0 ? 0 : -1;
+	if (entry_build(&e, r, maxlen) < 0)
+		return -1;
+	cmds[0] = e.argv;
+	if (as->pipeline(as->ud, 1, cmds, &rep) < 0)
+		return -1;
+	rc = rep->type == REDIS_REPLY_STRING ? 0 : -1; /* the new entry's id */
+	store_reply_free(rep);
+	return rc;
+}
+
 /* Count what failed; say so in the log at most once a second, without
  * anything of the entries (ids only reach Redis). */
 static void failed(unsigned long n, const char *why)

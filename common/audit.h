@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "admin.h"
 #include "config.h"
 #include "record.h"
@@ -51,9 +53,28 @@ int audit_key(const struct record *r, char out[AUDIT_KEYSZ]) __attribute__((nonn
 void audit_append(const struct admin_store *as, const struct config *cfg, const struct record *r, size_t n)
 	__attribute__((nonnull(1, 2)));
 
+/* One record written now, waiting for Redis's answer (cfmcp-admin's own
+ * actions): 0 written (or maxlen 0: off), -1 not (no stream for it, Redis
+ * down or refusing, maxlen < 0). Not counted in audit_errors. */
+int audit_append_one(const struct admin_store *as, long maxlen, const struct record *r)
+	__attribute__((nonnull, warn_unused_result));
+
 /* Records this process could not append since it started (a Redis error,
  * or Redis unreachable): for the metrics. */
 unsigned long audit_errors(void);
+
+/* One entry of an XRANGE/XREVRANGE/XREAD reply ([id, [field, value, ...]])
+ * as the management API shows it: {"id", "time" (the id's, RFC 3339 UTC with ms),
+ * then the known fields in the format's order, t, status, latency_ms and
+ * http_status as numbers}. Unknown fields, empty values, repeated fields
+ * (the first wins) and numbers that do not parse are left out. NULL when
+ * the entry is malformed or on no memory; the caller owns the result. */
+struct redisReply;
+cJSON *audit_item(const struct redisReply *entry) __attribute__((warn_unused_result));
+/* The time part of a stream id ("1714557600123-0") in ms, or -1. */
+long long audit_id_ms(const char *id) __attribute__((nonnull));
+/* ms as RFC 3339 UTC with milliseconds ("2026-12-02T17:00:00.123Z"); "?" when out of range. */
+void audit_time_format(long long ms, char *out, size_t outsz) __attribute__((nonnull));
 
 /*
  * GET /integrated-account/:id/audit (account = id) and GET /api-key/audit

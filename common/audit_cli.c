@@ -5,6 +5,7 @@
  */
 #include "first.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,21 +14,6 @@
 
 #include "audit_cli.h"
 #include "json.h"
-
-/* An entry's fields in the format's order; number: shown as a JSON number. */
-static const struct {
-	const char *name;
-	int number;
-} FIELDS[] = {
-	{ "kind", 0 }, { "t", 1 }, { "mcp_id", 0 }, { "mcp_name", 0 }, { "tool", 0 }, { "class", 0 },
-	{ "cf_method", 0 }, { "cf_path", 0 }, { "outcome", 0 }, { "status", 1 }, { "latency_ms", 1 },
-	{ "cf_ray", 0 }, { "client_name", 0 }, { "client_version", 0 }, { "user_agent", 0 },
-	{ "request_id", 0 }, { "args_sha256", 0 }, { "action", 0 }, { "target", 0 }, { "actor", 0 },
-	{ "http_status", 1 },
-};
-
-/* Largest integer a JSON number (a double) carries exactly: 2^53. */
-#define AUDIT_NUM_MAX 9007199254740992LL
 
 int audit_cli_key(const char *name, char *out, size_t outsz)
 {
@@ -55,11 +41,6 @@ out:
 	return rc;
 }
 
-static int xadd_ok(const redisReply *r)
-{
-	return r->type == REDIS_REPLY_STRING;
-}
-
 static int del_ok(const redisReply *r)
 {
 	return r->type == REDIS_REPLY_INTEGER;
@@ -68,44 +49,22 @@ static int del_ok(const redisReply *r)
 int audit_cli_admin(const struct admin_store *as, const char *name, const char *action, const char *target,
 	int http_status, long long now_ms, long maxlen)
 {
-	char key[AUDIT_CLI_KEYSZ], cap[24], t[24], st[16];
-	const char *argv[20];
-	size_t n = 0;
+	struct record r;
 
-	if (maxlen == 0)
-		return 0;
-	if (audit_cli_key(name, key, sizeof(key)) < 0 || maxlen < 0)
-		return -1;
-	snprintf(cap, sizeof(cap), "%ld", maxlen);
-	snprintf(t, sizeof(t), "%lld", now_ms);
-	snprintf(st, sizeof(st), "%d", http_status);
-	argv[n++] = "XADD";
-	argv[n++] = key;
-	argv[n++] = "MAXLEN";
-	argv[n++] = "~";
-	argv[n++] = cap;
-	argv[n++] = "*";
-	argv[n++] = "kind";
-	argv[n++] = "admin";
-	argv[n++] = "t";
-	argv[n++] = t;
-	/* a field whose value is empty is left out (the format) */
-	if (*action) {
-		argv[n++] = "action";
-		argv[n++] = action;
+	/* the worker's entry format (audit.c), from a record like the core's */
+	memset(&r, 0, sizeof(r));
+	r.kind = RECORD_ADMIN;
+	r.time_ms = now_ms;
+	if (strcmp(name, AUDIT_CLI_GLOBAL)) {
+		if (!admin_id_ok(name))
+			return -1;
+		snprintf(r.account_id, sizeof(r.account_id), "%s", name);
 	}
-	if (*target) {
-		argv[n++] = "target";
-		argv[n++] = target;
-	}
-	argv[n++] = "actor";
-	argv[n++] = AUDIT_CLI_ACTOR;
-	if (http_status > 0) {
-		argv[n++] = "http_status";
-		argv[n++] = st;
-	}
-	argv[n] = NULL;
-	return run1(as, argv, xadd_ok);
+	snprintf(r.action, sizeof(r.action), "%s", action);
+	snprintf(r.target_id, sizeof(r.target_id), "%s", target);
+	snprintf(r.actor, sizeof(r.actor), "%s", AUDIT_CLI_ACTOR);
+	r.http_status = http_status;
+	return audit_append_one(as, maxlen, &r);
 }
 
 int audit_cli_drop(const struct admin_store *as, const char *account)
@@ -120,46 +79,6 @@ int audit_cli_drop(const struct admin_store *as, const char *account)
 
 /* ---- reading ---------------------------------------------------------------- */
 
-/* Digits only (no sign, no space), at most 2^53: 0 and *out, else -1. */
-static int parse_num(const char *s, size_t len, long long *out)
-{
-	long long v = 0;
-	size_t i;
-
-	if (len == 0 || len > 16)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (v > AUDIT_NUM_MAX)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* The time part of a stream id ("1714557600123-0"), or -1. */
-static long long id_ms(const char *id)
-{
-	long long v;
-
-	return parse_num(id, strcspn(id, "-"), &v) < 0 ? -1 : v;
-}
-
-void audit_cli_time_format(long long ms, char *out, size_t outsz)
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-	char day[24];
-
-	if (ms < 0 || !gmtime_r(&s, &tm) || !strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm)) {
-		snprintf(out, outsz, "?");
-		return;
-	}
-	snprintf(out, outsz, "%s.%03dZ", day, (int)(ms % 1000));
-}
-
 /* A string member (NULL when absent). */
 static const char *str_of(const cJSON *o, const char *k)
 {
@@ -168,64 +87,12 @@ static const char *str_of(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-cJSON *audit_cli_item(const redisReply *e)
-{
-	const redisReply *fv;
-	cJSON *item = NULL, *by[CFMCP_NELEM(FIELDS)];
-	char when[32];
-	size_t i, f;
-
-	if (!e || e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
-	    e->element[1]->type != REDIS_REPLY_ARRAY || e->element[1]->elements % 2)
-		return NULL;
-	fv = e->element[1];
-	memset(by, 0, sizeof(by));
-	/* each known field's value, the first of a repeated one */
-	for (i = 0; i + 1 < fv->elements; i += 2) {
-		const redisReply *k = fv->element[i], *v = fv->element[i + 1];
-		if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING || v->len == 0 ||
-		    memchr(v->str, '\0', v->len))
-			continue;
-		for (f = 0; f < CFMCP_NELEM(FIELDS); f++) {
-			long long num = 0;
-			if (by[f] || strlen(FIELDS[f].name) != k->len || memcmp(FIELDS[f].name, k->str, k->len))
-				continue;
-			if (!FIELDS[f].number)
-				by[f] = cJSON_CreateString(v->str);
-			else if (parse_num(v->str, v->len, &num) == 0)
-				by[f] = cJSON_CreateNumber((double)num);
-			else
-				break;
-			if (!by[f])
-				goto fail;
-			break;
-		}
-	}
-	/* time is the stream id's, as the API shows it (audit_read.c) */
-	audit_cli_time_format(id_ms(e->element[0]->str), when, sizeof(when));
-	if (!(item = cJSON_CreateObject()) || json_add(item, "id", cJSON_CreateString(e->element[0]->str)) ||
-	    json_add(item, "time", cJSON_CreateString(when)))
-		goto fail;
-	for (f = 0; f < CFMCP_NELEM(FIELDS); f++) {
-		if (!by[f])
-			continue;
-		cJSON_AddItemToObject(item, FIELDS[f].name, by[f]);
-		by[f] = NULL;
-	}
-	return item;
-fail:
-	for (f = 0; f < CFMCP_NELEM(FIELDS); f++)
-		cJSON_Delete(by[f]);
-	cJSON_Delete(item);
-	return NULL;
-}
-
 /* The entry's time in ms: its stream id's (as the API compares since). */
 static long long item_ms(const cJSON *item)
 {
 	const char *id = str_of(item, "id");
 
-	return id ? id_ms(id) : -1;
+	return id ? audit_id_ms(id) : -1;
 }
 
 static int same(const char *a, const char *b)

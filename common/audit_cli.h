@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "admin.h"
+#include "audit.h"
 
 #define AUDIT_CLI_GLOBAL "apikeys"        /* the global stream's name after cfmcp:audit: */
 #define AUDIT_CLI_ACTOR "cli:user"        /* actor of every entry cfmcp-admin writes */
@@ -51,14 +52,7 @@ struct audit_filter {
 	long long since_ms;   /* the stream id's time >= since_ms (as the API) */
 };
 
-/* One entry of an XRANGE/XREVRANGE/XREAD reply ([id, [field, value, ...]])
- * as the management API shows it: {"id", "time" (the id's, RFC 3339 UTC with ms),
- * then the known fields in the format's order, t, status, latency_ms and
- * http_status as numbers}. Unknown fields, empty values, repeated fields
- * (the first wins) and numbers that do not parse are left out. NULL when
- * the entry is malformed or on no memory; the caller owns the result. */
-struct redisReply;
-cJSON *audit_cli_item(const struct redisReply *entry) __attribute__((warn_unused_result));
+
 
 /* 1 when item passes f, else 0. */
 int audit_cli_match(const cJSON *item, const struct audit_filter *f) __attribute__((nonnull));
@@ -71,9 +65,5 @@ int audit_cli_print(FILE *out, const cJSON *item) __attribute__((nonnull));
 
 /* 1 when s is one of the six outcomes (ok, tool_error, ...). */
 int audit_cli_outcome_ok(const char *s) __attribute__((nonnull));
-
-/* Unix ms as RFC 3339 UTC with milliseconds ("2026-05-01T10:00:00.123Z")
- * into out (>= 25 bytes). */
-void audit_cli_time_format(long long ms, char *out, size_t outsz) __attribute__((nonnull));
 
 #endif

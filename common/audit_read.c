@@ -27,19 +27,6 @@ struct filter {
 	long limit;
 };
 
-/* What the entry fields are, in the order shown; numbers become JSON
- * numbers. Anything else in an entry is not shown. */
-static const struct {
-	const char *name;
-	int number;
-} fields[] = {
-	{ "kind", 0 }, { "t", 1 }, { "mcp_id", 0 }, { "mcp_name", 0 }, { "tool", 0 }, { "class", 0 },
-	{ "cf_method", 0 }, { "cf_path", 0 }, { "outcome", 0 }, { "status", 1 }, { "latency_ms", 1 },
-	{ "cf_ray", 0 }, { "client_name", 0 }, { "client_version", 0 }, { "user_agent", 0 },
-	{ "request_id", 0 }, { "args_sha256", 0 }, { "action", 0 }, { "target", 0 }, { "actor", 0 },
-	{ "http_status", 1 },
-};
-
 /* Percent-decode n bytes of v into out (pct.h): 0, or -1 for a bad
  * escape, a byte outside printable ASCII, or a value that does not fit. */
 static int decode(const char *v, size_t n, char *out, size_t outsz)
@@ -206,36 +193,6 @@ static int matches(const struct filter *f, const redisReply *kv)
 	return 1;
 }
 
-/* {"id", "time", fields...} of one entry; NULL out of memory. */
-static cJSON *item(const char *id, const redisReply *kv)
-{
-	cJSON *o = cJSON_CreateObject();
-	long long ms = strtoll(id, NULL, 10);
-	time_t secs = (time_t)(ms / 1000);
-	struct tm tm;
-	char when[96];
-	size_t i;
-
-	if (!o || !gmtime_r(&secs, &tm))
-		goto bad;
-	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-	if (json_add(o, "id", cJSON_CreateString(id)) || json_add(o, "time", cJSON_CreateString(when)))
-		goto bad;
-	for (i = 0; i < CFMCP_NELEM(fields); i++) {
-		const char *v = entry_field(kv, fields[i].name);
-		if (!v || !v[0])
-			continue;
-		if (json_add(o, fields[i].name, fields[i].number ? cJSON_CreateNumber((double)strtoll(v, NULL, 10)) :
-			cJSON_CreateString(v)))
-			goto bad;
-	}
-	return o;
-bad:
-	cJSON_Delete(o);
-	return NULL;
-}
-
 void audit_read(const struct admin *a, const char *account, const char *query, struct admin_res *r)
 {
 	char key[AUDIT_KEYSZ], akey[AUDIT_KEYSZ + 16], count[16], last_item[48] = "", last_seen[48] = "";
@@ -321,7 +278,7 @@ void audit_read(const struct admin *a, const char *account, const char *query, s
 					done = 1;
 					break;
 				}
-				it = item(e->element[0]->str, e->element[1]);
+				it = audit_item(e);
 				if (!it || json_add(items, NULL, it)) {
 					store_reply_free(list);
 					goto oom;

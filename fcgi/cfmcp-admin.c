@@ -618,8 +618,8 @@ static void audit_on_signal(int sig)
 	audit_stop = 1;
 }
 
-#define AUDIT_LIMIT_DEFAULT 50
-#define AUDIT_LIMIT_MAX 1000  /* --json builds the whole list in memory */
+#define CLI_AUDIT_LIMIT_DEFAULT 50
+#define CLI_AUDIT_LIMIT_MAX 1000  /* --json builds the whole list in memory */
 #define AUDIT_BATCH_N 200     /* entries per XRANGE/XREVRANGE/XREAD */
 #define AUDIT_BATCH "200"     /* the same, as the command's word */
 #define AUDIT_ARG_MAX 128     /* --mcp, --tool: longer is no id or name of ours */
@@ -669,7 +669,7 @@ static long long audit_since(const char *s)
  * or output failed. */
 static int audit_show(struct audit_run *ar, const redisReply *e)
 {
-	cJSON *item = audit_cli_item(e);
+	cJSON *item = audit_item(e);
 	int rc = 0;
 
 	if (!item) {
@@ -709,7 +709,7 @@ out:
  * (nothing came) or [[key, entries]]. Each entry is shown (audit_show)
  * until the limit; ar->last follows the entries read. The number of
  * entries in the reply, or -1 (Redis down or refused, said on stderr). */
-static int audit_read(struct audit_run *ar, const char *const *argv)
+static int audit_fetch(struct audit_run *ar, const char *const *argv)
 {
 	const char *const *cmds[] = { argv };
 	const redisReply *list;
@@ -765,7 +765,7 @@ static int audit_list(struct audit_run *ar)
 	for (;;) {
 		const char *argv[] = { "XREVRANGE", ar->key, end, start, "COUNT", AUDIT_BATCH, NULL };
 		ar->last[0] = '\0';
-		if ((n = audit_read(ar, argv)) < 0)
+		if ((n = audit_fetch(ar, argv)) < 0)
 			return 1;
 		if (n < AUDIT_BATCH_N || (ar->limit && ar->shown >= ar->limit) || !ar->last[0])
 			return 0;
@@ -794,7 +794,7 @@ static int audit_follow(struct audit_run *ar, long timeout_ms)
 		snprintf(from, sizeof(from), "%lld", ar->f.since_ms);
 		for (;;) {
 			const char *argv[] = { "XRANGE", ar->key, from, "+", "COUNT", AUDIT_BATCH, NULL };
-			if ((n = audit_read(ar, argv)) < 0)
+			if ((n = audit_fetch(ar, argv)) < 0)
 				return 1;
 			if (n < AUDIT_BATCH_N || (ar->limit && ar->shown >= ar->limit) || audit_stop)
 				break;
@@ -804,7 +804,7 @@ static int audit_follow(struct audit_run *ar, long timeout_ms)
 		/* where the stream ends now: the newest id, not shown */
 		const char *argv[] = { "XREVRANGE", ar->key, "+", "-", "COUNT", "1", NULL };
 		ar->quiet = 1;
-		n = audit_read(ar, argv);
+		n = audit_fetch(ar, argv);
 		ar->quiet = 0;
 		if (n < 0)
 			return 1;
@@ -816,7 +816,7 @@ static int audit_follow(struct audit_run *ar, long timeout_ms)
 	while (!audit_stop && !(ar->limit && ar->shown >= ar->limit)) {
 		const char *argv[] = { "XREAD", "COUNT", AUDIT_BATCH, "BLOCK", block, "STREAMS", ar->key, from, NULL };
 		snprintf(from, sizeof(from), "%s", ar->last);
-		if (audit_read(ar, argv) < 0)
+		if (audit_fetch(ar, argv) < 0)
 			return audit_stop ? 0 : 1;
 	}
 	return 0;
@@ -859,11 +859,11 @@ static int audit_cmd(struct cli *c)
 		fputs("cfmcp-admin: --since takes RFC 3339 (2026-12-31T23:59:59Z), Unix seconds or Unix ms\n", stderr);
 		return 1;
 	}
-	ar.limit = ar.follow ? 0 : AUDIT_LIMIT_DEFAULT;
+	ar.limit = ar.follow ? 0 : CLI_AUDIT_LIMIT_DEFAULT;
 	if (limit) {
 		char *end;
 		ar.limit = strtol(limit, &end, 10);
-		if (*end || !*limit || ar.limit < 1 || ar.limit > AUDIT_LIMIT_MAX) {
+		if (*end || !*limit || ar.limit < 1 || ar.limit > CLI_AUDIT_LIMIT_MAX) {
 			fputs("cfmcp-admin: --limit takes 1 to 1000\n", stderr);
 			return 1;
 		}

@@ -123,7 +123,7 @@ static void test_read(void)
 		"account.created", "target", ACCOUNT, NULL };
 	struct audit_filter f;
 	redisReply *r = entry("1700000000200-0", call);
-	cJSON *item = r ? audit_cli_item(r) : NULL;
+	cJSON *item = r ? audit_item(r) : NULL;
 	char *s = item ? cJSON_PrintUnformatted(item) : NULL;
 	char *line;
 
@@ -160,7 +160,7 @@ static void test_read(void)
 	freeReplyObject(r);
 
 	r = entry("1700000000456-3", bad_num);
-	item = r ? audit_cli_item(r) : NULL;
+	item = r ? audit_item(r) : NULL;
 	s = item ? cJSON_PrintUnformatted(item) : NULL;
 	is_str(s,
 		"{\"id\":\"1700000000456-3\",\"time\":\"2023-11-14T22:13:20.456Z\",\"kind\":\"admin\",\"action\":\"account.created\","
@@ -174,10 +174,10 @@ static void test_read(void)
 	freeReplyObject(r);
 
 	r = resp("*2\r\n$3\r\n1-0\r\n*1\r\n$4\r\nkind\r\n");
-	ok(r && !audit_cli_item(r), "an odd field list is malformed: NULL");
+	ok(r && !audit_item(r), "an odd field list is malformed: NULL");
 	freeReplyObject(r);
 	r = resp("$3\r\n1-0\r\n");
-	ok(r && !audit_cli_item(r), "a string is no entry: NULL");
+	ok(r && !audit_item(r), "a string is no entry: NULL");
 	freeReplyObject(r);
 
 	ok(audit_cli_outcome_ok("rate_limited") && audit_cli_outcome_ok("upstream_error") && !audit_cli_outcome_ok("OK") &&
