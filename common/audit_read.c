@@ -193,6 +193,9 @@ static int matches(const struct filter *f, const redisReply *kv)
 	return 1;
 }
 
+/* One piece: the pages of XREVRANGE, the filter, the limit and the
+ * cursor share the scan's position (last seen, last shown), which is
+ * clearest as the locals of one loop. */
 void audit_read(const struct admin *a, const char *account, const char *query, struct admin_res *r)
 {
 	char key[AUDIT_KEYSZ], akey[AUDIT_KEYSZ + 16], count[16], last_item[48] = "", last_seen[48] = "";

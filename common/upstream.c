@@ -128,6 +128,9 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 			bad = #opt; \
 	} while (0)
 
+/* One piece: a straight run of curl_easy_setopt calls (each checked by
+ * SETOPT), the perform, and the reply's checks, in the order libcurl
+ * needs them; split, the handle's state would leak across functions. */
 enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const char *token,
 	struct upstream_reply *r)
 {

@@ -147,6 +147,8 @@ syserr:
 	return -1;
 }
 
+/* One piece: the flags, then the mode each selects (--check, --streams,
+ * the pool), read top to bottom as the manual page would. */
 int main(int argc, char **argv)
 {
 	const char *listen_spec = NULL;

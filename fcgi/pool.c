@@ -84,6 +84,9 @@ static void open_log(const struct config *cfg)
 			strerror(errno));
 }
 
+/* One piece: the master's loop - signals, respawns, the SIGHUP roll and
+ * the drain - all act on the same worker table and generation; its
+ * states are easier to follow as one loop than as callbacks. */
 int pool_run(int listen_fd, int nworkers, long drain_ms, pool_load_fn load,
 	struct config *cfg, struct catalog *cat)
 {

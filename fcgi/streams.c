@@ -875,6 +875,8 @@ static void end_all(struct loop *L, const char *comment)
 	}
 }
 
+/* One piece: the streams process's poll loop (accept, FastCGI records,
+ * Redis messages, keepalives, the drain) over one table of streams. */
 int streams_run(int listen_fd, long drain_ms, pool_load_fn load, struct config *cfg,
 	struct catalog *cat)
 {
