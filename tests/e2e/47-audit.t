@@ -10,7 +10,7 @@
 'use strict';
 const crypto = require('crypto');
 const { execFileSync } = require('child_process');
-const { Tap, stackEnv, api, post, sim, ACME } = require('./lib');
+const { Tap, stackEnv, api, post, sim, admin, ACME } = require('./lib');
 
 const sha = (s) => crypto.createHash('sha256').update(s).digest('hex');
 // the canonical arguments: keys sorted at every depth, no spaces (record.c)
@@ -87,6 +87,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const byT = [...items].sort((a, b) => b.t - a.t);
   t.is(JSON.stringify(byT.map((e) => e.action || e.outcome)), JSON.stringify(want),
     'exactly the session\'s entries (in the order they arrived)');
+  // the same entries through cfmcp-admin (it reads Redis itself): the
+  // API's items exactly, and one readable line each
+  {
+    const j = admin(env, ['audit', A, '--json']);
+    let cli = null;
+    try { cli = JSON.parse(j.stdout).items; } catch { /* shown below */ }
+    t.ok(j.status === 0 && cli && JSON.stringify(cli) === JSON.stringify(items),
+      'cfmcp-admin audit ACCOUNT --json: exactly the API\'s items', { status: j.status, stderr: j.stderr.slice(0, 300), n: cli && cli.length });
+    const txt = admin(env, ['audit', A]);
+    const lines = txt.stdout.split('\n').filter(Boolean);
+    t.ok(txt.status === 0 && lines.length === items.length && want.every((w) => lines.some((l) => l.includes(`=${w}`))),
+      'cfmcp-admin audit ACCOUNT: one line per entry, each action and outcome shown', lines.slice(0, 3));
+  }
   const idLess = (a, b) => msOf(a) < msOf(b) || (msOf(a) === msOf(b) && Number(a.split('-')[1]) < Number(b.split('-')[1]));
   t.ok(items.every((e, i) => i === 0 || idLess(e.id, items[i - 1].id)), 'newest first: stream ids descend');
   t.ok(items.every((e) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(e.time) && Date.parse(e.time) === msOf(e.id) &&
