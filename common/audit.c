@@ -52,6 +52,7 @@ struct entry {
 	const char *argv[ENTRY_ARGS];
 	size_t n;
 	char key[AUDIT_KEYSZ], maxlen[24], t[24], status[16], ms[24], http[16];
+	struct record rec; /* what argv points into: the entry may outlive the request */
 };
 
 /* name value, unless value is empty (the stream format leaves it out). */
@@ -64,8 +65,11 @@ static void field(struct entry *e, const char *name, const char *value)
 }
 
 /* The XADD for r into e: 0, or -1 when r has no stream (not written). */
-static int entry_build(struct entry *e, const struct record *r, long maxlen)
+static int entry_build(struct entry *e, const struct record *rin, long maxlen)
 {
+	const struct record *r = &e->rec;
+
+	e->rec = *rin;
 	if (audit_key(r, e->key) < 0)
 		return -1;
 	snprintf(e->maxlen, sizeof(e->maxlen), "%ld", maxlen);
@@ -180,10 +184,37 @@ static void flush(const struct admin_store *as, struct entry *e, size_t n)
 		failed(bad, "Redis refused XADD");
 }
 
+/*
+ * Entries not yet sent. With a deferred writer (the worker's store) they
+ * wait here and leave as one pipelined write: when AUDIT_BATCH have
+ * gathered, when the oldest is cfg->audit_flush_ms old at the end of a request,
+ * or when the worker has been idle that long (audit_flush, from the accept
+ * loop) - one Redis wake-up per batch instead of one per tool call. Without
+ * one (tests, fakes) each call's entries are written before it returns.
+ */
+static struct entry pend[STORE_MAX_PIPELINE]; /* ~80 KB: not on the stack */
+static size_t npend;
+static long long pend_since_ms;
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void audit_flush(const struct admin_store *as)
+{
+	if (npend)
+		flush(as, pend, npend);
+	npend = 0;
+}
+
 void audit_append(const struct admin_store *as, const struct config *cfg, const struct record *r, size_t n)
 {
-	static struct entry e[STORE_MAX_PIPELINE]; /* ~30 KB: not on the stack */
-	size_t i, k = 0;
+	size_t i;
+	int batch = as->send != NULL;
 
 	if (cfg->audit_maxlen <= 0 || !as->pipeline)
 		return;
@@ -193,13 +224,13 @@ void audit_append(const struct admin_store *as, const struct config *cfg, const 
 			failed(lost, "Redis refused XADD, or the connection closed before it answered");
 	}
 	for (i = 0; i < n; i++) {
-		if (r[i].kind == RECORD_MESSAGE || entry_build(&e[k], &r[i], cfg->audit_maxlen) < 0)
+		if (r[i].kind == RECORD_MESSAGE || entry_build(&pend[npend], &r[i], cfg->audit_maxlen) < 0)
 			continue;
-		if (++k == STORE_MAX_PIPELINE) {
-			flush(as, e, k);
-			k = 0;
-		}
+		if (npend++ == 0)
+			pend_since_ms = mono_ms();
+		if (npend == (batch ? AUDIT_BATCH : STORE_MAX_PIPELINE))
+			audit_flush(as);
 	}
-	if (k)
-		flush(as, e, k);
+	if (npend && (!batch || mono_ms() - pend_since_ms >= cfg->audit_flush_ms))
+		audit_flush(as);
 }

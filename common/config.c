@@ -316,6 +316,9 @@ int config_load(struct config *cfg, char *err, size_t errsz)
 	/* entries kept per audit stream (README "Audit trail"); 0 turns it off */
 	if (env_long("CFMCP_AUDIT_MAXLEN", 100000, 0, 100000000L, &cfg->audit_maxlen, err, errsz))
 		return -1;
+	/* how long a worker may hold entries back to write them in one go */
+	if (env_long("CFMCP_AUDIT_FLUSH_MS", 100, 1, 1000, &cfg->audit_flush_ms, err, errsz))
+		return -1;
 	if (env_long("CFMCP_LOG_LEVEL", 2, 0, 3, &v, err, errsz))
 		return -1;
 	cfg->log_level = (int)v;

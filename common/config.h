@@ -37,6 +37,7 @@ struct config {
 	long cache_entries;     /* per-worker scope cache size (cache.h); 0: no cache */
 	long list_ttl_ms;       /* ttlMs on 2026-07-28 list results */
 	long audit_maxlen;      /* audit streams' MAXLEN ~ cap (audit.h); 0: no audit trail */
+	long audit_flush_ms;    /* how long a worker may hold audit entries back (audit.h) */
 	char *log_file;
 	int log_level;
 	int log_json;           /* CFMCP_LOG_FORMAT=json: one JSON object per line */

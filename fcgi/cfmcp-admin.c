@@ -620,8 +620,8 @@ static void audit_on_signal(int sig)
 
 #define CLI_AUDIT_LIMIT_DEFAULT 50
 #define CLI_AUDIT_LIMIT_MAX 1000  /* --json builds the whole list in memory */
-#define AUDIT_BATCH_N 200     /* entries per XRANGE/XREVRANGE/XREAD */
-#define AUDIT_BATCH "200"     /* the same, as the command's word */
+#define CLI_AUDIT_BATCH_N 200     /* entries per XRANGE/XREVRANGE/XREAD */
+#define CLI_AUDIT_BATCH "200"     /* the same, as the command's word */
 #define AUDIT_ARG_MAX 128     /* --mcp, --tool: longer is no id or name of ours */
 
 /* One audit command: where it reads, what it keeps, how it shows it. */
@@ -763,11 +763,11 @@ static int audit_list(struct audit_run *ar)
 	if (ar->f.since_ms > 0)
 		snprintf(start, sizeof(start), "%lld", ar->f.since_ms);
 	for (;;) {
-		const char *argv[] = { "XREVRANGE", ar->key, end, start, "COUNT", AUDIT_BATCH, NULL };
+		const char *argv[] = { "XREVRANGE", ar->key, end, start, "COUNT", CLI_AUDIT_BATCH, NULL };
 		ar->last[0] = '\0';
 		if ((n = audit_fetch(ar, argv)) < 0)
 			return 1;
-		if (n < AUDIT_BATCH_N || (ar->limit && ar->shown >= ar->limit) || !ar->last[0])
+		if (n < CLI_AUDIT_BATCH_N || (ar->limit && ar->shown >= ar->limit) || !ar->last[0])
 			return 0;
 		snprintf(end, sizeof(end), "(%s", ar->last);
 	}
@@ -793,10 +793,10 @@ static int audit_follow(struct audit_run *ar, long timeout_ms)
 	if (ar->f.since_ms > 0) {
 		snprintf(from, sizeof(from), "%lld", ar->f.since_ms);
 		for (;;) {
-			const char *argv[] = { "XRANGE", ar->key, from, "+", "COUNT", AUDIT_BATCH, NULL };
+			const char *argv[] = { "XRANGE", ar->key, from, "+", "COUNT", CLI_AUDIT_BATCH, NULL };
 			if ((n = audit_fetch(ar, argv)) < 0)
 				return 1;
-			if (n < AUDIT_BATCH_N || (ar->limit && ar->shown >= ar->limit) || audit_stop)
+			if (n < CLI_AUDIT_BATCH_N || (ar->limit && ar->shown >= ar->limit) || audit_stop)
 				break;
 			snprintf(from, sizeof(from), "(%s", ar->last);
 		}
@@ -814,7 +814,7 @@ static int audit_follow(struct audit_run *ar, long timeout_ms)
 	fprintf(stderr, "cfmcp-admin: following %s (Ctrl-C ends)\n", ar->key);
 	fflush(stderr);
 	while (!audit_stop && !(ar->limit && ar->shown >= ar->limit)) {
-		const char *argv[] = { "XREAD", "COUNT", AUDIT_BATCH, "BLOCK", block, "STREAMS", ar->key, from, NULL };
+		const char *argv[] = { "XREAD", "COUNT", CLI_AUDIT_BATCH, "BLOCK", block, "STREAMS", ar->key, from, NULL };
 		snprintf(from, sizeof(from), "%s", ar->last);
 		if (audit_fetch(ar, argv) < 0)
 			return audit_stop ? 0 : 1;

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 
 #include <curl/curl.h>
@@ -388,6 +390,8 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	struct cache *cache = NULL;
 	struct serve_store ss;
 	struct upstream *up = NULL;
+	struct timeval idle_tv;
+	int idle_wake = 0;
 	static struct serve_records recs; /* ~100 KB: not on the stack */
 	int rc = 1;
 
@@ -444,6 +448,12 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 		log_err("worker: FCGX_Init failed");
 		goto out;
 	}
+	/* An idle worker wakes every CFMCP_AUDIT_FLUSH_MS (accept() gives up
+	 * with EAGAIN) to send the audit entries it holds back (audit.h). */
+	idle_tv.tv_sec = cfg->audit_flush_ms / 1000;
+	idle_tv.tv_usec = (cfg->audit_flush_ms % 1000) * 1000;
+	idle_wake = cfg->audit_maxlen > 0 &&
+		setsockopt(listen_fd, SOL_SOCKET, SO_RCVTIMEO, &idle_tv, sizeof(idle_tv)) == 0;
 	while (!stopping) {
 		struct http_response resp;
 		long long t0;
@@ -451,6 +461,10 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 		if (FCGX_Accept_r(&rq) < 0) {
 			if (stopping)
 				break;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				audit_flush(&adm); /* idle for CFMCP_AUDIT_FLUSH_MS */
+				continue;
+			}
 			if (errno == EINTR)
 				continue;
 			log_warn("worker: accept failed: %s", strerror(errno));
@@ -458,6 +472,11 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 			continue;
 		}
 		t0 = mono_us();
+		if (idle_wake && rq.ipcFd >= 0) {
+			/* a TCP connection inherits the listener's timeout: not ours */
+			struct timeval none = { 0, 0 };
+			(void)setsockopt(rq.ipcFd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+		}
 		http_response_init(&resp);
 		serve_one(&rq, &env, cfg->max_body, &resp);
 		store_request_end(st);
@@ -468,6 +487,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 		http_response_free(&resp);
 	}
 	FCGX_Free(&rq, 0);
+	audit_flush(&adm); /* what waits, before the store closes */
 	rc = 0;
 out:
 	upstream_free(up);

@@ -189,7 +189,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   for (let i = 0; i < 200; i++) {
     r = await api(env, 'GET', '/api-key/audit?limit=500');
     g = r.json && r.json.items || [];
-    if (g.some((e) => e.action === 'api_key.revoked' && e.target === narrow.id)) break;
+    // each worker writes its entries in its own batches: wait for both
+    if (g.some((e) => e.action === 'api_key.revoked' && e.target === narrow.id) &&
+        g.some((e) => e.action === 'account.removed' && e.target === A)) break;
     await sleep(100);
   }
   t.ok(g.some((e) => e.action === 'account.removed' && e.target === A && e.actor === keyId && e.http_status === 204),

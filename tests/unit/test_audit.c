@@ -338,6 +338,48 @@ static void test_append(void)
 	is_int((int)nsent, 0, "an account named like the global stream is never written there");
 }
 
+/* A deferred writer (the worker's): entries are held back and leave in
+ * batches of AUDIT_BATCH, or on audit_flush; each send counted. */
+static size_t batch_sends, batch_entries;
+static int count_send(void *ud, size_t n, const char *const *const *cmds)
+{
+	(void)ud;
+	(void)cmds;
+	batch_sends++;
+	batch_entries += n;
+	return 0;
+}
+
+static void test_batch(void)
+{
+	struct admin_store as = { .pipeline = keep_pipeline, .send = count_send };
+	struct config c;
+	struct record r;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.audit_maxlen = 1000;
+	c.audit_flush_ms = 600000; /* no flush by age in this test, however slow the machine */
+	memset(&r, 0, sizeof(r));
+	r.kind = RECORD_TOOL_CALL;
+	r.time_ms = 1700000000123LL;
+	snprintf(r.account_id, sizeof(r.account_id), "acct_1");
+	snprintf(r.tool, sizeof(r.tool), "list_all_cloudflare_zones");
+	r.upstream_ms = -1;
+	for (i = 0; i + 1 < AUDIT_BATCH; i++)
+		audit_append(&as, &c, &r, 1);
+	ok(batch_sends == 0, "batch: %d entries in a row are held back (sends %zu)", AUDIT_BATCH - 1, batch_sends);
+	audit_append(&as, &c, &r, 1);
+	ok(batch_sends == 1 && batch_entries == AUDIT_BATCH, "batch: the %dth sends them all in one write (%zu sends, %zu entries)",
+		AUDIT_BATCH, batch_sends, batch_entries);
+	audit_append(&as, &c, &r, 1);
+	audit_flush(&as);
+	ok(batch_sends == 2 && batch_entries == AUDIT_BATCH + 1, "batch: audit_flush sends what is held (%zu sends, %zu entries)",
+		batch_sends, batch_entries);
+	audit_flush(&as);
+	ok(batch_sends == 2, "batch: audit_flush with nothing held sends nothing");
+}
+
 int main(void)
 {
 	char err[512];
@@ -373,6 +415,7 @@ int main(void)
 	test_client_info();
 	test_hash();
 	test_append();
+	test_batch();
 
 	catalog_free(&cat);
 	config_free(&cfg);
