@@ -1050,9 +1050,11 @@ int main(int argc, char **argv)
 	}
 	log_open(NULL, LOG_ERR);
 	if (!strcmp(noun, "mcp") || !strcmp(noun, "tags")) {
-		/* tags: the whole catalogue, as the worker loads it */
+		/* the whole catalogue, as the worker loads it: a scope the CLI
+		 * checks or previews must mean what it means to the API
+		 * (bug_cli_catalog_curated_only) */
 		if (catalog_load(&cat, cfg.schemas_dir, err, sizeof(err)) < 0 ||
-		    (!strcmp(noun, "tags") && openapi_load_configured(&cat, &cfg, NULL, err, sizeof(err)) < 0)) {
+		    openapi_load_configured(&cat, &cfg, NULL, err, sizeof(err)) < 0) {
 			catalog_free(&cat); /* NULL-safe: catalog_load leaves it empty */
 			fprintf(stderr, "cfmcp-admin: %s\n", err);
 			config_free(&cfg);

@@ -86,6 +86,22 @@ function expected(keyFile, openapi) {
   t.ok(c.status === 0 && /^TAG\s+TOOLS\s+READ\s+WRITE\s+CUSTOM$/m.test(c.stdout) &&
     new RegExp(`^dns\\s+${dns.tools}\\s+${dns.read}\\s+${dns.write}\\s+${dns.custom}$`, 'm').test(c.stdout) &&
     c.stdout.includes(`${full.total} tools in the catalogue`), 'cfmcp-admin tags prints a table (dns row checked) and the total', c.stdout.slice(0, 400));
+  // bug_cli_catalog_curated_only: the CLI's mcp commands checked methods
+  // against the 25 curated tools while the worker and the API serve the
+  // whole catalogue, so a generated tool's name was refused by the CLI
+  {
+    const names = (o) => execFileSync(path.join(build, 'cfmcp-worker'), ['--check', '--list-tools'], { encoding: 'utf8',
+      maxBuffer: 64 << 20, env: { ...process.env, CFMCP_KEY_FILE: env.CFMCP_KEY_FILE, CFMCP_SCHEMAS: path.join(root, 'schemas'),
+        CFMCP_OPENAPI: o, CFMCP_CONFIG_FILE: '' } }).split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+    const cur = new Set(names('off'));
+    const gen = names(vendored).find((n) => !cur.has(n) && /^list_all_/.test(n));
+    const pv = admin(env, ['--json', 'mcp', 'preview', env.ACCOUNT_ID, '--methods', gen]);
+    let pj = null;
+    try { pj = JSON.parse(pv.stdout); } catch { /* reported below */ }
+    t.ok(gen && pv.status === 0 && pj && pj.count === 1 && pj.tools[0].name === gen,
+      `bug_cli_catalog_curated_only: cfmcp-admin mcp preview --methods ${gen} (a generated tool) keeps it`,
+      { status: pv.status, stderr: pv.stderr.slice(0, 200), out: pv.stdout.slice(0, 200) });
+  }
   const curated = expected(env.CFMCP_KEY_FILE, 'off');
   process.env.CFMCP_OPENAPI = 'off';
   c = admin(env, ['tags']);
