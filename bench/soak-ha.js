@@ -17,15 +17,14 @@ const { run } = require('../tests/e2e/ha-soak');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfmcp-soak-ha-'));
   const r = await run({ connections, seconds, dir, log: (s) => console.log(s) });
   const c = r.counts, t = r.times;
-  const bad = c.wrong || r.broken.length || c.lostInFlight > r.inFlightAtPoolKill || !(t.resumeMs <= 2000) ||
-    c.reloadDropped > Math.max(1, Math.ceil(t.reloadAnswers.answers * 0.005));
+  const bad = c.wrong || r.broken.length || c.lostInFlight || c.reloadDropped || !(t.resumeMs <= 2000);
   console.log(`
 soak-ha: ${connections} connections, ${seconds} s, ${t.rps} answers/s through HAProxy
   200/201: ${c.list} tools/list, ${c.call} tools/call, ${c.create} URLs created
   503 + Retry-After: ${c.unavailable}
-  wrong: ${c.wrong}; 500 from web1's lighttpd for requests inside its SIGKILLed pool: ${c.lostInFlight} (${r.inFlightAtPoolKill} in flight on both hosts then)
+  wrong: ${c.wrong}; 500/502 for requests inside web1's SIGKILLed pool: ${c.lostInFlight} (${r.inFlightAtPoolKill} in flight on both hosts then; HAProxy answers them 503 + Retry-After)
   sent again after a keep-alive connection closed under them: ${r.staleRetries}
-  closed unanswered by the old HAProxy process at its reload: ${c.reloadDropped} (HAProxy 2.6; 2.7+ option idle-close-on-response)
+  closed unanswered by the old HAProxy process at its reload: ${c.reloadDropped} (option idle-close-on-response)
   URLs created that work afterwards: ${r.created.length - r.broken.length} of ${r.created.length}
   Redis primary SIGKILL -> Sentinel promotion: ${t.failoverMs} ms; promotion -> first 200: ${t.resumeMs} ms
   during the failover: ${t.duringFailover.answers} answers, ${t.duringFailover.unavailable} of them 503
@@ -35,6 +34,7 @@ soak-ha: ${connections} connections, ${seconds} s, ${t.rps} answers/s through HA
   worker crashes: ${r.crashes}
 ${bad ? 'FAIL' : 'PASS'}`);
   if (r.wrongSamples.length) console.log(JSON.stringify(r.wrongSamples, null, 1));
+  if (r.reloadSamples.length) console.log('unanswered at the reload:', JSON.stringify(r.reloadSamples));
   if (!bad && !process.env.KEEP_TEST_DIR) fs.rmSync(dir, { recursive: true, force: true });
   else console.log(`logs in ${dir}`);
   process.exit(bad ? 1 : 0);

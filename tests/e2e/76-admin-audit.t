@@ -91,7 +91,11 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
     await page.setViewportSize({ width: 360, height: 780 });
     await page.waitForTimeout(100);
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-    ok(wide <= 360, `${name}: fits 360 px (scrollWidth ${wide})`);
+    // on failure: the elements that reach past the viewport, to fix
+    const past = wide <= 360 ? [] : await page.evaluate(() => [...document.querySelectorAll('body *')]
+      .map((e) => ({ e, r: e.getBoundingClientRect() })).filter((x) => x.r.right > 360.5 && x.r.width > 0)
+      .slice(-5).map((x) => `${x.e.tagName.toLowerCase()}${x.e.className ? '.' + String(x.e.className).replace(/ /g, '.') : ''} right ${x.r.right.toFixed(1)}: ${(x.e.textContent || '').slice(0, 40)}`));
+    ok(wide <= 360, `${name}: fits 360 px (scrollWidth ${wide})`, past);
     await page.setViewportSize({ width: 1280, height: 900 });
   }
   // the panel after a load: a table, an empty note or an alert
@@ -107,6 +111,9 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
   await page.evaluate((k) => { sessionStorage.setItem('cfmcp.apiKey', k); sessionStorage.setItem('cfmcp.allAccounts', '1'); }, env.ADMIN_KEY);
   await page.goto(`${base}#/accounts/${A}`);
   await page.waitForSelector('#tab-audit');
+  // the route is done (title set, the heading focused, app.js) before the
+  // test moves focus: else the heading takes it back between the arrows
+  await page.waitForFunction(() => / · MCP servers · cfmcp admin$/.test(document.title));
   await page.focus('#tab-servers');
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
@@ -125,6 +132,19 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
   ok(await page.evaluate(() => document.querySelectorAll('img[src="x"], img[onerror]').length === 0) && seen.dialogs.length === 0,
     'no element was made from an entry and no script ran');
   await checkView('audit-first-page');
+  // bug_audit_time_overflows_narrow: the time cell did not wrap, and at
+  // 360 px some times ("Dec 3, 2026, 06:29:33 AM") were 1 px too wide;
+  // the widest a date of this form gets, whatever the clock says
+  {
+    await page.setViewportSize({ width: 360, height: 780 });
+    const wide = await page.evaluate(() => {
+      const el = document.querySelector('#panel-audit table.audit td time');
+      el.textContent = 'Sep 28, 2026, 08:48:48 PM';
+      return document.documentElement.scrollWidth;
+    });
+    ok(wide <= 360, `bug_audit_time_overflows_narrow: the widest date and time fits a 360 px card (scrollWidth ${wide})`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
 
   const older = page.locator('#panel-audit button', { hasText: 'Older' });
   if (apiThere) {

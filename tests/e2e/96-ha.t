@@ -25,14 +25,14 @@ const have = (cmd) => { try { execFileSync('sh', ['-c', `command -v ${cmd}`], { 
   const r = await run({ connections: Number(process.env.HA_CONNECTIONS || 20), seconds: Number(process.env.HA_SECONDS || 15),
     dir, log: (s) => t.diag(s) });
   const c = r.counts;
-  t.diag(`answers: ${c.list} tools/list, ${c.call} tools/call, ${c.create} URLs created, ${c.unavailable} 503 + Retry-After, ${c.wrong} wrong, ${c.lostInFlight} lost in the killed workers (${r.times.rps} answers/s); ${r.staleRetries} requests sent again after a keep-alive connection was closed under them`);
+  t.diag(`answers: ${c.list} tools/list, ${c.call} tools/call, ${c.create} URLs created, ${c.unavailable} 503 + Retry-After, ${c.wrong} wrong, ${c.lostInFlight} 500/502 from the killed pool, ${c.reloadDropped} unanswered at the reload (${r.times.rps} answers/s); ${r.staleRetries} requests sent again after a keep-alive connection was closed under them`);
   t.ok(c.list > 0 && c.call > 0 && c.create > 0, 'the load ran: tools/list, tools/call and URL creation all answered 200/201');
   t.ok(c.wrong === 0, `0 wrong answers: each a correct 200/201 or a 503 with Retry-After (${c.wrong} wrong)`, r.wrongSamples);
-  // A request web1's lighttpd had handed to its worker socket when the pool
-  // was SIGKILLed has no answer to give: lighttpd says 500. It is not
-  // retried anywhere: it may have called Cloudflare. Counted, and bounded
-  // by what was in flight (both hosts) at that instant.
-  t.ok(c.lostInFlight <= r.inFlightAtPoolKill, `requests inside web1's SIGKILLed pool: ${c.lostInFlight} answered 500 by its lighttpd (of ${r.inFlightAtPoolKill} in flight on both hosts then)`);
+  // A request inside web1's pool when it was SIGKILLed: lighttpd answers
+  // it 500 with its own HTML page, which HAProxy turns into 503 +
+  // Retry-After (deploy/haproxy/haproxy.cfg); never retried, it may have
+  // reached Cloudflare.
+  t.ok(c.lostInFlight === 0, `bug_pool_kill_answers_500: requests inside web1's SIGKILLed pool, 0 answered 500/502 (${c.lostInFlight}; ${r.inFlightAtPoolKill} in flight on both hosts then)`);
   t.ok(r.created.length > 0 && r.broken.length === 0, `every URL created during the run works afterwards (${r.created.length} made, ${r.broken.length} broken)`, r.broken.slice(0, 5));
   t.ok(Number.isFinite(r.times.failoverMs), `Sentinel promoted the replica (${r.times.failoverMs} ms after the primary was killed; a figure, not a goal)`);
   t.ok(r.times.duringFailover.answers > 0 && r.times.duringFailover.unavailable > 0,
@@ -41,10 +41,9 @@ const have = (cmd) => { try { execFileSync('sh', ['-c', `command -v ${cmd}`], { 
   t.ok(Number.isFinite(r.times.resumeMs), `service resumed after the promotion (${r.times.resumeMs} ms; goal ≤ 2 s, bench/RESULTS.md)`);
   t.ok(Number.isFinite(r.times.createResumeMs), `URL creation resumed ${r.times.createResumeMs} ms after the old primary came back as the replica (WAIT 1 acknowledged again)`);
   t.ok(Number.isFinite(r.times.poolBackMs), `web1's restarted pool passes /healthz (${r.times.poolBackMs} ms after it started)`);
-  // HAProxy 2.6's soft-stop may close a just-accepted or idle client
-  // connection unanswered (ha-soak.js); bounded here, reported always.
-  t.ok(c.reloadDropped <= Math.max(1, Math.ceil(r.times.reloadAnswers.answers * 0.005)),
-    `HAProxy reload: ${c.reloadDropped} connections closed unanswered by the old HAProxy process (≤ 0.5 % of ${r.times.reloadAnswers.answers})`, r.reloadSamples);
+  // option idle-close-on-response: the old HAProxy process answers a
+  // request on an idle connection before closing it, never drops it
+  t.ok(c.reloadDropped === 0, `bug_haproxy_reload_drops_idle: HAProxy reload, 0 connections closed unanswered by the old HAProxy process (${c.reloadDropped} of ${r.times.reloadAnswers.answers} answers around it)`, r.reloadSamples);
   t.ok(r.times.reloadAnswers.answers > 0 && r.times.reloadAnswers.ok > 0, `HAProxy reload: ${r.times.reloadAnswers.ok} of ${r.times.reloadAnswers.answers} answers in the 2 s after it were 200/201`);
   t.is(r.crashes, 0, 'no worker crashed (the log names no signal but the SIGKILL of web1)');
   if (!t.failed && !process.env.KEEP_TEST_DIR) fs.rmSync(dir, { recursive: true, force: true });

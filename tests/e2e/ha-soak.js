@@ -127,19 +127,18 @@ async function run({ connections, seconds, dir, log = () => {} }) {
     const samples = []; // { at, ms, kind, status }
     let poolKillAt = 0, reloadAt = 0;
     const wrong = (why, r, at) => {
-      // HAProxy 2.6 on reload: the old process closes idle client
-      // connections, and may close one it has just accepted before reading
-      // its request; the client sees the connection close with no answer
-      // (2.7+ "option idle-close-on-response" fixes it). Counted apart and
-      // bounded by the caller; not a wrong answer, no answer at all.
+      // Every one of these is a failure; two kinds are counted apart as
+      // well, so a failing run says which fault made them:
+      // - no answer at all on a connection around the HAProxy reload (the
+      //   old process closing idle client connections: what
+      //   option idle-close-on-response in deploy/haproxy/haproxy.cfg ends);
+      // - a web server's own 500/502 for a request inside web1's pool when
+      //   it was SIGKILLed (HAProxy turns those into 503 + Retry-After).
       if (r.error && !r.status && reloadAt && at >= reloadAt - 100 && at <= reloadAt + 3000) {
         report.counts.reloadDropped++;
         if (report.reloadSamples.length < 5) report.reloadSamples.push({ why, at: at - reloadAt, error: r.error });
         return;
       }
-      // a request inside a worker when its pool was SIGKILLed has no
-      // answer to give: lighttpd says 500 or 502. Counted apart, bounded
-      // below by the caller; anything else is wrong.
       if ((r.status === 500 || r.status === 502) && poolKillAt && at <= poolKillAt + 50 && Date.now() >= poolKillAt) {
         report.counts.lostInFlight++;
         return;
