@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // Issue 4: every request the server sends for the 25 core tools is valid
-// against Cloudflare's OpenAPI (../shared/cloudflare/openapi-core.json):
+// against Cloudflare's OpenAPI (schemas/openapi/openapi-core.json, vendored):
 // Prism (@stoplight/prism-cli, under the Node 22 of tests/node_modules) runs
 // as a validating proxy (--errors: an invalid request gets 422 and never
 // reaches the simulator) between a second worker pool and the simulator.
 // Prism 5.14.2: 5.16 needs Node >= 24.18.
-// Needs the reference material in ../shared/cloudflare; skips without it.
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -15,13 +14,12 @@ const { Tap, stackEnv, sim } = require('./lib');
 const { coreCalls } = require('./calls');
 
 const root = path.resolve(__dirname, '..', '..');
-const spec = path.resolve(root, '..', 'shared', 'cloudflare', 'openapi-core.json');
+const spec = path.join(root, 'schemas', 'openapi', 'openapi-core.json');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 (async () => {
   const t = new Tap();
   const env = stackEnv(t);
-  if (!fs.existsSync(spec)) t.skipAll('../shared/cloudflare/openapi-core.json is not present (reference material)');
   const node22 = path.join(root, 'tests', 'node_modules', 'node22', 'bin', 'node');
   const prismJs = path.join(root, 'tests', 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
   if (!fs.existsSync(node22) || !fs.existsSync(prismJs)) t.skipAll('Prism or Node 22 not installed (npm ci in tests/)');
