@@ -448,6 +448,10 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 		log_err("worker: FCGX_Init failed");
 		goto out;
 	}
+	/* FCGX_Init puts libfcgi's own (empty) SIGPIPE handler over SIG_IGN:
+	 * lighttpd often closes once it has the whole answer, before our
+	 * FCGI_END_REQUEST, and each such EPIPE then cost a signal delivery */
+	signal(SIGPIPE, SIG_IGN);
 	/* An idle worker wakes every CFMCP_AUDIT_FLUSH_MS (accept() gives up
 	 * with EAGAIN) to send the audit entries it holds back (audit.h). */
 	idle_tv.tv_sec = cfg->audit_flush_ms / 1000;

@@ -25,6 +25,18 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
   const list = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
   const before = children(master);
   t.ok(before.length >= 2, `pool master ${master} has ${before.length} workers`);
+  // bug_sigpipe_caught: FCGX_Init put libfcgi's empty SIGPIPE handler over
+  // SIG_IGN, so every EPIPE (lighttpd closing before FCGI_END_REQUEST, on
+  // about half the requests) delivered a signal. Bit 13 of SigIgn, not SigCgt.
+  if (process.env.CFMCP_TEST_PREFIX) t.skip('bug_sigpipe_caught: each worker ignores SIGPIPE', 'the workers run under a wrapper (valgrind catches every signal)');
+  else {
+    const sig = before.map((p) => {
+      const st = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+      const bit = (k) => (BigInt('0x' + new RegExp(`^${k}:\\s*([0-9a-f]+)`, 'm').exec(st)[1]) >> 12n) & 1n;
+      return { pid: p, ignored: bit('SigIgn') === 1n, caught: bit('SigCgt') === 1n };
+    });
+    t.ok(sig.every((x) => x.ignored && !x.caught), 'bug_sigpipe_caught: each worker ignores SIGPIPE (no signal per EPIPE)', sig);
+  }
 
   // 1. SIGKILL one worker in the middle of 60 sequential requests.
   let failures = 0, killedAt = 0, replacedMs = -1;
