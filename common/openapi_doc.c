@@ -282,7 +282,17 @@ static int op_body(struct conv *c, struct op *op, cJSON *m)
 		b = cJSON_CreateObject(); /* any JSON: the spec says nothing */
 	} else {
 		c->in_body = 1;
-		b = conv_body(c, s);
+		b = conv_body(c, s, OPENAPI_MAX_DEPTH, OPENAPI_SCHEMA_BUDGET);
+		/* what the collapse note promises: the full shape, for
+		 * describe_cloudflare_operation (and validation) */
+		if (b && c->collapsed) {
+			cJSON *full = conv_body(c, s, OPENAPI_FULL_MAX_DEPTH, OPENAPI_FULL_BUDGET);
+			if (!full || json_add(m, "body_full", full) < 0) {
+				c->in_body = 0;
+				cJSON_Delete(b);
+				return -1;
+			}
+		}
 		c->in_body = 0;
 	}
 	if (!b || json_add(m, "body", b) < 0)

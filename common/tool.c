@@ -212,6 +212,19 @@ int tool_input_schema(struct tool *t, const cJSON *body_required, const cJSON *r
 	}
 	if (!cJSON_AddFalseToObject(is, "additionalProperties"))
 		goto out;
+	if (t->body && t->body_full) {
+		cJSON *fb = cJSON_Duplicate(t->body_full, 1);
+		t->full_schema = cJSON_Duplicate(is, 1);
+		if (!fb || !t->full_schema ||
+		    !cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(t->full_schema, "properties"),
+			    "body", fb)) {
+			cJSON_Delete(fb);
+			cJSON_Delete(t->full_schema);
+			t->full_schema = NULL;
+			goto out;
+		}
+		strip_ext(fb);
+	}
 	t->input_schema = is;
 	is = NULL;
 	rc = 0;
@@ -293,6 +306,7 @@ void tool_free(struct tool *t)
 	xfree(t->name);
 	xfree(t->method_key);
 	cJSON_Delete(t->input_schema);
+	cJSON_Delete(t->full_schema);
 	xfree(t->json);
 	if (t->tags)
 		for (i = 0; t->tags[i]; i++)

@@ -114,6 +114,38 @@ static void bug_collapsed_oneof_refuses_all(void)
 	ok(r == 0, "bug_collapsed_oneof_refuses_all: a ruleset with one block rule is accepted (%d: %s)", r, why);
 }
 
+/* A ruleset rule without its "action" (the discriminator of the spec's
+ * oneOf) matched every rule shape and was sent; Cloudflare (and Prism)
+ * refuse it. */
+static void bug_discriminator_not_required(void)
+{
+	char why[300];
+	int r;
+
+	r = plan_of("POST", "/accounts/{account_id}/rulesets",
+		"{\"body\":{\"name\":\"r\",\"kind\":\"custom\",\"phase\":\"http_request_firewall_custom\","
+		"\"rules\":[{\"expression\":\"ip.src eq 192.0.2.1\"}]}}", NULL, 0, why, sizeof(why));
+	ok(r == -1, "bug_discriminator_not_required: a rule without its action is refused (%d: %s)", r, why);
+}
+
+/* Arguments were validated against the size-capped tools/list schema,
+ * whose collapsed values keep only what a valid value needs: a block
+ * rule's status code given as a string went to Cloudflare. The full
+ * schema (describe_cloudflare_operation's) refuses it. */
+static void bug_collapsed_body_not_validated(void)
+{
+	char why[300];
+	int r;
+
+	r = plan_of("POST", "/accounts/{account_id}/rulesets",
+		"{\"body\":{\"name\":\"r\",\"kind\":\"custom\",\"phase\":\"http_request_firewall_custom\","
+		"\"rules\":[{\"action\":\"block\",\"expression\":\"true\",\"action_parameters\":{\"response\":"
+		"{\"status_code\":\"four hundred\",\"content\":\"no\",\"content_type\":\"text/plain\"}}}]}}",
+		NULL, 0, why, sizeof(why));
+	ok(r == -1, "bug_collapsed_body_not_validated: a block rule's status_code as a string is refused (%d: %s)", r,
+		why);
+}
+
 /* readOnly names were dropped from every "required" of the body, at any
  * depth: a token's name (required) was lost because a permission group's
  * name is readOnly. */
@@ -171,6 +203,8 @@ int main(void)
 	}
 	bug_collapse_drops_required();
 	bug_collapsed_oneof_refuses_all();
+	bug_discriminator_not_required();
+	bug_collapsed_body_not_validated();
 	bug_readonly_required_by_name();
 	bug_pattern_negated_class();
 	bug_delete_required_body();
