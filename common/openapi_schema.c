@@ -449,15 +449,18 @@ static cJSON *collapsed(struct conv *c, const cJSON *s)
 	return o;
 }
 
-/* allOf/anyOf/oneOf members converted into out. A oneOf with anything
- * collapsed inside becomes anyOf: members cut down to what a valid value
- * needs may match the same value, and "exactly one" would then refuse
- * every value (a ruleset's rules). */
+/* allOf/anyOf/oneOf members converted into out. Every oneOf becomes
+ * anyOf (README "The oneOf rule"): Cloudflare's spec uses oneOf for
+ * "one of these shapes", with members that overlap (bot management's
+ * per-plan bodies each extend the one before, Sippy's two providers
+ * differ only in an optional member), where "exactly one" refuses every
+ * real value; members collapsed to what a valid value needs overlap too.
+ * Where members are told apart (types, a discriminator, now required,
+ * with one enum each) anyOf accepts exactly what oneOf would. */
 static int conv_list(struct conv *c, cJSON *out, const char *key, const cJSON *list, int depth)
 {
 	cJSON *a = cJSON_CreateArray();
 	const cJSON *it;
-	int before = c->collapsed;
 
 	if (!a)
 		return -1;
@@ -472,7 +475,7 @@ static int conv_list(struct conv *c, cJSON *out, const char *key, const cJSON *l
 		cJSON_Delete(a);
 		return 0;
 	}
-	if (!strcmp(key, "oneOf") && c->collapsed != before)
+	if (!strcmp(key, "oneOf"))
 		key = "anyOf";
 	return json_add(out, key, a);
 }
@@ -558,8 +561,7 @@ static int conv_key(struct conv *c, cJSON *out, const cJSON *s, const cJSON *k, 
 			return d ? json_add(out, n, conv_schema(c, d, depth + 1)) : 0;
 		}
 	} else if (!strcmp(n, "allOf") || !strcmp(n, "anyOf") || !strcmp(n, "oneOf")) {
-		/* kept as they are: "exactly one" where the spec says so, as a
-		 * validating proxy (and the spec's readers) take it */
+		/* oneOf as anyOf: conv_list says why */
 		if (cJSON_IsArray(k))
 			return conv_list(c, out, n, k, depth);
 	}

@@ -146,6 +146,24 @@ static void bug_collapsed_body_not_validated(void)
 		why);
 }
 
+/* oneOf members that overlap (each plan's bot management body extends
+ * the one before): every real body matched more than one and was
+ * refused. The oneOf rule (README) accepts a value matching any. */
+static void bug_oneof_overlapping_members(void)
+{
+	char why[300];
+	int r;
+
+	r = plan_of("PUT", "/zones/{zone_id}/bot_management",
+		"{\"zone_id\":\"023e105f4ecef8ad9ca31a8372d0c353\",\"body\":{\"fight_mode\":true}}", NULL, 0, why,
+		sizeof(why));
+	ok(r == 0, "bug_oneof_overlapping_members: bot management {fight_mode: true} is accepted (%d: %s)", r, why);
+	r = plan_of("PUT", "/zones/{zone_id}/bot_management",
+		"{\"zone_id\":\"023e105f4ecef8ad9ca31a8372d0c353\",\"body\":{\"enable_js\":\"yes\"}}", NULL, 0, why,
+		sizeof(why));
+	ok(r == -1, "bug_oneof_overlapping_members: enable_js (every plan has it) as a string is still refused (%d: %s)", r, why);
+}
+
 /* readOnly names were dropped from every "required" of the body, at any
  * depth: a token's name (required) was lost because a permission group's
  * name is readOnly. */
@@ -205,6 +223,7 @@ int main(void)
 	bug_collapsed_oneof_refuses_all();
 	bug_discriminator_not_required();
 	bug_collapsed_body_not_validated();
+	bug_oneof_overlapping_members();
 	bug_readonly_required_by_name();
 	bug_pattern_negated_class();
 	bug_delete_required_body();
