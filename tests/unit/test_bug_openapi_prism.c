@@ -164,6 +164,20 @@ static void bug_oneof_overlapping_members(void)
 	ok(r == -1, "bug_oneof_overlapping_members: enable_js (every plan has it) as a string is still refused (%d: %s)", r, why);
 }
 
+/* An object-valued query parameter with no type of its own (an allOf of
+ * objects: Workers KV analytics' "query") was offered as an argument,
+ * collapsed with a note that describe_cloudflare_operation would show it
+ * (it does not: it is no body), and could not go into a query string. */
+static void bug_object_query_param(void)
+{
+	const struct tool *t = route("GET", "/accounts/{account_id}/storage/analytics");
+	const cJSON *props = t ? cJSON_GetObjectItemCaseSensitive(t->input_schema, "properties") : NULL;
+
+	ok(props && !cJSON_GetObjectItemCaseSensitive(props, "query"),
+		"bug_object_query_param: the KV analytics tool has no object-valued \"query\" argument (%s)",
+		!props ? "no tool" : cJSON_GetObjectItemCaseSensitive(props, "query") ? "it has one" : "none");
+}
+
 /* readOnly names were dropped from every "required" of the body, at any
  * depth: a token's name (required) was lost because a permission group's
  * name is readOnly. */
@@ -224,6 +238,7 @@ int main(void)
 	bug_discriminator_not_required();
 	bug_collapsed_body_not_validated();
 	bug_oneof_overlapping_members();
+	bug_object_query_param();
 	bug_readonly_required_by_name();
 	bug_pattern_negated_class();
 	bug_delete_required_body();
