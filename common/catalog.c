@@ -593,8 +593,12 @@ int catalog_add_doc(struct catalog *cat, cJSON *doc, const char *file, char *err
 		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "methods")) {
 			cJSON_DeleteItemFromObjectCaseSensitive(m, "title");
 			cJSON_DeleteItemFromObjectCaseSensitive(m, "description");
+			/* printed into the tool's full_json */
+			cJSON_DeleteItemFromObjectCaseSensitive(m, "body_full");
 		}
 	}
+	for (i = n0; i < cat->ntools; i++)
+		cat->tools[i].body_full = NULL;
 	cat->docs[cat->ndocs++] = doc;
 	return 0;
 }

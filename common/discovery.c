@@ -326,8 +326,8 @@ static enum mcp_err do_describe(struct call *c, const cJSON *args, struct buf *r
 	 * its inputSchema uncollapsed where tools/list collapses it (the
 	 * collapse note promises the full shape here; OPENAPI_FULL_BUDGET) */
 	o = cJSON_ParseWithLength(t->json, t->json_len);
-	if (o && t->full_schema) {
-		cJSON *fs = cJSON_Duplicate(t->full_schema, 1);
+	if (o && t->full_json) {
+		cJSON *fs = cJSON_ParseWithLength(t->full_json, t->full_json_len);
 		if (!fs || !cJSON_ReplaceItemInObjectCaseSensitive(o, "inputSchema", fs)) {
 			cJSON_Delete(fs);
 			goto out;

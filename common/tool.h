@@ -31,10 +31,13 @@ struct tool {
 	const cJSON *body_full; /* the body uncollapsed (openapi.c, only when
 	                         * "body" had to be collapsed); may be NULL */
 	cJSON *input_schema;    /* owned: the tool's inputSchema */
-	cJSON *full_schema;     /* owned: input_schema with body_full as its
-	                         * body, or NULL (no body_full): what
+	char *full_json;        /* owned: input_schema with body_full as its
+	                         * body, printed, or NULL (no body_full): what
 	                         * describe_cloudflare_operation shows and
-	                         * arguments are validated against */
+	                         * arguments are validated against; kept as
+	                         * text (parsed per use): as trees the 89 of
+	                         * the 2024 spec were 14 MB of each worker */
+	size_t full_json_len;
 	enum page_style paging;
 	int page_min, page_default, page_max; /* limit floor, default and cap */
 	const char *cursor_param;   /* cursor-style: query name of the cursor */

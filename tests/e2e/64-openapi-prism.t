@@ -8,7 +8,10 @@
 // The copy Prism serves has its security relaxed to the API token: the 2024
 // spec declares only api_email+api_key for ~1,100 operations that accept API
 // tokens in practice, and Prism answers 401 to a Bearer token for those.
-// Nothing else in the copy changes. The spec is vendored, so this never skips
+// Otherwise the copy changes only where Prism refuses what an operation's
+// own text says it takes, each printed ("test spec adjustment") with its
+// reason below. Collapsed bodies are filled from
+// describe_cloudflare_operation's full schema. The spec is vendored, so this never skips
 // (only without a running stack or without Prism installed, as 62-prism.t).
 'use strict';
 const fs = require('fs');
