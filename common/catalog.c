@@ -224,8 +224,8 @@ struct doc {
 
 /* One method object's members (schemas/README.md), after check_method. */
 struct method {
-	const cJSON *http, *path, *desc, *title, *pp, *q, *required_query, *body, *breq, *pagination,
-		*tags, *tool;
+	const cJSON *http, *path, *desc, *title, *pp, *q, *required_query, *body, *body_full, *breq,
+		*pagination, *tags, *tool;
 };
 
 static int http_method_ok(const char *m)
@@ -254,7 +254,7 @@ static int check_query(struct ctx *c, const cJSON *q)
 static int check_method(struct ctx *c, const cJSON *m, struct method *d)
 {
 	static const char *const allowed[] = { "http", "path", "title", "description", "path_params",
-		"query", "required_query", "body", "body_required", "pagination", "tags", "tool", NULL };
+		"query", "required_query", "body", "body_full", "body_required", "pagination", "tags", "tool", NULL };
 	static const cJSON no_params = { 0 };
 	size_t old;
 
@@ -272,6 +272,7 @@ static int check_method(struct ctx *c, const cJSON *m, struct method *d)
 	d->q = cJSON_GetObjectItemCaseSensitive(m, "query");
 	d->required_query = cJSON_GetObjectItemCaseSensitive(m, "required_query");
 	d->body = cJSON_GetObjectItemCaseSensitive(m, "body");
+	d->body_full = cJSON_GetObjectItemCaseSensitive(m, "body_full");
 	d->breq = cJSON_GetObjectItemCaseSensitive(m, "body_required");
 	d->pagination = cJSON_GetObjectItemCaseSensitive(m, "pagination");
 	d->tags = cJSON_GetObjectItemCaseSensitive(m, "tags");
@@ -299,6 +300,14 @@ static int check_method(struct ctx *c, const cJSON *m, struct method *d)
 		if (!strcmp(d->http->valuestring, "GET"))
 			return fail(c, "a GET method has no body");
 		if (schema_ok(c, d->body, 0) < 0)
+			return -1;
+		ptr_pop(c, old);
+	}
+	if (d->body_full) {
+		ptr_push(c, "body_full");
+		if (!d->body)
+			return fail(c, "body_full needs body");
+		if (schema_ok(c, d->body_full, 0) < 0)
 			return -1;
 		ptr_pop(c, old);
 	}
@@ -364,6 +373,7 @@ static int load_method(struct ctx *c, struct catalog *cat, const struct doc *doc
 	t.path_params = d.pp;
 	t.query = d.q;
 	t.body = d.body;
+	t.body_full = d.body_full;
 	if (parse_pagination(c, &t, d.pagination) < 0)
 		return -1;
 	if (t.kind == TOOL_LIST && !d.pagination)
@@ -583,8 +593,12 @@ int catalog_add_doc(struct catalog *cat, cJSON *doc, const char *file, char *err
 		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "methods")) {
 			cJSON_DeleteItemFromObjectCaseSensitive(m, "title");
 			cJSON_DeleteItemFromObjectCaseSensitive(m, "description");
+			/* printed into the tool's full_json */
+			cJSON_DeleteItemFromObjectCaseSensitive(m, "body_full");
 		}
 	}
+	for (i = n0; i < cat->ntools; i++)
+		cat->tools[i].body_full = NULL;
 	cat->docs[cat->ndocs++] = doc;
 	return 0;
 }

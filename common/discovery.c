@@ -322,8 +322,17 @@ static enum mcp_err do_describe(struct call *c, const cJSON *args, struct buf *r
 		c->disc_outcome = OUTCOME_REFUSED;
 		return result_tool_error(c, res, NO_OP) ? MCP_ENOMEM : MCP_OK;
 	}
-	/* the Tool object as tools mode would list it, plus where it goes */
+	/* the Tool object as tools mode would list it, plus where it goes;
+	 * its inputSchema uncollapsed where tools/list collapses it (the
+	 * collapse note promises the full shape here; OPENAPI_FULL_BUDGET) */
 	o = cJSON_ParseWithLength(t->json, t->json_len);
+	if (o && t->full_json) {
+		cJSON *fs = cJSON_ParseWithLength(t->full_json, t->full_json_len);
+		if (!fs || !cJSON_ReplaceItemInObjectCaseSensitive(o, "inputSchema", fs)) {
+			cJSON_Delete(fs);
+			goto out;
+		}
+	}
 	if (!o || !cJSON_AddStringToObject(o, "method", t->http) || !cJSON_AddStringToObject(o, "path", t->path) ||
 	    !cJSON_AddStringToObject(o, "class", KIND_NAME[t->kind]) || !(tg = cJSON_AddArrayToObject(o, "tags")))
 		goto out;

@@ -81,6 +81,25 @@ static int is_param_name(const char *s)
 	return n > 0 && n <= 64;
 }
 
+/* Whether s describes an object: its type, or properties, or an allOf
+ * member that does (workers-kv's analytics "query" parameter is an allOf
+ * of two objects with no type of its own). hops bounds the recursion. */
+static int param_is_object(struct conv *c, const cJSON *s, int hops)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "type"), *m;
+
+	if (!s || hops > OPENAPI_MAX_DEPTH)
+		return 0;
+	if (cJSON_IsString(t))
+		return !strcmp(t->valuestring, "object");
+	if (cJSON_GetObjectItemCaseSensitive(s, "properties"))
+		return 1;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(s, "allOf"))
+		if (param_is_object(c, conv_deref(c, m), hops + 1))
+			return 1;
+	return 0;
+}
+
 /* A parameter's schema, converted; scalars and arrays of scalars only
  * (what plan.c can put in a path or a query). NULL with *bad set when
  * unusable, NULL with *bad clear when out of memory. */
@@ -92,7 +111,7 @@ static cJSON *param_schema(struct conv *c, const cJSON *prm, int *bad)
 	cJSON *out;
 
 	*bad = 0;
-	if (!s || (cJSON_IsString(t) && !strcmp(t->valuestring, "object"))) {
+	if (!s || param_is_object(c, s, 0)) {
 		*bad = 1;
 		return NULL;
 	}
@@ -282,7 +301,17 @@ static int op_body(struct conv *c, struct op *op, cJSON *m)
 		b = cJSON_CreateObject(); /* any JSON: the spec says nothing */
 	} else {
 		c->in_body = 1;
-		b = conv_body(c, s);
+		b = conv_body(c, s, OPENAPI_MAX_DEPTH, OPENAPI_SCHEMA_BUDGET);
+		/* what the collapse note promises: the full shape, for
+		 * describe_cloudflare_operation (and validation) */
+		if (b && c->collapsed) {
+			cJSON *full = conv_body(c, s, OPENAPI_FULL_MAX_DEPTH, OPENAPI_FULL_BUDGET);
+			if (!full || json_add(m, "body_full", full) < 0) {
+				c->in_body = 0;
+				cJSON_Delete(b);
+				return -1;
+			}
+		}
 		c->in_body = 0;
 	}
 	if (!b || json_add(m, "body", b) < 0)

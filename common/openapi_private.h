@@ -26,6 +26,13 @@
 #define OPENAPI_SCHEMA_BUDGET 4096
 /* Deepest body nesting kept before collapsing (schema.c allows 16). */
 #define OPENAPI_MAX_DEPTH 6
+/* The uncollapsed body ("body_full") of a tool whose body was collapsed,
+ * which describe_cloudflare_operation shows and arguments are validated
+ * against: the same conversion, nested up to OPENAPI_FULL_MAX_DEPTH (plus
+ * OPENAPI_KEEP_DEPTH of a value still collapsed there: 16, schema.c's
+ * limit) and shallower until it prints within OPENAPI_FULL_BUDGET bytes. */
+#define OPENAPI_FULL_MAX_DEPTH 9
+#define OPENAPI_FULL_BUDGET (64u * 1024u)
 /* Levels of required members, items and allOf/anyOf/oneOf members a
  * collapsed value keeps (openapi_schema.c keep_needed). */
 #define OPENAPI_KEEP_DEPTH 6
@@ -87,7 +94,7 @@ const cJSON *conv_find_param(struct conv *c, const struct op *op, const char *in
 	__attribute__((nonnull));
 int op_has_query(const struct op *op, const char *name) __attribute__((nonnull));
 cJSON *conv_schema(struct conv *c, const cJSON *s, int depth) __attribute__((nonnull(1)));
-cJSON *conv_body(struct conv *c, const cJSON *s) __attribute__((nonnull(1)));
+cJSON *conv_body(struct conv *c, const cJSON *s, int max_depth, size_t budget) __attribute__((nonnull(1)));
 
 /* ---- openapi_tags.c ---- */
 

@@ -270,6 +270,30 @@ static char *pattern_ere(const char *p)
 static int conv_key(struct conv *c, cJSON *out, const cJSON *s, const cJSON *k, int depth);
 static int conv_fixups(cJSON *out, const cJSON *s);
 
+/* A discriminator's property into out's "required" (OpenAPI 3.0.3
+ * "Composition and Inheritance": "the discriminator field MUST be a
+ * required field"). Without it a value with no tag matches every member
+ * whose tag is only an enum (a ruleset rule {} with no "action"), which
+ * Cloudflare refuses. 0, or -1 (memory). */
+static int conv_discriminator(cJSON *out, const cJSON *s)
+{
+	const cJSON *pn = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "discriminator"),
+		"propertyName");
+	cJSON *req, *r;
+
+	if (!cJSON_IsString(pn) || (!cJSON_GetObjectItemCaseSensitive(s, "oneOf") &&
+				    !cJSON_GetObjectItemCaseSensitive(s, "anyOf")))
+		return 0;
+	req = cJSON_GetObjectItemCaseSensitive(out, "required");
+	if (!req && json_add(out, "required", cJSON_CreateArray()) < 0)
+		return -1;
+	req = cJSON_GetObjectItemCaseSensitive(out, "required");
+	cJSON_ArrayForEach(r, req)
+		if (cJSON_IsString(r) && !strcmp(r->valuestring, pn->valuestring))
+			return 0;
+	return json_add(req, NULL, cJSON_CreateString(pn->valuestring));
+}
+
 /* Whether property schema it (d: it with $ref followed) is readOnly:
  * Cloudflare says so next to a $ref, inside it, or as an allOf member
  * ({"allOf":[{"$ref":...},{"readOnly":true}]}). */
@@ -405,7 +429,7 @@ static int keep_needed(struct conv *c, cJSON *o, const cJSON *s, int keep)
 		if (json_add(o, i ? "anyOf" : "allOf", a) < 0)
 			return -1;
 	}
-	return 0;
+	return conv_discriminator(o, s);
 }
 
 /* The note of a value deeper than the budget allows, keeping its type
@@ -425,15 +449,18 @@ static cJSON *collapsed(struct conv *c, const cJSON *s)
 	return o;
 }
 
-/* allOf/anyOf/oneOf members converted into out. A oneOf with anything
- * collapsed inside becomes anyOf: members cut down to what a valid value
- * needs may match the same value, and "exactly one" would then refuse
- * every value (a ruleset's rules). */
+/* allOf/anyOf/oneOf members converted into out. Every oneOf becomes
+ * anyOf (README "The oneOf rule"): Cloudflare's spec uses oneOf for
+ * "one of these shapes", with members that overlap (bot management's
+ * per-plan bodies each extend the one before, Sippy's two providers
+ * differ only in an optional member), where "exactly one" refuses every
+ * real value; members collapsed to what a valid value needs overlap too.
+ * Where members are told apart (types, a discriminator, now required,
+ * with one enum each) anyOf accepts exactly what oneOf would. */
 static int conv_list(struct conv *c, cJSON *out, const char *key, const cJSON *list, int depth)
 {
 	cJSON *a = cJSON_CreateArray();
 	const cJSON *it;
-	int before = c->collapsed;
 
 	if (!a)
 		return -1;
@@ -448,7 +475,7 @@ static int conv_list(struct conv *c, cJSON *out, const char *key, const cJSON *l
 		cJSON_Delete(a);
 		return 0;
 	}
-	if (!strcmp(key, "oneOf") && c->collapsed != before)
+	if (!strcmp(key, "oneOf"))
 		key = "anyOf";
 	return json_add(out, key, a);
 }
@@ -534,8 +561,7 @@ static int conv_key(struct conv *c, cJSON *out, const cJSON *s, const cJSON *k, 
 			return d ? json_add(out, n, conv_schema(c, d, depth + 1)) : 0;
 		}
 	} else if (!strcmp(n, "allOf") || !strcmp(n, "anyOf") || !strcmp(n, "oneOf")) {
-		/* kept as they are: "exactly one" where the spec says so, as a
-		 * validating proxy (and the spec's readers) take it */
+		/* oneOf as anyOf: conv_list says why */
 		if (cJSON_IsArray(k))
 			return conv_list(c, out, n, k, depth);
 	}
@@ -600,7 +626,7 @@ cJSON *conv_schema(struct conv *c, const cJSON *s, int depth)
 	cJSON_ArrayForEach(k, s)
 		if (conv_key(c, out, s, k, depth) < 0)
 			goto fail;
-	if (conv_fixups(out, s) < 0)
+	if (conv_fixups(out, s) < 0 || conv_discriminator(out, s) < 0)
 		goto fail;
 	return out;
 fail:
@@ -608,18 +634,20 @@ fail:
 	return NULL;
 }
 
-/* A body schema within OPENAPI_SCHEMA_BUDGET printed bytes: converted
- * at OPENAPI_MAX_DEPTH, then one level shallower until it fits. */
-cJSON *conv_body(struct conv *c, const cJSON *s)
+/* A body schema within budget printed bytes: converted at max_depth,
+ * then one level shallower until it fits (c->collapsed counts what the
+ * returned one collapsed). */
+cJSON *conv_body(struct conv *c, const cJSON *s, int max_depth, size_t budget)
 {
 	int d;
 
-	for (d = OPENAPI_MAX_DEPTH; d >= 0; d--) {
+	for (d = max_depth; d >= 0; d--) {
 		cJSON *out;
 		char *txt;
 		size_t len;
 
 		c->max_depth = d;
+		c->collapsed = 0;
 		out = conv_schema(c, s, 0);
 		if (!out)
 			return NULL;
@@ -630,7 +658,7 @@ cJSON *conv_body(struct conv *c, const cJSON *s)
 		}
 		len = strlen(txt);
 		cJSON_free(txt);
-		if (len <= OPENAPI_SCHEMA_BUDGET || d == 0)
+		if (len <= budget || d == 0)
 			return out;
 		cJSON_Delete(out);
 	}

@@ -242,8 +242,19 @@ int plan_build(const struct tool *t, const cJSON *args, const struct plan_ctx *c
 		return why_set(why, whysz, "arguments must be an object");
 	/* No arguments validate as {}: "required" still applies (parameters
 	 * the account fills in are left out of "required" at load). */
-	if (schema_validate(t->input_schema, args ? args : &empty_args, "", why, whysz) < 0)
+	/* the uncollapsed schema where there is one: a collapsed body keeps
+	 * only what a valid value needs, not every constraint */
+	if (t->full_json) {
+		cJSON *full = cJSON_ParseWithLength(t->full_json, t->full_json_len);
+		if (!full)
+			return -2;
+		rc = schema_validate(full, args ? args : &empty_args, "", why, whysz);
+		cJSON_Delete(full);
+		if (rc < 0)
+			return -1;
+	} else if (schema_validate(t->input_schema, args ? args : &empty_args, "", why, whysz) < 0) {
 		return -1;
+	}
 	p->http = t->http;
 	rc = fill_path(t, args, ctx, p, &room, why, whysz);
 	if (rc)

@@ -212,6 +212,25 @@ int tool_input_schema(struct tool *t, const cJSON *body_required, const cJSON *r
 	}
 	if (!cJSON_AddFalseToObject(is, "additionalProperties"))
 		goto out;
+	if (t->body && t->body_full) {
+		cJSON *fb = cJSON_Duplicate(t->body_full, 1), *full = cJSON_Duplicate(is, 1);
+		char *txt = NULL;
+		if (!fb || !full ||
+		    !cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(full, "properties"), "body",
+			    fb)) {
+			cJSON_Delete(fb);
+			cJSON_Delete(full);
+			goto out;
+		}
+		strip_ext(fb);
+		txt = cJSON_PrintUnformatted(full);
+		cJSON_Delete(full);
+		t->full_json = txt ? xstrdup(txt) : NULL;
+		cJSON_free(txt);
+		if (!t->full_json)
+			goto out;
+		t->full_json_len = strlen(t->full_json);
+	}
 	t->input_schema = is;
 	is = NULL;
 	rc = 0;
@@ -293,6 +312,7 @@ void tool_free(struct tool *t)
 	xfree(t->name);
 	xfree(t->method_key);
 	cJSON_Delete(t->input_schema);
+	xfree(t->full_json);
 	xfree(t->json);
 	if (t->tags)
 		for (i = 0; t->tags[i]; i++)

@@ -28,7 +28,16 @@ struct tool {
 	const cJSON *path_params; /* object: name -> JSON Schema; may be NULL */
 	const cJSON *query;     /* object: name -> JSON Schema; may be NULL */
 	const cJSON *body;      /* JSON Schema of the body; may be NULL */
+	const cJSON *body_full; /* the body uncollapsed (openapi.c, only when
+	                         * "body" had to be collapsed); may be NULL */
 	cJSON *input_schema;    /* owned: the tool's inputSchema */
+	char *full_json;        /* owned: input_schema with body_full as its
+	                         * body, printed, or NULL (no body_full): what
+	                         * describe_cloudflare_operation shows and
+	                         * arguments are validated against; kept as
+	                         * text (parsed per use): as trees the 89 of
+	                         * the 2024 spec were 14 MB of each worker */
+	size_t full_json_len;
 	enum page_style paging;
 	int page_min, page_default, page_max; /* limit floor, default and cap */
 	const char *cursor_param;   /* cursor-style: query name of the cursor */

@@ -114,6 +114,70 @@ static void bug_collapsed_oneof_refuses_all(void)
 	ok(r == 0, "bug_collapsed_oneof_refuses_all: a ruleset with one block rule is accepted (%d: %s)", r, why);
 }
 
+/* A ruleset rule without its "action" (the discriminator of the spec's
+ * oneOf) matched every rule shape and was sent; Cloudflare (and Prism)
+ * refuse it. */
+static void bug_discriminator_not_required(void)
+{
+	char why[300];
+	int r;
+
+	r = plan_of("POST", "/accounts/{account_id}/rulesets",
+		"{\"body\":{\"name\":\"r\",\"kind\":\"custom\",\"phase\":\"http_request_firewall_custom\","
+		"\"rules\":[{\"expression\":\"ip.src eq 192.0.2.1\"}]}}", NULL, 0, why, sizeof(why));
+	ok(r == -1, "bug_discriminator_not_required: a rule without its action is refused (%d: %s)", r, why);
+}
+
+/* Arguments were validated against the size-capped tools/list schema,
+ * whose collapsed values keep only what a valid value needs: a block
+ * rule's status code given as a string went to Cloudflare. The full
+ * schema (describe_cloudflare_operation's) refuses it. */
+static void bug_collapsed_body_not_validated(void)
+{
+	char why[300];
+	int r;
+
+	r = plan_of("POST", "/accounts/{account_id}/rulesets",
+		"{\"body\":{\"name\":\"r\",\"kind\":\"custom\",\"phase\":\"http_request_firewall_custom\","
+		"\"rules\":[{\"action\":\"block\",\"expression\":\"true\",\"action_parameters\":{\"response\":"
+		"{\"status_code\":\"four hundred\",\"content\":\"no\",\"content_type\":\"text/plain\"}}}]}}",
+		NULL, 0, why, sizeof(why));
+	ok(r == -1, "bug_collapsed_body_not_validated: a block rule's status_code as a string is refused (%d: %s)", r,
+		why);
+}
+
+/* oneOf members that overlap (each plan's bot management body extends
+ * the one before): every real body matched more than one and was
+ * refused. The oneOf rule (README) accepts a value matching any. */
+static void bug_oneof_overlapping_members(void)
+{
+	char why[300];
+	int r;
+
+	r = plan_of("PUT", "/zones/{zone_id}/bot_management",
+		"{\"zone_id\":\"023e105f4ecef8ad9ca31a8372d0c353\",\"body\":{\"fight_mode\":true}}", NULL, 0, why,
+		sizeof(why));
+	ok(r == 0, "bug_oneof_overlapping_members: bot management {fight_mode: true} is accepted (%d: %s)", r, why);
+	r = plan_of("PUT", "/zones/{zone_id}/bot_management",
+		"{\"zone_id\":\"023e105f4ecef8ad9ca31a8372d0c353\",\"body\":{\"enable_js\":\"yes\"}}", NULL, 0, why,
+		sizeof(why));
+	ok(r == -1, "bug_oneof_overlapping_members: enable_js (every plan has it) as a string is still refused (%d: %s)", r, why);
+}
+
+/* An object-valued query parameter with no type of its own (an allOf of
+ * objects: Workers KV analytics' "query") was offered as an argument,
+ * collapsed with a note that describe_cloudflare_operation would show it
+ * (it does not: it is no body), and could not go into a query string. */
+static void bug_object_query_param(void)
+{
+	const struct tool *t = route("GET", "/accounts/{account_id}/storage/analytics");
+	const cJSON *props = t ? cJSON_GetObjectItemCaseSensitive(t->input_schema, "properties") : NULL;
+
+	ok(props && !cJSON_GetObjectItemCaseSensitive(props, "query"),
+		"bug_object_query_param: the KV analytics tool has no object-valued \"query\" argument (%s)",
+		!props ? "no tool" : cJSON_GetObjectItemCaseSensitive(props, "query") ? "it has one" : "none");
+}
+
 /* readOnly names were dropped from every "required" of the body, at any
  * depth: a token's name (required) was lost because a permission group's
  * name is readOnly. */
@@ -171,6 +235,10 @@ int main(void)
 	}
 	bug_collapse_drops_required();
 	bug_collapsed_oneof_refuses_all();
+	bug_discriminator_not_required();
+	bug_collapsed_body_not_validated();
+	bug_oneof_overlapping_members();
+	bug_object_query_param();
 	bug_readonly_required_by_name();
 	bug_pattern_negated_class();
 	bug_delete_required_body();
