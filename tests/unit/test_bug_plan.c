@@ -282,6 +282,65 @@ static char *content_of(size_t n, size_t m)
 	return s;
 }
 
+/* tools/call name with arguments args (JSON text); the answer goes to resp
+ * (caller frees). */
+static void call_tool(const char *name, const char *args, struct http_response *resp)
+{
+	struct http_request req;
+
+	http_request_init(&req);
+	req.method = xstrdup("POST");
+	req.path = xstrdup("/mcp/good-token-0123456789");
+	if (!req.method || !req.path ||
+	    http_request_add_header(&req, "content-type", 12, "application/json", 16) ||
+	    buf_puts(&req.body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"") ||
+	    buf_puts(&req.body, name) || buf_puts(&req.body, "\",\"arguments\":") || buf_puts(&req.body, args) ||
+	    buf_puts(&req.body, "}}"))
+		abort();
+	http_response_init(resp);
+	router_handle(&env, &req, resp);
+	http_request_free(&req);
+}
+
+/*
+ * bug_dns_content_not_ip: create/overwrite of an A or AAAA record took any
+ * string as content and sent it to Cloudflare (Prism, validating against
+ * Cloudflare's spec, answered 422 to an A record whose content was a hex
+ * id); the schema now says content is an IPv4 (A) or IPv6 (AAAA) address.
+ */
+static void test_dns_content_not_ip(void)
+{
+	static const struct {
+		const char *tool, *body;
+		int sent;
+	} cases[] = {
+		{ "create_a_cloudflare_dns_record", "{\"type\":\"A\",\"name\":\"www\",\"content\":\"023e105f4ecef8ad9ca31a8372d0c353\"}", 0 },
+		{ "create_a_cloudflare_dns_record", "{\"type\":\"A\",\"name\":\"www\",\"content\":\"2001:db8::1\"}", 0 },
+		{ "create_a_cloudflare_dns_record", "{\"type\":\"AAAA\",\"name\":\"www\",\"content\":\"192.0.2.1\"}", 0 },
+		{ "overwrite_a_cloudflare_dns_record_by_id", "{\"type\":\"A\",\"name\":\"www\",\"content\":\"example.com\"}", 0 },
+		{ "create_a_cloudflare_dns_record", "{\"type\":\"A\",\"name\":\"www\",\"content\":\"192.0.2.1\"}", 1 },
+		{ "create_a_cloudflare_dns_record", "{\"type\":\"AAAA\",\"name\":\"www\",\"content\":\"2001:db8::1\"}", 1 },
+		{ "create_a_cloudflare_dns_record", "{\"type\":\"CNAME\",\"name\":\"www\",\"content\":\"example.com\"}", 1 },
+		{ "overwrite_a_cloudflare_dns_record_by_id", "{\"type\":\"A\",\"name\":\"www\",\"content\":\"192.0.2.1\"}", 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_response resp;
+		char args[512];
+		int before = upstream_calls;
+
+		snprintf(args, sizeof(args), "{\"zone_id\":\"0123456789abcdef0123456789abcdef\",%s\"body\":%s}",
+			strstr(cases[i].tool, "by_id") ? "\"dns_record_id\":\"0123456789abcdef0123456789abcdef\"," : "",
+			cases[i].body);
+		call_tool(cases[i].tool, args, &resp);
+		ok((upstream_calls != before) == cases[i].sent,
+			"bug_dns_content_not_ip: %s %s is %s", cases[i].tool, cases[i].body,
+			cases[i].sent ? "sent" : "refused, nothing sent");
+		http_response_free(&resp);
+	}
+}
+
 static void test_path_dot_segment(void)
 {
 	static const struct {
@@ -534,6 +593,7 @@ int main(void)
 	test_url_too_long();
 	test_zone_name_no_pattern();
 	test_curl_setopt_unchecked();
+	test_dns_content_not_ip();
 
 	schema_patterns_free();
 	catalog_free(&cat);
