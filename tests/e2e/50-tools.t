@@ -53,7 +53,7 @@ const { Tap, stackEnv, mintToken, sim, simId, ACME } = require('./lib');
   t.is(seen.size, 25, 'all 25 tools were called');
 
   // Zone names are accepted wherever a zone id is, resolved once, then cached.
-  execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'DEL', 'cfmcp:zone-name:test:example.net']);
+  execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'DEL', `cfmcp:zone-name:${env.ACCOUNT_ID}:example.net`]);
   await sim(env, 'reset', {});
   let r = await client.callTool({ name: 'list_all_cloudflare_dns_records', arguments: { zone_id: 'example.net' } });
   let log = await sim(env, 'log');
