@@ -6,8 +6,11 @@
 // table and the machine's description to bench/last-run.md.
 // Knobs: BENCH_DURATION (s, default 10), BENCH_WORKERS (default 2),
 // BENCH_CONNECTIONS (default 16), BENCH_PEER_WORKERS (TS SDK processes, default
-// BENCH_WORKERS), BENCH_AUDIT_ROUNDS (audit on/off pairs, default 3) and
-// BENCH_AUDIT_DURATION (s per audit run, default half BENCH_DURATION, min 3).
+// BENCH_WORKERS), BENCH_SDK_SIZES (scenario 7's catalogue sizes, default
+// "25,500,full"; empty skips it), BENCH_ONLY (start: the start-up scenarios
+// only; sdk: scenario 7 only; audit: the audit trail pair only),
+// BENCH_AUDIT_ROUNDS (audit on/off pairs, default 3) and BENCH_AUDIT_DURATION
+// (s per audit run, default half BENCH_DURATION, min 3).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -15,11 +18,13 @@ const path = require('path');
 const net = require('net');
 const { execFileSync, spawn, spawnSync } = require('child_process');
 
-const { ROOT, BUILD, startStack, stopStack } = require('./stack');
+const { ROOT, BUILD, sh, startStack, stopStack } = require('./stack');
 const DUR = Number(process.env.BENCH_DURATION || 10);
 const WORKERS = Number(process.env.BENCH_WORKERS || 2);
 const CONN = Number(process.env.BENCH_CONNECTIONS || 16);
 const PEER_WORKERS = Number(process.env.BENCH_PEER_WORKERS || WORKERS);
+const SDK_SIZES = (process.env.BENCH_SDK_SIZES ?? '25,500,full').split(',').map((s) => s.trim()).filter(Boolean);
+const ONLY = process.env.BENCH_ONLY || '';
 module.paths.push(path.join(ROOT, 'tests/node_modules'));
 const { request: fcgiRequest } = require('./fcgi-probe');
 
@@ -78,6 +83,88 @@ async function startup(schemas, label, extraEnv = {}, workers = 1, build = BUILD
   p.kill('SIGTERM');
   await new Promise((r) => p.on('exit', r));
   return { ms, rssKiB: rss, pdKiB: pd };
+}
+
+// Issue 13, scenario 7: tools/list against the TS SDK peer at several
+// catalogue sizes. For each size the stack's pool is restarted on that
+// catalogue (25: the curated schemas; a number N: N generated tools,
+// gen-catalog.js; full: the curated schemas plus the vendored OpenAPI) with
+// one page holding every tool; a token with no filter in tool_mode tools
+// lists them all, and the peer is started on that very answer, so both
+// sides serve the same tools in the same bytes, with the same process
+// count. The pool goes back to the stack's own settings at the end.
+async function sdkSizes({ D, E, listBody, H25, row, fmt, fail }) {
+  // tool_mode tools: every tool in tools/list, whatever the size (auto
+  // would answer 3 discovery tools past 100 tools or 60 KB)
+  const tok = sh(`stack_admin mcp create "${E.ACCOUNT_ID}" --name bench-sdk --tool-mode tools | awk '$1 == "url" { print $2 }'`,
+    { CFMCP_DIR: D, CFMCP_BASE: E.CFMCP_BASE, ACCOUNT_ID: E.ACCOUNT_ID }).trim().replace(/^.*\//, '');
+  if (!tok) throw new Error('scenario 7: cfmcp-admin mcp create gave no URL');
+  const url = `${E.CFMCP_BASE}/mcp/${tok}`;
+  const H = { 'MCP-Protocol-Version': '2025-06-18' };
+  const pool = (vars) => sh(`_kill_pidfile "${D}/worker.pid" TERM && stack_start_worker "${D}"`,
+    { UPSTREAM_URL: `${E.SIM_URL}/client/v4`, CFMCP_BASE: E.CFMCP_BASE, STACK_WORKERS: String(WORKERS), ...vars });
+  // until an answer with n tools (n 0: any 200), or null after ~20 s
+  const answer = async (u, n) => {
+    for (let i = 0; i < 400; i++) {
+      try {
+        const r = await post(u, listBody, H);
+        if (r.status === 200 && (!n || JSON.parse(r.text).result.tools.length === n)) return r;
+      } catch { /* not up yet */ }
+      await sleep(50);
+    }
+    return null;
+  };
+  try {
+    for (const size of SDK_SIZES) {
+      let vars;
+      let what;
+      if (size === 'full') {
+        vars = { CFMCP_SCHEMAS: path.join(ROOT, 'schemas'), CFMCP_OPENAPI: path.join(ROOT, 'schemas', 'openapi', 'openapi.json') };
+        what = 'full catalogue (curated + OpenAPI)';
+      } else if (size === '25') {
+        vars = { CFMCP_SCHEMAS: path.join(ROOT, 'schemas'), CFMCP_OPENAPI: 'off' };
+        what = 'curated catalogue';
+      } else if (/^[1-9]\d*$/.test(size)) {
+        const g = path.join(dir, `sdk-gen-${size}`);
+        execFileSync(process.execPath, [path.join(__dirname, 'gen-catalog.js'), g, size]);
+        vars = { CFMCP_SCHEMAS: g, CFMCP_OPENAPI: 'off' };
+        what = `${size} generated tools`;
+      } else {
+        throw new Error(`BENCH_SDK_SIZES: "${size}" is not 25, a number of generated tools or full`);
+      }
+      pool({ ...vars, CFMCP_TOOLS_PAGE_SIZE: '10000' });
+      const listed = await answer(url, 0);
+      if (!listed) throw new Error(`scenario 7 (${size}): the pool did not answer tools/list`);
+      const lj = JSON.parse(listed.text);
+      if (lj.result.nextCursor) throw new Error(`scenario 7 (${size}): tools/list is paged`);
+      const file = path.join(dir, `sdk-list-${size}.json`);
+      fs.writeFileSync(file, listed.text);
+      const pport = await freePort();
+      const peer = spawn(process.execPath, [path.join(__dirname, 'peers/ts-sdk-server.js'), String(pport), file, String(PEER_WORKERS)],
+        { stdio: 'ignore', env: { ...process.env, NODE_PATH: path.join(ROOT, 'tests/node_modules') } });
+      procs.push(peer);
+      const purl = `http://127.0.0.1:${pport}/mcp`;
+      try {
+        const theirs = await answer(purl, lj.result.tools.length);
+        // the envelope's key order differs ({result, jsonrpc, id}); the result's bytes must not
+        if (!theirs || JSON.stringify(JSON.parse(theirs.text).result) !== JSON.stringify(lj.result) || theirs.text.length !== listed.text.length)
+          throw new Error(`scenario 7 (${size}): the TS SDK peer does not serve the same tools/list bytes`);
+        process.stderr.write(`bench: scenario 7, tools/list of the ${what} (${lj.result.tools.length} tools, ${listed.text.length} bytes), ${DUR} s each\n`);
+        const ours = wrk(url, { body: listBody, headers: H25 });
+        const sdk = wrk(purl, { body: listBody, headers: H25 });
+        for (const r of [ours, sdk]) if (r.errors || r.status) fail(`errors in a scenario 7 run (${size}): ${JSON.stringify(r)}`);
+        row(`tools/list (c${CONN}), ${what}: ${lj.result.tools.length} tools, ${listed.text.length} bytes`, fmt(ours),
+          `TS SDK stateless server (${PEER_WORKERS} process${PEER_WORKERS > 1 ? 'es' : ''}), same bytes: ${fmt(sdk)}`,
+          `req/s ÷ TS SDK (p50 ÷: ${(sdk.p50 / ours.p50).toFixed(1)})`, ours.rps / sdk.rps, '(reported)', null);
+      } finally {
+        peer.kill('SIGTERM');
+        await new Promise((r) => (peer.exitCode !== null || peer.signalCode !== null ? r() : peer.on('exit', r)));
+      }
+    }
+  } finally {
+    pool({ CFMCP_TOOLS_PAGE_SIZE: '100' }); // the stack's own pool again, as startStack started it
+    await answer(`${E.CFMCP_BASE}/mcp/${tok}`, 0);
+  }
 }
 
 (async () => {
@@ -160,10 +247,13 @@ async function startup(schemas, label, extraEnv = {}, workers = 1, build = BUILD
       row('tools/call (c1), audit trail on: worker CPU per call', `${cpuOn.toFixed(1)} µs; Redis ${rOn.toFixed(1)} µs`, `audit off: ${cpuOff.toFixed(1)} µs; Redis ${rOff.toFixed(1)} µs`,
         'worker CPU on ÷ off', cpuOn / cpuOff, '(reported)', null);
     };
-    if (process.env.BENCH_ONLY === 'audit') await auditPair();
+    if (ONLY === 'audit') await auditPair();
 
     let core;
-    if (!process.env.BENCH_ONLY) {
+    const sdkCtx = { D, E, listBody, H25, row, fmt, fail: (m) => { ok = false; process.stderr.write(`bench: ${m}\n`); } };
+    if (ONLY === 'sdk') {
+      if (SDK_SIZES.length) await sdkSizes(sdkCtx);
+    } else if (!ONLY) {
     // The exact bytes each answer has, for the static responder.
     const listed = await post(url, listBody, { 'MCP-Protocol-Version': '2025-06-18' });
     const listJson = JSON.parse(listed.text);
@@ -281,29 +371,34 @@ async function startup(schemas, label, extraEnv = {}, workers = 1, build = BUILD
     row('worker RSS, 1,500 tools', `${(med.rssKiB / 1024).toFixed(1)} MiB`, `core catalogue (25 tools): ${(core.rssKiB / 1024).toFixed(1)} MiB`, 'MiB', med.rssKiB / 1024, '≤ 16 MiB', med.rssKiB / 1024 <= 16);
     row('start to first answer, 1,500 tools', `${med.ms.toFixed(1)} ms (median of 5: ${big.map((b) => b.ms.toFixed(0)).join(', ')})`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', med.ms, '≤ 100 ms', med.ms <= 100);
 
-    } else if (process.env.BENCH_ONLY === 'start') {
+    if (SDK_SIZES.length) {
+      process.stderr.write(`bench: scenario 7, tools/list against the TS SDK at ${SDK_SIZES.join(', ')}\n`);
+      await sdkSizes(sdkCtx);
+    }
+
+    } else if (ONLY === 'start') {
       core = await startup(path.join(ROOT, 'schemas'), 'core');
     }
 
-    // Issue 12: the imported OpenAPI catalogue (schemas/openapi/openapi.json), two workers.
-    if (process.env.BENCH_ONLY !== 'audit') {
-    process.stderr.write('bench: scenario 5, the OpenAPI catalogue (1,428 tools)\n');
-    const oa = [], ob = [];
-    const spec = { CFMCP_OPENAPI: path.join(ROOT, 'schemas', 'openapi', 'openapi.json') };
-    const baseBuild = process.env.BENCH_BASELINE_BUILD && path.resolve(process.env.BENCH_BASELINE_BUILD);
-    for (let i = 0; i < 5; i++) {
-      oa.push(await startup(path.join(ROOT, 'schemas'), `openapi${i}`, spec, 2));
-      if (baseBuild) ob.push(await startup(path.join(ROOT, 'schemas'), `openapi-base${i}`, spec, 2, baseBuild));
-    }
-    oa.sort((a, b) => a.ms - b.ms);
-    ob.sort((a, b) => a.ms - b.ms);
-    const om = oa[2];
-    const med5 = (v) => `median of 5: ${v.map((b) => b.ms.toFixed(0)).join(', ')}`;
-    row('start to first answer, OpenAPI catalogue', `${om.ms.toFixed(1)} ms (${med5(oa)})`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', om.ms, '≤ 100 ms', om.ms <= 100);
-    if (baseBuild)
-      row('start to first answer, OpenAPI catalogue, this build ÷ baseline build', `${om.ms.toFixed(1)} ms`, `${baseBuild}: ${ob[2].ms.toFixed(1)} ms (${med5(ob)})`, 'ratio', om.ms / ob[2].ms, '(reported)', null);
-    row('worker RSS, OpenAPI catalogue', `${(om.rssKiB / 1024).toFixed(1)} MiB`, `core catalogue: ${(core.rssKiB / 1024).toFixed(1)} MiB`, 'MiB', om.rssKiB / 1024, '≤ 24 MiB', om.rssKiB / 1024 <= 24);
-    row('Private_Dirty per worker, OpenAPI catalogue', `${(om.pdKiB / 1024).toFixed(2)} MiB`, 'loaded in the master before fork', 'MiB', om.pdKiB / 1024, '≤ 4 MiB', om.pdKiB / 1024 <= 4);
+    if (ONLY !== 'sdk' && ONLY !== 'audit') {
+      // Issue 12: the imported OpenAPI catalogue (schemas/openapi/openapi.json), two workers.
+      process.stderr.write('bench: scenario 5, the OpenAPI catalogue (1,428 tools)\n');
+      const oa = [], ob = [];
+      const spec = { CFMCP_OPENAPI: path.join(ROOT, 'schemas', 'openapi', 'openapi.json') };
+      const baseBuild = process.env.BENCH_BASELINE_BUILD && path.resolve(process.env.BENCH_BASELINE_BUILD);
+      for (let i = 0; i < 5; i++) {
+        oa.push(await startup(path.join(ROOT, 'schemas'), `openapi${i}`, spec, 2));
+        if (baseBuild) ob.push(await startup(path.join(ROOT, 'schemas'), `openapi-base${i}`, spec, 2, baseBuild));
+      }
+      oa.sort((a, b) => a.ms - b.ms);
+      ob.sort((a, b) => a.ms - b.ms);
+      const om = oa[2];
+      const med5 = (v) => `median of 5: ${v.map((b) => b.ms.toFixed(0)).join(', ')}`;
+      row('start to first answer, OpenAPI catalogue', `${om.ms.toFixed(1)} ms (${med5(oa)})`, `core catalogue: ${core.ms.toFixed(1)} ms`, 'ms', om.ms, '≤ 100 ms', om.ms <= 100);
+      if (baseBuild)
+        row('start to first answer, OpenAPI catalogue, this build ÷ baseline build', `${om.ms.toFixed(1)} ms`, `${baseBuild}: ${ob[2].ms.toFixed(1)} ms (${med5(ob)})`, 'ratio', om.ms / ob[2].ms, '(reported)', null);
+      row('worker RSS, OpenAPI catalogue', `${(om.rssKiB / 1024).toFixed(1)} MiB`, `core catalogue: ${(core.rssKiB / 1024).toFixed(1)} MiB`, 'MiB', om.rssKiB / 1024, '≤ 24 MiB', om.rssKiB / 1024 <= 24);
+      row('Private_Dirty per worker, OpenAPI catalogue', `${(om.pdKiB / 1024).toFixed(2)} MiB`, 'loaded in the master before fork', 'MiB', om.pdKiB / 1024, '≤ 4 MiB', om.pdKiB / 1024 <= 4);
     }
   } catch (e) {
     ok = false;

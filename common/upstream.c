@@ -2,6 +2,10 @@
  * upstream.c - libcurl transport to the Cloudflare API (STYLE item 10):
  * http/https only, no redirects, connect and total timeouts, a capped
  * write callback, NOSIGNAL, and library error text kept out of replies.
+ *
+ * The transfer runs on a multi handle the worker keeps for its life, and
+ * this file waits in curl_multi_poll itself (issue 13): curl_easy_perform
+ * would build the same loop around a multi handle of its own.
  */
 #include "first.h"
 
@@ -19,6 +23,7 @@
 
 struct upstream {
 	CURL *h;
+	CURLM *m;        /* owns the connection cache while h is added to it */
 	char *base;
 	long timeout_ms, connect_ms;
 	char errbuf[CURL_ERROR_SIZE];
@@ -31,8 +36,13 @@ struct upstream *upstream_new(const struct config *cfg)
 	if (!u)
 		return NULL;
 	u->h = curl_easy_init();
+	u->m = curl_multi_init();
 	u->base = xstrdup(cfg->upstream_url);
-	if (!u->h || !u->base) {
+	/* One upstream host, one kept connection: libcurl replays a request
+	 * over each stale cached connection in turn (up to 5 times), so a
+	 * bigger cache would multiply replays of a read. A handle in a multi
+	 * uses the multi's cache, which ignores CURLOPT_MAXCONNECTS. */
+	if (!u->h || !u->m || !u->base || curl_multi_setopt(u->m, CURLMOPT_MAXCONNECTS, 1L) != CURLM_OK) {
 		upstream_free(u);
 		return NULL;
 	}
@@ -45,6 +55,10 @@ void upstream_free(struct upstream *u)
 {
 	if (!u)
 		return;
+	/* h is never left added (upstream_do removes it); the multi goes
+	 * first, closing the connections its cache holds */
+	if (u->m)
+		curl_multi_cleanup(u->m);
 	if (u->h)
 		curl_easy_cleanup(u->h);
 	xfree(u->base);
@@ -128,6 +142,44 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 			bad = #opt; \
 	} while (0)
 
+/*
+ * Run h's transfer to its end on u's multi handle; returns its CURLcode.
+ * CURLOPT_TIMEOUT_MS bounds it: libcurl ends the transfer with
+ * CURLE_OPERATION_TIMEDOUT, and curl_multi_poll never sleeps past
+ * libcurl's next timer, so the wait needs no deadline of its own. A multi
+ * error maps to the CURLcode curl_easy_perform gives for it, so the
+ * caller's mapping to upstream_err is the one it always was.
+ */
+static CURLcode transfer(struct upstream *u)
+{
+	CURLcode cc = CURLE_BAD_FUNCTION_ARGUMENT;
+	CURLMcode mc;
+	CURLMsg *msg;
+	int running = 1, left;
+
+	if ((mc = curl_multi_add_handle(u->m, u->h)) != CURLM_OK)
+		goto out;
+	while ((mc = curl_multi_perform(u->m, &running)) == CURLM_OK && running) {
+		/* the 1 s is a ceiling: libcurl shortens it to its next timer */
+		if ((mc = curl_multi_poll(u->m, NULL, 0, 1000, NULL)) != CURLM_OK)
+			break;
+	}
+	if (mc == CURLM_OK) {
+		/* one handle: the message, if any, is h's */
+		while ((msg = curl_multi_info_read(u->m, &left)))
+			if (msg->msg == CURLMSG_DONE && msg->easy_handle == u->h)
+				cc = msg->data.result;
+	}
+	if (curl_multi_remove_handle(u->m, u->h) != CURLM_OK && mc == CURLM_OK)
+		mc = CURLM_INTERNAL_ERROR;
+out:
+	if (mc != CURLM_OK)
+		/* as curl_easy_perform maps them (lib/easy.c easy_transfer) */
+		cc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY :
+			mc == CURLM_UNRECOVERABLE_POLL ? CURLE_UNRECOVERABLE_POLL : CURLE_BAD_FUNCTION_ARGUMENT;
+	return cc;
+}
+
 /* One piece: a straight run of curl_easy_setopt calls (each checked by
  * SETOPT), the perform, and the reply's checks, in the order libcurl
  * needs them; split, the handle's state would leak across functions. */
@@ -188,9 +240,8 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
 	SETOPT(CURLOPT_HEADERDATA, r);
 	SETOPT(CURLOPT_ACCEPT_ENCODING, "");
-	/* One upstream host, one kept connection: libcurl replays a request
-	 * over each stale cached connection in turn (up to 5 times), so a
-	 * bigger cache would multiply replays of a read. */
+	/* the cache size is the multi handle's (upstream_new): this one is
+	 * ignored inside a multi, kept for a handle run on its own */
 	SETOPT(CURLOPT_MAXCONNECTS, 1L);
 	if (!strcmp(p->http, "GET")) {
 		SETOPT(CURLOPT_HTTPGET, 1L);
@@ -218,7 +269,7 @@ enum upstream_err upstream_do(struct upstream *u, const struct plan *p, const ch
 	u->errbuf[0] = '\0';
 	r->err = UP_OK;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	cc = curl_easy_perform(h);
+	cc = transfer(u);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->ms = (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	if (cc == CURLE_OK) {

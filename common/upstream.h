@@ -1,6 +1,7 @@
 /*
  * upstream.h - executes a plan against the Cloudflare API with libcurl.
- * One easy handle per worker, reused so connections stay open.
+ * One easy handle and one multi handle per worker, kept for its life so
+ * connections stay open (the multi handle holds them).
  */
 #ifndef CFMCP_UPSTREAM_H
 #define CFMCP_UPSTREAM_H
