@@ -402,7 +402,9 @@ static void catalog_render(void)
 		if (buf_append(&all, cat.tools[i].json, cat.tools[i].json_len) || buf_append(&all, STRLIT("\n")))
 			abort();
 	ok(crypto_sha256_hex(all.p, all.len, hex) == 0, "hash");
-	is_str(hex, "8b2120977084ea8df663b20f848be592367a43124dbd8b49e4ff0b6a67c12501", "every rendered tool unchanged (SHA-256 of tools/list's entries)");
+	/* changed on purpose with schemas/ (last: the DNS create/overwrite
+	 * content formats, bug_dns_content_not_ip) */
+	is_str(hex, "2998c8d2d411a88fc2965a931f5cf0fd93a38f5ef12fb23c38898f939195a9eb", "every rendered tool unchanged (SHA-256 of tools/list's entries)");
 	is_int(cat.ntools, 25, "tool count");
 	buf_free(&all);
 	catalog_free(&cat);
