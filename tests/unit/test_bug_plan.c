@@ -240,13 +240,10 @@ static enum upstream_err fake_upstream(void *ud, const struct plan *p, const cha
 
 static long fake_now(void) { return 1700000000L; }
 
-/* tools/call list_all_cloudflare_dns_records with this content; the
- * answer goes to resp (caller frees). */
-static void call_dns_list(const char *content, struct http_response *resp)
+/* tools/call name with arguments args (JSON text); the answer goes to resp
+ * (caller frees). */
+static void call_tool(const char *name, const char *args, struct http_response *resp)
 {
-	static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
-				   "\"list_all_cloudflare_dns_records\",\"arguments\":{\"zone_id\":"
-				   "\"0123456789abcdef0123456789abcdef\",\"content\":\"";
 	struct http_request req;
 
 	http_request_init(&req);
@@ -254,11 +251,27 @@ static void call_dns_list(const char *content, struct http_response *resp)
 	req.path = xstrdup("/mcp/good-token-0123456789");
 	if (!req.method || !req.path ||
 	    http_request_add_header(&req, "content-type", 12, "application/json", 16) ||
-	    buf_puts(&req.body, head) || buf_puts(&req.body, content) || buf_puts(&req.body, "\"}}}"))
+	    buf_puts(&req.body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"") ||
+	    buf_puts(&req.body, name) || buf_puts(&req.body, "\",\"arguments\":") || buf_puts(&req.body, args) ||
+	    buf_puts(&req.body, "}}"))
 		abort();
 	http_response_init(resp);
 	router_handle(&env, &req, resp);
 	http_request_free(&req);
+}
+
+/* tools/call list_all_cloudflare_dns_records with this content (raw JSON
+ * string text); the answer goes to resp (caller frees). */
+static void call_dns_list(const char *content, struct http_response *resp)
+{
+	struct buf args;
+
+	buf_init(&args, 0);
+	if (buf_puts(&args, "{\"zone_id\":\"0123456789abcdef0123456789abcdef\",\"content\":\"") ||
+	    buf_puts(&args, content) || buf_puts(&args, "\"}"))
+		abort();
+	call_tool("list_all_cloudflare_dns_records", args.p, resp);
+	buf_free(&args);
 }
 
 static int body_has(const struct http_response *r, const char *s)
@@ -280,26 +293,6 @@ static char *content_of(size_t n, size_t m)
 	memset(o, 'a', m);
 	o[m] = '\0';
 	return s;
-}
-
-/* tools/call name with arguments args (JSON text); the answer goes to resp
- * (caller frees). */
-static void call_tool(const char *name, const char *args, struct http_response *resp)
-{
-	struct http_request req;
-
-	http_request_init(&req);
-	req.method = xstrdup("POST");
-	req.path = xstrdup("/mcp/good-token-0123456789");
-	if (!req.method || !req.path ||
-	    http_request_add_header(&req, "content-type", 12, "application/json", 16) ||
-	    buf_puts(&req.body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"") ||
-	    buf_puts(&req.body, name) || buf_puts(&req.body, "\",\"arguments\":") || buf_puts(&req.body, args) ||
-	    buf_puts(&req.body, "}}"))
-		abort();
-	http_response_init(resp);
-	router_handle(&env, &req, resp);
-	http_request_free(&req);
 }
 
 /*
