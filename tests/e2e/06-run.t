@@ -83,6 +83,20 @@ async function answers(url) { // tools/list at an MCP URL: the tool count, or an
         'the "Try it" line, run as printed, lists the same tools', { status: r.status, stdout: mask(r.stdout).slice(0, 300), stderr: r.stderr.slice(0, 300) });
     }
 
+    // The whole API: make run loads the vendored spec, so its read-only URL
+    // is in discovery mode; the search line, as printed, finds R2.
+    const searchLine = (/^Search the whole API.*:\n\s+(curl .*)$/m.exec(out) || [])[1];
+    t.ok(searchLine, 'it prints a "Search the whole API" curl line', mask(out));
+    if (searchLine) {
+      const r = sh(searchLine, env, S);
+      let j = null;
+      try { j = JSON.parse(r.stdout); } catch { /* not JSON */ }
+      const ops = j && j.result && j.result.structuredContent && j.result.structuredContent.operations;
+      t.ok(r.status === 0 && Array.isArray(ops) && ops.length > 0 && ops[0].path === '/accounts/{account_id}/r2/buckets',
+        'the search line, run as printed, finds the R2 bucket list first (the whole API is loaded)',
+        { status: r.status, stdout: mask(r.stdout).slice(0, 300), stderr: r.stderr.slice(0, 300) });
+    }
+
     // Manage it: as printed (mcp list), then with mcp create.
     const manage = (/^Manage it: (.*)$/m.exec(out) || [])[1];
     t.ok(manage && / mcp list \S+$/.test(manage), 'it prints a "Manage it" cfmcp-admin line ending in "mcp list ACCOUNT"', mask(manage));

@@ -87,6 +87,8 @@ else
 fi
 # the production keepalive (the test suite uses a short one)
 export STACK_SSE_KEEPALIVE_MS="${STACK_SSE_KEEPALIVE_MS:-15000}"
+# the whole API, as an installed worker has it (the tests keep it off, stack.sh)
+export CFMCP_OPENAPI="${CFMCP_OPENAPI:-$ROOT/schemas/openapi/openapi.json}"
 if ! stack_start "$D"; then
 	echo "could not start; logs in $D" >&2
 	stack_stop "$D"
@@ -117,6 +119,7 @@ chmod 600 "$D/mcp-url"
 CFMCP_REDIS=unix:$D/redis.sock
 CFMCP_KEY_FILE=$D/key
 CFMCP_SCHEMAS=$ROOT/schemas
+CFMCP_OPENAPI=$CFMCP_OPENAPI
 CFMCP_PUBLIC_URL=$CFMCP_BASE
 CONF
 )
@@ -133,6 +136,10 @@ echo "SSE URL (legacy HTTP+SSE clients, e.g. mcp-remote --transport sse-only): $
 echo
 echo "Try it:"
 echo "  curl -s -X POST $(q "$URL") -H 'Content-Type: application/json' -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}'"
+if [ "$CFMCP_OPENAPI" != off ]; then
+	echo "Search the whole API (the URL is in discovery mode: README \"Discovery mode\"):"
+	echo "  curl -s -X POST $(q "$URL") -H 'Content-Type: application/json' -d '{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"search_cloudflare_operations\",\"arguments\":{\"query\":\"list my R2 buckets\",\"limit\":3}}}'"
+fi
 echo
 echo "Data (kept by make stop): $DATA"
 echo "Manage it: CFMCP_CONFIG_FILE=$(q "$D/cfmcp.conf") $(q "$BUILD/cfmcp-admin") mcp list $ACCOUNT_ID"
