@@ -186,13 +186,17 @@ static void flush(const struct admin_store *as, struct entry *e, size_t n)
 
 /*
  * Entries not yet sent. With a deferred writer (the worker's store) they
- * wait here and leave as one pipelined write: when AUDIT_BATCH have
- * gathered, when the oldest is cfg->audit_flush_ms old at the end of a request,
- * or when the worker has been idle that long (audit_flush, from the accept
- * loop) - one Redis wake-up per batch instead of one per tool call. Without
- * one (tests, fakes) each call's entries are written before it returns.
+ * wait here and leave as one pipelined write - one Redis wake-up per batch
+ * instead of one per tool call: once AUDIT_BATCH have gathered, at the next
+ * audit_flush_due (the worker calls it while a later tool call waits for
+ * Cloudflare, so Redis's work overlaps that wait rather than the answer's
+ * way back to the client); at the end of a request when AUDIT_HOLD_MAX
+ * have gathered or the oldest is cfg->audit_flush_ms old; or when the worker
+ * has been idle that long (audit_flush, from the accept loop). Without one
+ * (tests, fakes) each call's entries are written before it returns.
  */
-static struct entry pend[STORE_MAX_PIPELINE]; /* ~80 KB: not on the stack */
+_Static_assert(AUDIT_HOLD_MAX <= STORE_MAX_PIPELINE, "a held batch leaves in one pipeline");
+static struct entry pend[AUDIT_HOLD_MAX]; /* ~80 KB: not on the stack */
 static size_t npend;
 static long long pend_since_ms;
 
@@ -209,6 +213,12 @@ void audit_flush(const struct admin_store *as)
 	if (npend)
 		flush(as, pend, npend);
 	npend = 0;
+}
+
+void audit_flush_due(const struct admin_store *as)
+{
+	if (npend >= AUDIT_BATCH)
+		audit_flush(as);
 }
 
 void audit_append(const struct admin_store *as, const struct config *cfg, const struct record *r, size_t n)
@@ -228,7 +238,7 @@ void audit_append(const struct admin_store *as, const struct config *cfg, const 
 			continue;
 		if (npend++ == 0)
 			pend_since_ms = mono_ms();
-		if (npend == (batch ? AUDIT_BATCH : STORE_MAX_PIPELINE))
+		if (npend == AUDIT_HOLD_MAX)
 			audit_flush(as);
 	}
 	if (npend && (!batch || mono_ms() - pend_since_ms >= cfg->audit_flush_ms))

@@ -53,14 +53,21 @@ int audit_key(const struct record *r, char out[AUDIT_KEYSZ]) __attribute__((nonn
 void audit_append(const struct admin_store *as, const struct config *cfg, const struct record *r, size_t n)
 	__attribute__((nonnull(1, 2)));
 
-/* Entries a worker may hold before one write; the oldest waits at most
- * cfg->audit_flush_ms (CFMCP_AUDIT_FLUSH_MS; README "Audit trail": what
- * a killed worker can lose). */
+/* Entries a worker gathers for one write (audit_flush_due), and the most
+ * it holds whatever happens; the oldest waits at most cfg->audit_flush_ms
+ * (CFMCP_AUDIT_FLUSH_MS; README "Audit trail": what a killed worker can
+ * lose). A write is one pipeline: no more than STORE_MAX_PIPELINE. */
 #define AUDIT_BATCH 16
+#define AUDIT_HOLD_MAX 32
 
 /* Send what audit_append holds back (the worker calls it when it has been
  * idle cfg->audit_flush_ms, and before it exits). */
 void audit_flush(const struct admin_store *as) __attribute__((nonnull));
+
+/* Send what is held back if AUDIT_BATCH have gathered: the worker calls it
+ * while a tool call waits for Cloudflare (upstream_on_wait), and only with
+ * its Redis connection open: a connect there would hold the call up. */
+void audit_flush_due(const struct admin_store *as) __attribute__((nonnull));
 
 /* One record written now, waiting for Redis's answer (cfmcp-admin's own
  * actions): 0 written (or maxlen 0: off), -1 not (no stream for it, Redis

@@ -488,6 +488,11 @@ int store_pipeline(struct store *st, size_t n, const char *const *const *cmds,
 	return store_run(st, n, cv, replies);
 }
 
+int store_can_send_now(const struct store *st)
+{
+	return st->c && !st->in_tx && !st->tx_lost;
+}
+
 int store_send_deferred(struct store *st, size_t n, const char *const *const *cmds)
 {
 	size_t i;

@@ -88,6 +88,10 @@ void store_reply_free(struct redisReply *r);
 #define STORE_DEFERRED_MAX 4096
 int store_send_deferred(struct store *st, size_t n, const char *const *const *cmds)
 	__attribute__((nonnull, warn_unused_result));
+/* 1 when store_send_deferred would write on a connection already open (no
+ * transaction in the way); 0 when it would first have to connect, or
+ * could not send. Attempts nothing. */
+int store_can_send_now(const struct store *st) __attribute__((nonnull));
 /* How many of the deferred commands Redis refused or were lost with a
  * connection since the last call (reads the replies already here). */
 unsigned long store_deferred_failed(struct store *st) __attribute__((nonnull));

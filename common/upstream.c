@@ -27,6 +27,8 @@ struct upstream {
 	char *base;
 	long timeout_ms, connect_ms;
 	char errbuf[CURL_ERROR_SIZE];
+	void (*on_wait)(void *ud);
+	void *on_wait_ud;
 };
 
 struct upstream *upstream_new(const struct config *cfg)
@@ -150,16 +152,24 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
  * error maps to the CURLcode curl_easy_perform gives for it, so the
  * caller's mapping to upstream_err is the one it always was.
  */
+void upstream_on_wait(struct upstream *u, void (*fn)(void *ud), void *ud)
+{
+	u->on_wait = fn;
+	u->on_wait_ud = ud;
+}
+
 static CURLcode transfer(struct upstream *u)
 {
 	CURLcode cc = CURLE_BAD_FUNCTION_ARGUMENT;
 	CURLMcode mc;
 	CURLMsg *msg;
-	int running = 1, left;
+	int running = 1, left, waited = 0;
 
 	if ((mc = curl_multi_add_handle(u->m, u->h)) != CURLM_OK)
 		goto out;
 	while ((mc = curl_multi_perform(u->m, &running)) == CURLM_OK && running) {
+		if (!waited++ && u->on_wait)
+			u->on_wait(u->on_wait_ud); /* upstream_on_wait */
 		/* the 1 s is a ceiling: libcurl shortens it to its next timer */
 		if ((mc = curl_multi_poll(u->m, NULL, 0, 1000, NULL)) != CURLM_OK)
 			break;

@@ -35,6 +35,11 @@ struct upstream;
 
 struct upstream *upstream_new(const struct config *cfg);
 void upstream_free(struct upstream *u);
+/* fn(ud) runs once per transfer, once it has started (connecting or the
+ * request sent) and before the worker first waits on it: work that can overlap
+ * that wait instead of the answer's way out (the held-back audit entries,
+ * fcgi/serve.c). It must not block. NULL: none. */
+void upstream_on_wait(struct upstream *u, void (*fn)(void *ud), void *ud) __attribute__((nonnull(1)));
 void upstream_reply_init(struct upstream_reply *r);
 void upstream_reply_free(struct upstream_reply *r);
 

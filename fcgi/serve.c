@@ -121,8 +121,21 @@ struct serve_records {
 	size_t n;
 	size_t dropped;
 	const struct admin_store *store; /* the worker's Redis, for the audit trail */
+	struct store *st;                /* ... and the connection under it */
 	const struct config *cfg;
 };
+
+/* While a tool call waits for Cloudflare (upstream_on_wait): a due batch of
+ * audit entries goes out now, so Redis's work overlaps that wait instead
+ * of the answer's way back through the web server to the client. Only on
+ * a connection already open: a connect would hold the call up. */
+static void on_upstream_wait(void *ud)
+{
+	struct serve_records *sr = ud;
+
+	if (store_can_send_now(sr->st))
+		audit_flush_due(sr->store);
+}
 
 static void env_record(void *ud, const struct record *r)
 {
@@ -442,7 +455,10 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	env.record_ud = &recs;
 	env.now_ms = env_now_ms;
 	recs.store = &adm;
+	recs.st = st;
 	recs.cfg = cfg;
+	if (cfg->audit_maxlen > 0)
+		upstream_on_wait(up, on_upstream_wait, &recs);
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("worker: FCGX_Init failed");

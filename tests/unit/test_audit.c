@@ -10,6 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <hiredis/hiredis.h>
 
@@ -19,6 +24,7 @@
 #include "../../common/mcp.h"
 #include "../../common/router.h"
 #include "../../common/store.h"
+#include "../../common/upstream.h"
 #include "../../common/xalloc.h"
 #include "../tap.h"
 
@@ -339,7 +345,8 @@ static void test_append(void)
 }
 
 /* A deferred writer (the worker's): entries are held back and leave in
- * batches of AUDIT_BATCH, or on audit_flush; each send counted. */
+ * batches of AUDIT_BATCH at audit_flush_due (while a call waits for
+ * Cloudflare), at AUDIT_HOLD_MAX, or on audit_flush; each send counted. */
 static size_t batch_sends, batch_entries;
 static int count_send(void *ud, size_t n, const char *const *const *cmds)
 {
@@ -368,16 +375,117 @@ static void test_batch(void)
 	r.upstream_ms = -1;
 	for (i = 0; i + 1 < AUDIT_BATCH; i++)
 		audit_append(&as, &c, &r, 1);
-	ok(batch_sends == 0, "batch: %d entries in a row are held back (sends %zu)", AUDIT_BATCH - 1, batch_sends);
+	audit_flush_due(&as);
+	ok(batch_sends == 0, "batch: %d entries are held back, audit_flush_due too (sends %zu)", AUDIT_BATCH - 1, batch_sends);
 	audit_append(&as, &c, &r, 1);
-	ok(batch_sends == 1 && batch_entries == AUDIT_BATCH, "batch: the %dth sends them all in one write (%zu sends, %zu entries)",
-		AUDIT_BATCH, batch_sends, batch_entries);
+	ok(batch_sends == 0, "batch: the %dth is held as well: the batch waits for a call's wait (sends %zu)", AUDIT_BATCH, batch_sends);
+	audit_flush_due(&as);
+	ok(batch_sends == 1 && batch_entries == AUDIT_BATCH, "batch: audit_flush_due then sends them all in one write (%zu sends, %zu entries)",
+		batch_sends, batch_entries);
 	audit_append(&as, &c, &r, 1);
 	audit_flush(&as);
 	ok(batch_sends == 2 && batch_entries == AUDIT_BATCH + 1, "batch: audit_flush sends what is held (%zu sends, %zu entries)",
 		batch_sends, batch_entries);
 	audit_flush(&as);
 	ok(batch_sends == 2, "batch: audit_flush with nothing held sends nothing");
+	/* no call waits for Cloudflare (every one refused, say): bounded all the same */
+	for (i = 0; i + 1 < AUDIT_HOLD_MAX; i++)
+		audit_append(&as, &c, &r, 1);
+	ok(batch_sends == 2, "batch: %d held without a wait (sends %zu)", AUDIT_HOLD_MAX - 1, batch_sends);
+	audit_append(&as, &c, &r, 1);
+	ok(batch_sends == 3 && batch_entries == AUDIT_BATCH + 1 + AUDIT_HOLD_MAX,
+		"batch: entry %d (AUDIT_HOLD_MAX) sends them at once (%zu sends, %zu entries)", AUDIT_HOLD_MAX, batch_sends, batch_entries);
+}
+
+/* ---- upstream_on_wait, through the real upstream.c and libcurl ----
+ * A listener that reads the request and answers only once it is told to;
+ * the hook tells it. The answer arriving therefore proves the hook ran
+ * while the transfer was under way (before it, the listener has nothing
+ * to answer; after it, there is no answer to wait for). */
+static int go_fd = -1;
+static int wait_calls;
+static void on_wait(void *ud)
+{
+	wait_calls++;
+	if (ud != &go_fd || write(go_fd, "g", 1) != 1)
+		abort();
+}
+
+static void test_upstream_on_wait(void)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int s, go[2], round;
+	pid_t pid;
+	char base[64];
+	struct config c;
+	struct upstream *u;
+	struct plan p;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 4) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &alen) < 0 || pipe(go) < 0)
+		abort();
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		abort();
+	if (pid == 0) {
+		/* two requests on one kept connection: the hook runs for each */
+		static const char ans[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+		char head[8192], g;
+		int k, n;
+		alarm(20);
+		k = accept(s, NULL, NULL);
+		for (round = 0; k >= 0 && round < 2; round++) {
+			ssize_t m;
+			for (n = 0; n < (int)sizeof(head) - 1 && (m = read(k, head + n, sizeof(head) - 1 - (size_t)n)) > 0;) {
+				n += (int)m;
+				head[n] = '\0';
+				if (strstr(head, "\r\n\r\n"))
+					break;
+			}
+			/* the request is here; the answer waits for the hook */
+			if (read(go[0], &g, 1) != 1 || write(k, ans, sizeof(ans) - 1) < 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(s);
+	close(go[0]);
+	go_fd = go[1];
+	memset(&c, 0, sizeof(c));
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", ntohs(a.sin_port));
+	c.upstream_url = base;
+	c.upstream_timeout_ms = 5000;
+	c.upstream_connect_ms = 5000;
+	u = upstream_new(&c);
+	if (!u)
+		abort();
+	upstream_on_wait(u, on_wait, &go_fd);
+	is_int(wait_calls, 0, "on_wait: not called outside a transfer");
+	plan_init(&p);
+	p.http = "GET";
+	if (buf_puts(&p.path, "/zones"))
+		abort();
+	for (round = 0; round < 2; round++) {
+		struct upstream_reply r;
+		enum upstream_err e;
+		upstream_reply_init(&r);
+		e = upstream_do(u, &p, "unit-cf-token-0123456789", &r);
+		ok(e == UP_OK && r.status == 200, "on_wait: request %d answered (err %d, status %ld): the hook ran during the wait",
+			round + 1, (int)e, r.status);
+		upstream_reply_free(&r);
+	}
+	is_int(wait_calls, 2, "on_wait: once per transfer");
+	plan_free(&p);
+	upstream_free(u);
+	close(go[1]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 int main(void)
@@ -416,6 +524,7 @@ int main(void)
 	test_hash();
 	test_append();
 	test_batch();
+	test_upstream_on_wait();
 
 	catalog_free(&cat);
 	config_free(&cfg);
