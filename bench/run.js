@@ -10,7 +10,7 @@
 // "25,500,full"; empty skips it), BENCH_ONLY (start: the start-up scenarios
 // only; sdk: scenario 7 only; audit: the audit trail pair only),
 // BENCH_AUDIT_ROUNDS (rounds of the audit trail's on/off/simulator blocks,
-// default 30) and BENCH_AUDIT_BLOCK (s per block, default 1).
+// default 100) and BENCH_AUDIT_BLOCK (calls per block, default 100).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -27,6 +27,7 @@ const SDK_SIZES = (process.env.BENCH_SDK_SIZES ?? '25,500,full').split(',').map(
 const ONLY = process.env.BENCH_ONLY || '';
 module.paths.push(path.join(ROOT, 'tests/node_modules'));
 const { request: fcgiRequest } = require('./fcgi-probe');
+const { alternate, median } = require('./alternate');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const freePort = () => new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
@@ -208,20 +209,19 @@ async function sdkSizes({ D, E, listBody, H25, row, fmt, fail }) {
 
     // Issue 16: tools/call with the audit trail on (CFMCP_AUDIT_MAXLEN=100000)
     // and off (0). The machine's speed drifts by more than the gap measured
-    // over seconds (a reload of one pool moved p50 by 5-15 %), so instead of
-    // one pool reloaded between modes: two pools started alike, differing
-    // only in that setting, each behind its own lighttpd from the shipped
-    // config, on the stack's Redis and simulator, both warm. wrk -c 1 runs a
-    // short block against each, and against the simulator directly (the
+    // from one second to the next (a reload of one pool moved p50 by 5-15 %;
+    // wrk runs of 1 s alternated still differed by ±10 %), so: two pools
+    // started alike, differing only in that setting, each behind its own
+    // lighttpd from the shipped config, on the stack's Redis and simulator,
+    // both warm; and one client (alternate.js) sending blocks of
+    // BENCH_AUDIT_BLOCK calls to each and to the simulator directly (the
     // added latency's baseline), in a rotating order, BENCH_AUDIT_ROUNDS
-    // times; each round's blocks ran within seconds of each other, so the
-    // figure is built from per-round differences. Worker and Redis CPU per
-    // call are reported as well: they do not depend on what else the machine
-    // is doing at that instant.
+    // times, so every arm sees the same drift. Worker and Redis CPU per call
+    // are reported as well.
     const auditPair = async () => {
       process.stderr.write('bench: scenario 6, tools/call with the audit trail on and off\n');
-      const ROUNDS = Number(process.env.BENCH_AUDIT_ROUNDS || 30);
-      const BLOCK = Number(process.env.BENCH_AUDIT_BLOCK || 1);
+      const ROUNDS = Number(process.env.BENCH_AUDIT_ROUNDS || 100);
+      const BLOCK = Number(process.env.BENCH_AUDIT_BLOCK || 100);
       const rcli = (...a) => execFileSync('redis-cli', ['-s', E.REDIS_SOCK, ...a], { encoding: 'utf8' });
       const xlen = () => Number(rcli('XLEN', `cfmcp:audit:${E.ACCOUNT_ID}`).trim());
       const tck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -243,47 +243,40 @@ async function sdkSizes({ D, E, listBody, H25, row, fmt, fail }) {
         for (let i = 0; i < 100 && !up; i++) { try { up = (await post(u, callBody, { 'MCP-Protocol-Version': '2025-06-18' })).status === 200; } catch { /* not yet */ } if (!up) await sleep(50); }
         if (!up) throw new Error(`audit ${mode}: the pool behind ${base} does not answer`);
         const pool = () => children(master).filter(Boolean).reduce((a, pid) => { try { return a + cpuMs(pid); } catch { return a; } }, 0);
-        arms[mode] = { run: () => wrk(u, { body: callBody, headers: H25, conns: 1, dur: BLOCK }), pool };
+        arms[mode] = { url: u, method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' }, body: JSON.stringify(callBody), pool };
       }
-      const simH = [`Authorization: Bearer ${E.SIM_TOKEN}`];
-      arms.sim = { run: () => wrk(`${E.SIM_URL}/client/v4/zones`, { method: 'GET', headers: simH, conns: 1, dur: BLOCK }), pool: () => 0 };
-      for (const a of Object.values(arms)) a.run(); // warm-up, discarded
-      const perms = [['on', 'off', 'sim'], ['off', 'sim', 'on'], ['sim', 'on', 'off'], ['off', 'on', 'sim'], ['on', 'sim', 'off'], ['sim', 'off', 'on']];
-      const rounds = [];
-      const cpu = { on: { w: 0, r: 0, n: 0 }, off: { w: 0, r: 0, n: 0 } };
-      let written = 0, leaked = 0;
-      for (let i = 0; i < ROUNDS; i++) {
-        const round = {};
-        for (const mode of perms[i % perms.length]) {
-          const before = mode === 'sim' ? 0 : xlen(), c0 = arms[mode].pool(), r0 = redisCpu();
-          const r = arms[mode].run();
-          await sleep(250); // past CFMCP_AUDIT_FLUSH_MS: the block's last entries are in Redis now, not in the next block
-          if (mode !== 'sim') {
-            cpu[mode].w += arms[mode].pool() - c0; cpu[mode].r += redisCpu() - r0; cpu[mode].n += r.n;
-            if (mode === 'on') written += xlen() - before; else leaked += xlen() - before;
-          }
-          if (r.errors || r.status) { ok = false; process.stderr.write(`bench: errors in an audit run (${mode}): ${JSON.stringify(r)}\n`); }
-          round[mode] = r;
-        }
-        rounds.push(round);
-      }
-      const med = (xs) => { const v = xs.slice().sort((x, y) => x - y); const m = v.length >> 1; return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2; };
+      arms.sim = { url: `${E.SIM_URL}/client/v4/zones`, method: 'GET', headers: { Authorization: `Bearer ${E.SIM_TOKEN}` }, pool: () => 0 };
+      const before = xlen(), c0 = { on: arms.on.pool(), off: arms.off.pool() };
+      // Redis CPU per block, each block's gap included (where an on block's last entries are written)
+      const rcpu = { on: 0, off: 0, sim: 0 };
+      let last = redisCpu(), lastArm = null;
+      const res = await alternate(arms, { rounds: ROUNDS, block: BLOCK, onBlock: (name) => { const now = redisCpu(); if (lastArm) rcpu[lastArm] += now - last; last = now; lastArm = name; } });
+      await sleep(300);
+      rcpu[lastArm] += redisCpu() - last;
+      const written = xlen() - before, calls = res.on.n + res.off.n;
+      const cpu = { on: { w: arms.on.pool() - c0.on, r: rcpu.on, n: res.on.n }, off: { w: arms.off.pool() - c0.off, r: rcpu.off, n: res.off.n } };
+      for (const m of ['on', 'off', 'sim']) if (res[m].bad) { ok = false; process.stderr.write(`bench: audit pair: ${res[m].bad} answers not 200 (${m})\n`); }
       const q = (xs, f) => xs.slice().sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
-      const agg = (mode) => ({ rps: med(rounds.map((r) => r[mode].rps)), p50: med(rounds.map((r) => r[mode].p50)), p99: med(rounds.map((r) => r[mode].p99)) });
-      const on = agg('on'), off = agg('off'), sim = agg('sim');
-      const diffs = rounds.map((r) => (r.on.p50 - r.off.p50) * 1000); // µs
-      const addedOff = med(rounds.map((r) => r.off.p50 - r.sim.p50)) * 1000;
-      const d = med(diffs);
-      const ratio = (addedOff + d) / addedOff;
-      const slower = diffs.filter((x) => x > 0).length;
-      // a 90 % interval for the median difference: resampled rounds (seeded, so a rerun of the same figures prints the same interval)
+      const p50 = (m) => median(res[m].all) / 1000; // ms
+      // The figure: added latency (p50 through cfmcp − p50 of the simulator
+      // direct) on ÷ off, from every call of each arm; its 90 % interval from
+      // resampled rounds (seeded: the same calls print the same interval).
+      const added = (rounds, m) => median(rounds.flatMap((i) => res[m].lat[i])) - median(rounds.flatMap((i) => res.sim.lat[i]));
+      const all = res.on.lat.map((_, i) => i);
+      const addedOn = added(all, 'on'), addedOff = added(all, 'off');
+      const ratio = addedOn / addedOff;
       let seed = 1;
       const rnd = () => { seed = (seed * 48271) % 2147483647; return seed / 2147483647; };
-      const boot = Array.from({ length: 2000 }, () => med(diffs.map(() => diffs[Math.floor(rnd() * diffs.length)]))).sort((x, y) => x - y);
-      const lo = (addedOff + boot[100]) / addedOff, hi = (addedOff + boot[1899]) / addedOff;
-      if (!written || leaked) { ok = false; process.stderr.write(`bench: audit pair: ${written} entries written on, ${leaked} off\n`); }
-      row('tools/call (c1), audit trail on', `${fmt(on)} (${written} entries written; on − off per round: median ${d.toFixed(1)} µs, quartiles ${q(diffs, 0.25).toFixed(1)} to ${q(diffs, 0.75).toFixed(1)} µs, on slower in ${slower} of ${ROUNDS} rounds)`,
-        `same run, CFMCP_AUDIT_MAXLEN=0: ${fmt(off)}; simulator direct ${fmt(sim)}; added p50 off ${addedOff.toFixed(1)} µs (medians of ${ROUNDS} rounds of ${BLOCK} s blocks)`,
+      const boot = Array.from({ length: 400 }, () => { const rs = all.map(() => Math.floor(rnd() * all.length)); return added(rs, 'on') / added(rs, 'off'); }).sort((x, y) => x - y);
+      const lo = boot[20], hi = boot[379];
+      const diffs = res.on.blocks.map((x, i) => x - res.off.blocks[i]); // µs, per round
+      const slower = diffs.filter((x) => x > 0).length;
+      // every call of the on pool wrote its entry, and the off pool none: the stream grew by exactly the on calls
+      // (the warm-up rounds included), nothing else writes to it meanwhile
+      if (written !== res.on.n + res.on.warmN) { ok = false; process.stderr.write(`bench: audit pair: the stream grew by ${written} for ${res.on.n + res.on.warmN} calls with the trail on (and ${res.off.n + res.off.warmN} off)\n`); }
+      const fmtA = (m) => `p50 ${p50(m).toFixed(3)} ms, p99 ${(q(res[m].all, 0.99) / 1000).toFixed(3)} ms`;
+      row('tools/call (c1), audit trail on', `${fmtA('on')}, added ${addedOn.toFixed(1)} µs (${calls} calls, ${written} entries written; block medians on − off: quartiles ${q(diffs, 0.25).toFixed(1)} to ${q(diffs, 0.75).toFixed(1)} µs, on slower in ${slower} of ${ROUNDS} rounds)`,
+        `same run, CFMCP_AUDIT_MAXLEN=0: ${fmtA('off')}, added ${addedOff.toFixed(1)} µs; simulator direct ${fmtA('sim')} (${ROUNDS} rounds of ${BLOCK}-call blocks per arm, order rotating, one client)`,
         `added p50 on ÷ off (90 % interval ${lo.toFixed(3)}-${hi.toFixed(3)})`, ratio, '≤ 1.05', ratio <= 1.05);
       const per = (c, k) => (c[k] * 1000) / Math.max(1, c.n);
       row('tools/call (c1), audit trail on: worker CPU per call', `${per(cpu.on, 'w').toFixed(1)} µs; Redis ${per(cpu.on, 'r').toFixed(1)} µs`, `audit off: ${per(cpu.off, 'w').toFixed(1)} µs; Redis ${per(cpu.off, 'r').toFixed(1)} µs`,
