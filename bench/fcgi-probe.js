@@ -18,7 +18,9 @@ function nv(name, value) {
   const len = (x) => (x.length < 128 ? Buffer.from([x.length]) : (() => { const b = Buffer.alloc(4); b.writeUInt32BE(x.length | 0x80000000); return b; })());
   return Buffer.concat([len(n), len(v), n, v]);
 }
-function request(sock, path, body, extra = {}) {
+// sock: a unix socket's path, or { host, port }. pauseMs: send the body
+// that long after the params (a slow web server or client).
+function request(sock, path, body, extra = {}, { pauseMs = 0 } = {}) {
   return new Promise((resolve, reject) => {
     const c = net.connect(sock);
     const chunks = [];
@@ -37,8 +39,11 @@ function request(sock, path, body, extra = {}) {
     const params = { REQUEST_METHOD: 'POST', REQUEST_URI: path, SCRIPT_NAME: path, CONTENT_TYPE: 'application/json',
       CONTENT_LENGTH: String(body.length), HTTP_ACCEPT: 'application/json, text/event-stream', SERVER_PROTOCOL: 'HTTP/1.1', ...extra };
     const begin = Buffer.from([0, 1, 0, 0, 0, 0, 0, 0]); // role RESPONDER, no keep-conn
-    c.write(Buffer.concat([record(1, 1, begin), record(4, 1, Buffer.concat(Object.entries(params).map(([k, v]) => nv(k, v)))),
-      record(4, 1, Buffer.alloc(0)), record(5, 1, body), record(5, 1, Buffer.alloc(0))]));
+    const head = Buffer.concat([record(1, 1, begin), record(4, 1, Buffer.concat(Object.entries(params).map(([k, v]) => nv(k, v)))),
+      record(4, 1, Buffer.alloc(0))]);
+    const stdin = Buffer.concat([record(5, 1, body), record(5, 1, Buffer.alloc(0))]);
+    if (!pauseMs) c.write(Buffer.concat([head, stdin]));
+    else { c.write(head); setTimeout(() => c.write(stdin), pauseMs); }
   });
 }
 module.exports = { request };

@@ -404,7 +404,7 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	struct serve_store ss;
 	struct upstream *up = NULL;
 	struct timeval idle_tv;
-	int idle_wake = 0;
+	int idle_wake = 0, accepted_inherit = 1;
 	static struct serve_records recs; /* ~100 KB: not on the stack */
 	int rc = 1;
 
@@ -472,6 +472,14 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 	 * with EAGAIN) to send the audit entries it holds back (audit.h). */
 	idle_tv.tv_sec = cfg->audit_flush_ms / 1000;
 	idle_tv.tv_usec = (cfg->audit_flush_ms % 1000) * 1000;
+	{
+		/* an accepted unix connection starts with no timeout (Linux
+		 * makes it afresh); a TCP one is a copy of the listener */
+		struct sockaddr_storage ss_l;
+		socklen_t sl = sizeof(ss_l);
+		if (getsockname(listen_fd, (struct sockaddr *)&ss_l, &sl) == 0 && ss_l.ss_family == AF_UNIX)
+			accepted_inherit = 0;
+	}
 	idle_wake = cfg->audit_maxlen > 0 &&
 		setsockopt(listen_fd, SOL_SOCKET, SO_RCVTIMEO, &idle_tv, sizeof(idle_tv)) == 0;
 	while (!stopping) {
@@ -492,8 +500,9 @@ int serve_worker(int listen_fd, const struct config *cfg, const struct catalog *
 			continue;
 		}
 		t0 = mono_us();
-		if (idle_wake && rq.ipcFd >= 0) {
-			/* a TCP connection inherits the listener's timeout: not ours */
+		if (idle_wake && accepted_inherit && rq.ipcFd >= 0) {
+			/* a TCP connection inherits the listener's timeout: not ours
+			 * (tests/e2e/90-pool.t; skipped for unix: a syscall per request) */
 			struct timeval none = { 0, 0 };
 			(void)setsockopt(rq.ipcFd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
 		}

@@ -123,5 +123,36 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
   t.is(up.status, 200, 'after Redis returns, the next request succeeds without restarting workers');
   t.ok(children(master).length === gen2.length && children(master).every((p) => gen2.includes(p)),
     'no worker crashed or restarted through the outage');
+
+  // 5. The idle wake-up's SO_RCVTIMEO on the listener (the audit trail's
+  // batches) is inherited by each TCP connection accepted, not by unix ones,
+  // so the worker clears it on TCP only: on both, a request whose body
+  // comes 400 ms after its head (over the 100 ms) is read whole and answered.
+  {
+    const { spawn } = require('child_process');
+    const { request } = require('../../bench/fcgi-probe');
+    const net = require('net');
+    const port = await new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+    const BUILD = path.resolve(__dirname, '..', '..', process.env.BUILD || 'build');
+    const pre = (process.env.CFMCP_TEST_PREFIX || '').split(' ').filter(Boolean);
+    const argv = ['-n', '-a', '127.0.0.1', '-p', String(port), '--', ...pre, path.join(BUILD, 'cfmcp-worker'), '--workers', '1'];
+    const log = path.join(env.CFMCP_DIR, 'worker-tcp.log');
+    const pool = spawn('spawn-fcgi', argv, { stdio: ['ignore', fs.openSync(log, 'a'), fs.openSync(log, 'a')],
+      env: { ...process.env, CFMCP_REDIS: `unix:${env.REDIS_SOCK}`, CFMCP_UPSTREAM_URL: `${env.SIM_URL}/client/v4`, CFMCP_KEY_FILE: env.CFMCP_KEY_FILE,
+        CFMCP_SCHEMAS: path.resolve(__dirname, '..', '..', 'schemas'), CFMCP_OPENAPI: 'off', CFMCP_PUBLIC_URL: env.CFMCP_BASE, CFMCP_LOG_FILE: log,
+        CFMCP_AUDIT_MAXLEN: '1000', CFMCP_AUDIT_FLUSH_MS: '100' } });
+    const body = Buffer.from(JSON.stringify(list));
+    const ask = (pauseMs) => request({ host: '127.0.0.1', port }, `/mcp/${tok}`, body, { HTTP_MCP_PROTOCOL_VERSION: '2025-06-18' }, { pauseMs });
+    let first = '';
+    for (let i = 0; i < 600 && !/"tools"/.test(first); i++) { first = await ask(0).catch(() => ''); if (!/"tools"/.test(first)) await sleep(50); }
+    t.ok(/"tools"/.test(first), 'a pool on a TCP socket answers tools/list', first.slice(0, 200));
+    const slow = await ask(400).catch((e) => `error: ${e.message}`);
+    t.ok(/^Status: 200/m.test(slow) && /"tools"/.test(slow), 'TCP: a body 400 ms after the head is read whole and answered (no timeout inherited from the listener)', slow.slice(0, 300));
+    pool.kill('SIGTERM');
+    await new Promise((r) => (pool.exitCode !== null ? r() : pool.on('exit', r)));
+    // and the stack's own pool, on its unix socket, where the worker leaves the connection alone
+    const slowUnix = await request(env.WORKER_SOCK, `/mcp/${tok}`, body, { HTTP_MCP_PROTOCOL_VERSION: '2025-06-18' }, { pauseMs: 400 }).catch((e) => `error: ${e.message}`);
+    t.ok(/^Status: 200/m.test(slowUnix) && /"tools"/.test(slowUnix), 'unix socket: a body 400 ms after the head is read whole and answered', slowUnix.slice(0, 300));
+  }
   t.done();
 })().catch((e) => (Tap.current || new Tap()).bail(e));
