@@ -46,8 +46,9 @@ int audit_key(const struct record *r, char out[AUDIT_KEYSZ])
 }
 
 /* One XADD's argv and the numbers it points to. The most fields an entry
- * has: 22 names and values, plus XADD key MAXLEN ~ N * and the NULL. */
-#define ENTRY_ARGS (7 + 2 * 22 + 1)
+ * has: 22 names and values, plus XADD key NOMKSTREAM MAXLEN ~ N * and the
+ * NULL. */
+#define ENTRY_ARGS (8 + 2 * 22 + 1)
 struct entry {
 	const char *argv[ENTRY_ARGS];
 	size_t n;
@@ -77,6 +78,13 @@ static int entry_build(struct entry *e, const struct record *rin, long maxlen)
 	e->n = 0;
 	e->argv[e->n++] = "XADD";
 	e->argv[e->n++] = e->key;
+	/* An account's stream begins with its account.created entry and ends
+	 * when the account is removed: no other entry makes it again (a tool
+	 * call in flight during the removal is written after it; Redis then
+	 * answers nil, and the entry goes with its account). The global
+	 * stream has no beginning of that kind. */
+	if (r->account_id[0] && !(r->kind == RECORD_ADMIN && !strcmp(r->action, "account.created")))
+		e->argv[e->n++] = "NOMKSTREAM";
 	e->argv[e->n++] = "MAXLEN";
 	e->argv[e->n++] = "~";
 	e->argv[e->n++] = e->maxlen;

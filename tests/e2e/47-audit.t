@@ -202,6 +202,29 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   t.is(exists, '0', 'the account\'s stream is gone');
   r = await as('GET', `/integrated-account/${A}/audit`);
   t.is(r.status, 404, 'and its audit answers 404');
+
+  // bug_audit_stream_recreated_after_remove: a tool call in flight while its
+  // account is removed was written afterwards and made the stream again,
+  // one nobody could read or remove (the account is gone), to greet a
+  // later account with the same id.
+  r = await as('POST', '/integrated-account', { body: { name: `audit-late-${crypto.randomBytes(4).toString('hex')}`,
+    account_id: ACME, api_token: env.SIM_TOKEN } });
+  t.is(r.status, 201, 'another account');
+  const B = r.json.id;
+  r = await as('POST', `/integrated-account/${B}/mcp`, { body: { name: 'late', config: { methods: ['read'], tool_mode: 'tools' } } });
+  const lateTok = r.json.token;
+  secrets.push(lateTok);
+  await sim(env, 'fault', { match: '/zones', kind: 'delay', delay_ms: 1500 });
+  const inFlight = post(env, lateTok, { jsonrpc: '2.0', id: 'late', method: 'tools/call', params: { name: 'list_all_cloudflare_zones', arguments: {} } });
+  await sleep(500); // the call is waiting for the (delayed) upstream
+  r = await as('DELETE', `/integrated-account/${B}`);
+  t.is(r.status, 204, 'the account is removed while its call waits');
+  r = await inFlight;
+  t.ok(r.status === 200 || r.status === 404, `the call in flight ends (${r.status})`);
+  await sleep(400); // past CFMCP_AUDIT_FLUSH_MS: whatever its worker held is written
+  const late = execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'EXISTS', `cfmcp:audit:${B}`]).toString().trim();
+  t.is(late, '0', 'bug_audit_stream_recreated_after_remove: no stream for the removed account afterwards');
+  await sim(env, 'reset');
   await api(env, 'DELETE', `/api-key/${keyId}`);
   t.done();
 })().catch((e) => Tap.current.bail(e));

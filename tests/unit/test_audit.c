@@ -316,11 +316,34 @@ static void test_append(void)
 	nsent = 0;
 	audit_append(&as, &cfg, r, 3);
 	is_int((int)nsent, 2, "two XADDs (a message record is not written)");
-	is_str(sent[0], "XADD|cfmcp:audit:acct_1|MAXLEN|~|100000|*|kind|tool_call|t|1700000000123|mcp_id|mcp_1|"
+	is_str(sent[0], "XADD|cfmcp:audit:acct_1|NOMKSTREAM|MAXLEN|~|100000|*|kind|tool_call|t|1700000000123|mcp_id|mcp_1|"
 		"tool|list_all_cloudflare_zones|class|read|cf_method|GET|cf_path|/zones|outcome|ok|status|200|"
 		"latency_ms|12|args_sha256|ab", "a tool call's entry: empty fields left out");
 	is_str(sent[1], "XADD|cfmcp:audit:apikeys|MAXLEN|~|100000|*|kind|admin|t|1700000000999|action|api_key.revoked|"
 		"target|ak_2|actor|ak_1|http_status|204", "an admin entry without an account: the global stream");
+	/* bug_audit_stream_recreated_after_remove (tests/e2e/47-audit.t): only
+	 * account.created makes an account's stream; every other entry for it
+	 * is NOMKSTREAM (above), so a call finishing after its account was
+	 * removed makes no stream again */
+	{
+		struct record c1;
+		memset(&c1, 0, sizeof(c1));
+		c1.kind = RECORD_ADMIN;
+		c1.time_ms = 1700000000001LL;
+		c1.upstream_ms = -1;
+		c1.tclass = CLASS_COUNT;
+		snprintf(c1.account_id, sizeof(c1.account_id), "acct_1");
+		snprintf(c1.action, sizeof(c1.action), "account.created");
+		nsent = 0;
+		audit_append(&as, &cfg, &c1, 1);
+		ok(nsent == 1 && !strncmp(sent[0], "XADD|cfmcp:audit:acct_1|MAXLEN|", strlen("XADD|cfmcp:audit:acct_1|MAXLEN|")),
+			"bug_audit_stream_recreated_after_remove: account.created makes the stream (no NOMKSTREAM): %s", nsent ? sent[0] : "");
+		snprintf(c1.action, sizeof(c1.action), "mcp_server.created");
+		nsent = 0;
+		audit_append(&as, &cfg, &c1, 1);
+		ok(nsent == 1 && !strncmp(sent[0], "XADD|cfmcp:audit:acct_1|NOMKSTREAM|", strlen("XADD|cfmcp:audit:acct_1|NOMKSTREAM|")),
+			"bug_audit_stream_recreated_after_remove: any other admin entry for an account does not: %s", nsent ? sent[0] : "");
+	}
 
 	cfg.audit_maxlen = 0;
 	nsent = 0;

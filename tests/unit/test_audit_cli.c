@@ -64,9 +64,9 @@ static void test_write(void)
 	is_int(audit_cli_admin(&as, ACCOUNT, "mcp_server.created", "mcp_00112233aabbccdd", 201, 1700000000123LL, 100000), 0,
 		"an admin entry is written");
 	is_str(cap.sent,
-		"XADD cfmcp:audit:" ACCOUNT " MAXLEN ~ 100000 * kind admin t 1700000000123 action mcp_server.created"
+		"XADD cfmcp:audit:" ACCOUNT " NOMKSTREAM MAXLEN ~ 100000 * kind admin t 1700000000123 action mcp_server.created"
 		" target mcp_00112233aabbccdd actor cli:user http_status 201",
-		"as XADD key MAXLEN ~ N * with the format's fields, actor cli:user");
+		"as XADD key NOMKSTREAM MAXLEN ~ N * with the format's fields, actor cli:user");
 	is_int(audit_cli_admin(&as, AUDIT_CLI_GLOBAL, "api_key.revoked", "", 204, 5, 7), 0, "to the global stream");
 	is_str(cap.sent, "XADD cfmcp:audit:apikeys MAXLEN ~ 7 * kind admin t 5 action api_key.revoked actor cli:user http_status 204",
 		"an empty value is left out, not written empty");
