@@ -422,6 +422,13 @@ static void record_action(const struct mcp_env *env, const struct route *rt, con
 	record_text(rec.actor, sizeof(rec.actor), c->key.id);
 	record_text(rec.user_agent, sizeof(rec.user_agent), ua);
 	rec.http_status = r->status;
+	/* account.created starts the account's stream, and every later entry
+	 * for it needs the stream (NOMKSTREAM, audit.c): so it is written now,
+	 * before the answer, not held back in a worker's batch where another
+	 * worker's entry for the new account could overtake it */
+	if (rt->trail == TRAIL_CREATED && env->admin_store && env->cfg &&
+	    audit_append_one(env->admin_store, env->cfg->audit_maxlen, &rec) == 0)
+		return;
 	env->record(env->record_ud, &rec);
 }
 

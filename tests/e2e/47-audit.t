@@ -37,6 +37,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     account_id: ACME, api_token: env.SIM_TOKEN } });
   t.is(r.status, 201, 'a fresh integrated account (an empty stream)');
   const A = r.json.id;
+  // bug_account_created_overtaken: account.created, the entry that makes the
+  // stream (every later one is NOMKSTREAM), sat in its worker's batch for up
+  // to 100 ms, and another worker's entry for the new account (its first MCP
+  // server, a first call) could reach Redis first and be dropped: in CI, 14
+  // of this file's checks failed so. It is written before the 201 now.
+  const len0 = execFileSync('redis-cli', ['-s', env.REDIS_SOCK, 'XLEN', `cfmcp:audit:${A}`]).toString().trim();
+  t.is(len0, '1', 'bug_account_created_overtaken: account.created is in the stream when the 201 arrives');
   r = await as('POST', `/integrated-account/${A}/mcp`, { body: { name: 'audit-srv', config: { methods: ['read'], tool_mode: 'tools' } } });
   t.is(r.status, 201, 'a read-only MCP server');
   const M = r.json.id, token = r.json.token;
