@@ -15,7 +15,13 @@ class Tap {
     console.log(`${cond ? 'ok' : 'not ok'} ${this.n} - ${name}`);
     if (!cond) {
       this.failed++;
-      if (diag !== undefined) this.diag(typeof diag === 'string' ? diag : JSON.stringify(diag, null, 1));
+      // on stderr as well: prove shows it without -v, so a CI log says why
+      console.error(`# failed: ${this.n} - ${name}`);
+      if (diag !== undefined) {
+        const text = typeof diag === 'string' ? diag : JSON.stringify(diag, null, 1);
+        this.diag(text);
+        for (const l of text.split('\n').slice(0, 40)) console.error('# ' + l);
+      }
     }
     return !!cond;
   }
