@@ -27,14 +27,14 @@ function once(agent, arm) {
 
 const median = (xs) => { const v = Float64Array.from(xs).sort(); const m = v.length >> 1; return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2; };
 
-// arms: { name: { url, method, headers, body } }. Returns, per arm, every
-// latency (µs), each round's block (lat) and its median, the calls counted (n) and those
+// arms: { name: { url, method, headers, body } }. Returns, per arm, each
+// round's block of latencies (lat, µs) and its median (blocks), the calls counted (n) and those
 // of the warm-up rounds (warmN), and the count of non-200s. onBlock(name)
 // is called before each block (the caller's own accounting).
 async function alternate(arms, { rounds = 100, block = 50, gapMs = 120, warm = 2, onBlock = () => {} } = {}) {
   const names = Object.keys(arms);
   const agents = Object.fromEntries(names.map((n) => [n, new http.Agent({ keepAlive: true, maxSockets: 1 })]));
-  const out = Object.fromEntries(names.map((n) => [n, { all: [], blocks: [], lat: [], bad: 0, n: 0, warmN: 0 }]));
+  const out = Object.fromEntries(names.map((n) => [n, { blocks: [], lat: [], bad: 0, n: 0, warmN: 0 }]));
   for (let r = -warm; r < rounds; r++) {
     const k = ((r % names.length) + names.length) % names.length;
     const order = names.slice(k).concat(names.slice(0, k));
@@ -47,7 +47,7 @@ async function alternate(arms, { rounds = 100, block = 50, gapMs = 120, warm = 2
         if (x.status !== 200) out[name].bad++;
         lat.push(x.us);
       }
-      if (r >= 0) { out[name].all.push(...lat); out[name].lat.push(lat); out[name].blocks.push(median(lat)); out[name].n += block; } else out[name].warmN += block;
+      if (r >= 0) { out[name].lat.push(lat); out[name].blocks.push(median(lat)); out[name].n += block; } else out[name].warmN += block;
       await sleep(gapMs);
     }
   }

@@ -257,7 +257,7 @@ async function sdkSizes({ D, E, listBody, H25, row, fmt, fail }) {
       const cpu = { on: { w: arms.on.pool() - c0.on, r: rcpu.on, n: res.on.n }, off: { w: arms.off.pool() - c0.off, r: rcpu.off, n: res.off.n } };
       for (const m of ['on', 'off', 'sim']) if (res[m].bad) { ok = false; process.stderr.write(`bench: audit pair: ${res[m].bad} answers not 200 (${m})\n`); }
       const q = (xs, f) => xs.slice().sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
-      const p50 = (m) => median(res[m].all) / 1000; // ms
+      const p50 = (m) => median(res[m].lat.flat()) / 1000; // ms
       // The figure: added latency (p50 through cfmcp − p50 of the simulator
       // direct) on ÷ off, from every call of each arm; its 90 % interval from
       // resampled rounds (seeded: the same calls print the same interval).
@@ -274,7 +274,7 @@ async function sdkSizes({ D, E, listBody, H25, row, fmt, fail }) {
       // every call of the on pool wrote its entry, and the off pool none: the stream grew by exactly the on calls
       // (the warm-up rounds included), nothing else writes to it meanwhile
       if (written !== res.on.n + res.on.warmN) { ok = false; process.stderr.write(`bench: audit pair: the stream grew by ${written} for ${res.on.n + res.on.warmN} calls with the trail on (and ${res.off.n + res.off.warmN} off)\n`); }
-      const fmtA = (m) => `p50 ${p50(m).toFixed(3)} ms, p99 ${(q(res[m].all, 0.99) / 1000).toFixed(3)} ms`;
+      const fmtA = (m) => `p50 ${p50(m).toFixed(3)} ms, p99 ${(q(res[m].lat.flat(), 0.99) / 1000).toFixed(3)} ms`;
       row('tools/call (c1), audit trail on', `${fmtA('on')}, added ${addedOn.toFixed(1)} µs (${calls} calls, ${written} entries written; block medians on − off: quartiles ${q(diffs, 0.25).toFixed(1)} to ${q(diffs, 0.75).toFixed(1)} µs, on slower in ${slower} of ${ROUNDS} rounds)`,
         `same run, CFMCP_AUDIT_MAXLEN=0: ${fmtA('off')}, added ${addedOff.toFixed(1)} µs; simulator direct ${fmtA('sim')} (${ROUNDS} rounds of ${BLOCK}-call blocks per arm, order rotating, one client)`,
         `added p50 on ÷ off (90 % interval ${lo.toFixed(3)}-${hi.toFixed(3)})`, ratio, '≤ 1.05', ratio <= 1.05);

@@ -10,10 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <hiredis/hiredis.h>
@@ -26,6 +23,7 @@
 #include "../../common/store.h"
 #include "../../common/upstream.h"
 #include "../../common/xalloc.h"
+#include "../lib/loopback.h"
 #include "../tap.h"
 
 /* ---- fakes ---- */
@@ -436,21 +434,14 @@ static void on_wait(void *ud)
 
 static void test_upstream_on_wait(void)
 {
-	struct sockaddr_in a;
-	socklen_t alen = sizeof(a);
-	int s, go[2], round;
+	int s, go[2], round, port;
 	pid_t pid;
 	char base[64];
 	struct config c;
 	struct upstream *u;
 	struct plan p;
 
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s = socket(AF_INET, SOCK_STREAM, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 4) < 0 ||
-	    getsockname(s, (struct sockaddr *)&a, &alen) < 0 || pipe(go) < 0)
+	if ((s = loopback_listen(&port)) < 0 || pipe(go) < 0)
 		abort();
 	fflush(stdout);
 	pid = fork();
@@ -481,7 +472,7 @@ static void test_upstream_on_wait(void)
 	close(go[0]);
 	go_fd = go[1];
 	memset(&c, 0, sizeof(c));
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", ntohs(a.sin_port));
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
 	c.upstream_url = base;
 	c.upstream_timeout_ms = 5000;
 	c.upstream_connect_ms = 5000;

@@ -32,6 +32,7 @@
 #include "../../common/schema.h"
 #include "../../common/upstream.h"
 #include "../../common/xalloc.h"
+#include "../lib/loopback.h"
 #include "../tap.h"
 
 /* ---- libcurl's allocator, so a test can make one of its strdups fail ---- */
@@ -57,18 +58,10 @@ struct listener {
 
 static int listener_start(struct listener *l)
 {
-	struct sockaddr_in a;
-	socklen_t alen = sizeof(a);
 	int s, fds[2];
 
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s = socket(AF_INET, SOCK_STREAM, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 4) < 0 ||
-	    getsockname(s, (struct sockaddr *)&a, &alen) < 0 || pipe(fds) < 0)
+	if ((s = loopback_listen(&l->port)) < 0 || pipe(fds) < 0)
 		return -1;
-	l->port = ntohs(a.sin_port);
 	fflush(stdout);
 	l->pid = fork();
 	if (l->pid < 0)
